@@ -1,0 +1,1 @@
+"""The brain: chat models, the tool-calling loop, self-refinement, explanations, sessions."""

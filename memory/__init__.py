@@ -1,0 +1,1 @@
+"""Everything that persists: the exemplar library, generations, sessions, safe file writes."""
