@@ -1,0 +1,133 @@
+"""explanation.md for one turn, built from its trace alone: each musical choice next to its cause.
+
+Nothing here invents a reason: a choice is explained only by what the trace recorded (the plan's
+reasons, image or clip features, retrieved exemplars, critic rounds, edits). Where the trace has no
+cause for a value, the explanation says it was a default.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agent.trace import TurnTrace
+
+PLAN_FIELDS = [
+    ("key", "Key"), ("mode", "Mode"), ("meter", "Meter"), ("tempo_bpm", "Tempo (BPM)"), ("bars", "Bars"),
+    ("form", "Form"), ("tune_type", "Tune type"), ("instrument", "Instrument"), ("density", "Rhythmic density"),
+    ("contour", "Melodic contour"),
+]
+
+
+def _cell(value: Any) -> str:
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def _choices_table(plan: dict[str, Any]) -> list[str]:
+    reasons = plan.get("reasons", {})
+    rows = ["| Choice | Value | Because |", "|---|---|---|"]
+    for field, label in PLAN_FIELDS:
+        value = plan.get(field)
+        if value in (None, "", []):
+            continue
+        rows.append(f"| {label} | {_cell(value)} | {_cell(reasons.get(field, 'default for this kind of tune'))} |")
+    low, high = plan.get("low_pitch"), plan.get("high_pitch")
+    if low is not None and high is not None:
+        why = reasons.get("low_pitch") or reasons.get("high_pitch") or "default range"
+        rows.append(f"| Range (MIDI) | {low}–{high} | {_cell(why)} |")
+    return rows
+
+
+def _image_section(image: dict[str, Any]) -> list[str]:
+    lines = ["## What the picture contributed", ""]
+    for key, value in image.items():
+        lines.append(f"- **{key.replace('_', ' ')}**: {_cell(value)}")
+    return lines + [""]
+
+
+def _exemplar_section(exemplars: list[dict[str, Any]], choices: list[str]) -> list[str]:
+    lines = ["## Tunes it learned from (retrieved from the library)", ""]
+    for exemplar in exemplars:
+        lines.append(f"- *{exemplar.get('title', '?')}* ({exemplar.get('source', '?')}): {exemplar.get('why_matched', '')}")
+    if choices:
+        lines += ["", "What the composer took from them:", ""] + [f"- {choice}" for choice in choices]
+    return lines + [""]
+
+
+def _refinement_section(trace: TurnTrace, stop_reason: str | None) -> list[str]:
+    lines = ["## Self-refinement", "", "| Round | Critic score | What changed | Kept |", "|---|---|---|---|"]
+    for critic_round in trace.critic_rounds:
+        kept = "yes" if critic_round.kept else ""
+        lines.append(f"| {critic_round.round} | {critic_round.overall:.2f} | {_cell(critic_round.change)} | {kept} |")
+    if stop_reason:
+        lines += ["", f"Stopped because {stop_reason}."]
+    first, kept = trace.critic_rounds[0], next((r for r in trace.critic_rounds if r.kept), trace.critic_rounds[-1])
+    lines += ["", f"Score of the first draft {first.overall:.2f}, of the tune you got {kept.overall:.2f}.", ""]
+    return lines
+
+
+def _critique_section(critique: dict[str, Any]) -> list[str]:
+    lines = ["## How well it follows the request (critic)", "", "| Check | Target | Measured | Score |", "|---|---|---|---|"]
+    for dimension in critique.get("adherence", []):
+        lines.append(
+            f"| {dimension['name']} | {_cell(dimension.get('target') or '—')} | {_cell(dimension['measured'])} | {dimension['score']:.2f} |"
+        )
+    quality = critique.get("quality", [])
+    if quality:
+        lines += ["", "| Musical quality | Measured | Score |", "|---|---|---|"]
+        lines += [f"| {d['name']} | {_cell(d['measured'])} | {d['score']:.2f} |" for d in quality]
+    if critique.get("feedback"):
+        lines += ["", "Remaining remarks: " + "; ".join(critique["feedback"])]
+    return lines + [""]
+
+
+def _process_section(trace: TurnTrace) -> list[str]:
+    lines = ["## How it was made", ""]
+    for call in trace.tool_calls:
+        outcome = f"error: {call.error}" if call.error else "ok"
+        who = "" if call.by == "llm" else " (run by the agent)"
+        lines.append(f"{call.index}. `{call.name}`{who} — {outcome} ({call.seconds:.1f} s)")
+    tokens_in = sum(step.input_tokens or 0 for step in trace.llm_steps)
+    tokens_out = sum(step.output_tokens or 0 for step in trace.llm_steps)
+    lines += [
+        "",
+        f"Model: {trace.backend} / {trace.model}; {len(trace.llm_steps)} LLM steps, "
+        f"{tokens_in} prompt and {tokens_out} generated tokens; LLM {trace.llm_seconds:.1f} s, tools {trace.tool_seconds:.1f} s, "
+        f"wall {trace.wall_seconds:.1f} s.",
+        "",
+    ]
+    return lines
+
+
+def build_explanation(trace: TurnTrace) -> str:
+    """The Markdown explanation of a turn, from its trace."""
+    evidence = trace.evidence
+    plan = trace.plan or {}
+    title = plan.get("title") or "Your tune"
+    lines = [f"# {title}", "", f"> {trace.request}", ""]
+    if trace.reply:
+        lines += [trace.reply, ""]
+    if trace.artifacts:
+        lines += ["## Files", ""] + [f"- {kind}: `{path}`" for kind, path in trace.artifacts.items()] + [""]
+    if plan:
+        lines += ["## Why it sounds like this", ""] + _choices_table(plan) + [""]
+    if evidence.get("edits"):
+        lines += ["## What this turn changed", ""] + [f"- {edit}" for edit in evidence["edits"]] + [""]
+    if evidence.get("image"):
+        lines += _image_section(evidence["image"])
+    if evidence.get("audio"):
+        lines += ["## What the reference clip contributed", ""] + [f"- {_cell(evidence['audio'])}", ""]
+    if evidence.get("exemplars"):
+        lines += _exemplar_section(evidence["exemplars"], evidence.get("composition_choices", []))
+    if evidence.get("musicgen_prompt"):
+        lines += ["## Text-to-music prompt (the bridge)", "", f"- bridged: “{evidence['musicgen_prompt']}”"]
+        if evidence.get("raw_caption_prompt"):
+            lines.append(f"- literal description it came from: “{evidence['raw_caption_prompt']}”")
+        lines.append("")
+    if trace.critic_rounds:
+        lines += _refinement_section(trace, evidence.get("refine_stop_reason"))
+    if evidence.get("critique"):
+        lines += _critique_section(evidence["critique"])
+    if trace.notes:
+        lines += ["## Notes", ""] + [f"- {note}" for note in trace.notes] + [""]
+    lines += _process_section(trace)
+    return "\n".join(lines)

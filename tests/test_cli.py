@@ -1,0 +1,61 @@
+"""The command line as a user meets it: help that teaches, clear one-line errors, no tracebacks."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from cli import app
+
+runner = CliRunner()
+
+
+def test_help_lists_every_command_with_an_example() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("compose", "chat", "doctor", "config", "prepare", "index", "sessions", "eval"):
+        assert command in result.output
+    assert "cheerful jig" in result.output
+
+
+def test_config_shows_each_setting_and_where_it_came_from(monkeypatch) -> None:
+    monkeypatch.setenv("TUNESMITH_REFINE_ROUNDS", "2")
+    result = runner.invoke(app, ["config"])
+    assert result.exit_code == 0
+    assert "refine_rounds" in result.output and "environment" in result.output
+
+
+def test_bad_setting_is_one_sentence_naming_the_key(monkeypatch) -> None:
+    monkeypatch.setenv("TUNESMITH_LLM_BACKEND", "nonsense")
+    result = runner.invoke(app, ["config"])
+    assert result.exit_code == 2
+    assert "llm_backend" in result.output and "Traceback" not in result.output
+
+
+def test_ollama_not_running_is_one_sentence_with_the_fix(monkeypatch) -> None:
+    monkeypatch.setenv("TUNESMITH_OLLAMA_HOST", "http://127.0.0.1:9")
+    result = runner.invoke(app, ["compose", "a jig", "--backend", "ollama", "--model", "qwen2.5:7b"])
+    assert result.exit_code == 1
+    assert "ollama serve" in result.output and "Traceback" not in result.output
+
+
+def test_missing_image_file_is_reported_without_losing_the_session(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("TUNESMITH_LLM_BACKEND", "ollama")
+    monkeypatch.setattr("cli.chat_model_for", lambda settings: None)
+    result = runner.invoke(app, ["compose", "music for this", "--image", str(tmp_path / "nope.png")])
+    assert result.exit_code == 1
+    assert "does not exist" in result.output
+    listed = runner.invoke(app, ["sessions", "list"])
+    assert listed.exit_code == 0
+
+
+def test_unknown_session_id_lists_what_exists() -> None:
+    result = runner.invoke(app, ["sessions", "show", "20200101-000000-abcdef"])
+    assert result.exit_code == 1
+    assert "no session" in result.output
+
+
+def test_doctor_prints_a_row_for_every_backend_and_model() -> None:
+    result = runner.invoke(app, ["doctor"])
+    for name in ("embedded", "Ollama", "abc2midi", "FluidSynth", "abcm2ps", "MusicGen", "CLAP", "BLIP"):
+        assert name.lower() in result.output.lower(), name
+    assert "Traceback" not in result.output
