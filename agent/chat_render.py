@@ -2,7 +2,7 @@
 
 Rendering is deterministic and never rewrites earlier turns, so each new turn's prompt starts with the
 previous turn's tokens and llama.cpp re-evaluates only the new part. A past tool call is rendered as the
-exact JSON the grammar makes the model write (`{"tool": ..., "arguments": {...}}`, arguments as an
+fenced JSON the grammar makes the model write (`{"name": ..., "arguments": {...}}`, arguments as an
 object, never a JSON string, because a small model copies the style it sees in its history).
 """
 
@@ -109,7 +109,12 @@ def _call_json(call: dict) -> str:
             arguments = json.loads(arguments)
         except ValueError:
             pass
-    return json.dumps({TOOL_KEY: call["name"], ARGUMENTS_KEY: arguments}, ensure_ascii=False)
+    return fenced_json({TOOL_KEY: call["name"], ARGUMENTS_KEY: arguments})
+
+
+def fenced_json(value: Any) -> str:
+    """JSON in a ```json fence, indented: the layout the grammar lets the model write, and it prefers."""
+    return f"```json\n{json.dumps(value, indent=2, ensure_ascii=False)}\n```"
 
 
 def _text_of(message: BaseMessage) -> str:

@@ -54,7 +54,7 @@ def run_tool_call(tool: BaseTool | None, call: dict[str, Any], known: Sequence[s
         return str(tool.invoke(args)), None
     except ValidationError as exc:
         error = _argument_error(tool, exc)
-    except (ValueError, LookupError, OSError, RuntimeError, PermissionError) as exc:
+    except Exception as exc:  # the model reads the error and can try again; the turn goes on
         error = f"Error from {tool.name}: {exc}"
     return error, error
 

@@ -199,6 +199,8 @@ class ChatLlamaCppEmbedded(BaseChatModel):
         }
         usage = {"input_tokens": input_tokens, "output_tokens": output_tokens, "total_tokens": input_tokens + output_tokens}
         if not generation.known_tools:
+            if generation.grammar_schema is not None:  # a structured reply: hand back the JSON without its fence
+                text = text.strip().removeprefix("```json").removesuffix("```").strip()
             return AIMessage(content=text, usage_metadata=usage, response_metadata=metadata)
         reply: ParsedReply = parse_reply(text, generation.known_tools)
         call_ids = [_call_id(generation.prompt_tokens, index) for index in range(len(reply.calls))]

@@ -77,16 +77,36 @@ def load_model(model_path: Path, n_ctx: int, n_threads: int) -> LoadedModel:
         return loaded
 
 
+# The model writes JSON best the way it saw it in training: in a ```json fence, indented over lines.
+# llama.cpp's schema converter allows one optional space between tokens; these rules allow that layout.
+_FENCED_ROOT = 'root ::= "```json\\n" reply "\\n```"'
+_JSON_SPACE = 'space ::= | " " | "\\n" [ \\t]{0,20}'
+
+
+def fenced_json_gbnf(schema: dict) -> str:
+    """GBNF admitting exactly one ```json fenced value valid against `schema`, newlines and indents allowed."""
+    from llama_cpp.llama_grammar import json_schema_to_gbnf
+
+    rules = []
+    for line in json_schema_to_gbnf(json.dumps(schema)).splitlines():
+        if line.startswith("root ::= "):
+            line = "reply ::= " + line.removeprefix("root ::= ")
+        elif line.startswith("space ::= "):
+            line = _JSON_SPACE
+        rules.append(line)
+    return "\n".join([_FENCED_ROOT, *rules]) + "\n"
+
+
 @lru_cache(maxsize=64)
 def _grammar_from_schema_text(schema_text: str) -> "LlamaGrammar":
     from llama_cpp import LlamaGrammar
 
-    return LlamaGrammar.from_json_schema(schema_text, verbose=False)
+    return LlamaGrammar.from_string(fenced_json_gbnf(json.loads(schema_text)), verbose=False)
 
 
 def grammar_for(schema: dict) -> "LlamaGrammar":
-    """The llama.cpp grammar that only admits JSON valid against `schema` (cached per schema)."""
-    return _grammar_from_schema_text(json.dumps(schema, sort_keys=True))
+    """The llama.cpp grammar admitting only a fenced JSON reply valid against `schema` (cached per schema)."""
+    return _grammar_from_schema_text(json.dumps(schema))  # key order matters: it is the order written
 
 
 class GenerationDeadline:

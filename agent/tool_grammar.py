@@ -1,6 +1,6 @@
 """The JSON reply format a small model is held to when tools are bound, and the parser that reads replies.
 
-With tools bound, every reply is one JSON object: `{"tool": <name>, "arguments": {...}}` to call a tool,
+With tools bound, every reply is one JSON object: `{"name": <tool>, "arguments": {...}}` to call a tool,
 or `{"answer": "<text>"}` to reply to the user. `reply_schema` builds the JSON schema with one branch per
 tool (its arguments constrained by that tool's own parameters schema); llama.cpp turns it into a grammar,
 so the embedded model cannot produce anything else. `parse_reply` reads that format and also the shapes
@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-TOOL_KEY = "name"
+TOOL_KEY = "name"  # Qwen's own tool-call format uses "name"; the model picks tools far more readily with it
 ARGUMENTS_KEY = "arguments"
 ANSWER_KEY = "answer"
 # tool_choice values that force some tool call (LangChain and OpenAI spellings).
@@ -203,12 +203,12 @@ def _interpret(value: Any, known_tools: list[str]) -> ParsedReply | None:
 
 
 def _as_call(item: Any, known_tools: list[str]) -> ToolCallRequest | None:
-    """One tool call from `{"tool"|"name": ..., "arguments"|"parameters"|"args": ...}` (OpenAI nesting too)."""
+    """One tool call from `{"name"|"tool": ..., "arguments"|"parameters"|"args": ...}` (OpenAI nesting too)."""
     if not isinstance(item, dict):
         return None
     if isinstance(item.get("function"), dict):
         item = item["function"]
-    name = item.get(TOOL_KEY, item.get("name"))
+    name = item.get(TOOL_KEY, item.get("tool"))
     if not isinstance(name, str):
         return None
     keys = [key for key in (ARGUMENTS_KEY, "parameters", "args") if key in item]

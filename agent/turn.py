@@ -100,7 +100,7 @@ def _evidence(ctx: TurnContext) -> dict[str, Any]:
     if ctx.image is not None:
         evidence["image"] = ctx.image.evidence()
     if ctx.audio is not None:
-        evidence["audio"] = ctx.audio.summary
+        evidence["audio"] = ctx.audio.caption
     if ctx.bridge is not None:
         evidence["musicgen_prompt"] = ctx.bridge.musicgen_prompt
         evidence["raw_caption_prompt"] = ctx.bridge.raw_caption_prompt

@@ -5,7 +5,8 @@ complete bars at a seeded random place with music on both sides, let `find_gap` 
 them with (a) our repair, (b) the repeat-left baseline, (c) silence; the deleted original bars are
 scored too as a reference. Reported per method: mean context-fit score (tools.context_fit), context-
 discrimination accuracy (the chunk fits its own piece better than each of K random other pieces),
-the same test with the other pieces transposed into this piece's key, pitch-class cosine to the
+the same test with the other pieces transposed into this piece's key, that test again on content
+alone (boundary part left out), pitch-class cosine to the
 deleted original bars, and the share of notes identical to the left copy.
 
 Run: .venv/bin/python benchmarks/repair_experiment.py [--chorales 40] [--folk 20] [--others 5] [--seed 0]
@@ -27,7 +28,8 @@ sys.path.insert(0, str(ROOT))
 from tests.piano_midi import chorale_midi  # noqa: E402  (the same corpus rendering the tests use)
 from tools.context_fit import BarContext, context_discrimination, context_fit, cosine, pitch_class_histogram  # noqa: E402
 from tools.context_harmony import Key, estimate_key  # noqa: E402
-from tools.gap_fill import gap_context, repeat_left_baseline  # noqa: E402
+from tools.gap_context import gap_context  # noqa: E402
+from tools.gap_fill import repeat_left_baseline  # noqa: E402
 from tools.midi_bars import BarNote, load_piano_piece  # noqa: E402
 from tools.repair import find_gap, repair_piece  # noqa: E402
 
@@ -61,6 +63,8 @@ def folk_midi(abc: str, path: Path) -> Path | None:
     from tools.abc import tune_notes
     from tools.abc_fields import parse_meter
 
+    if re.search(r"^V:", abc, flags=re.M):
+        return None  # one melody line per tune
     try:
         events = [e for e in tune_notes(abc) if e.midi is not None]
         meter = parse_meter(re.search(r"^M:(.*)$", abc, flags=re.M).group(1).strip())
@@ -136,7 +140,7 @@ def in_same_key(context: BarContext, key: Key) -> BarContext:
 def summarise(rows: list[dict], others: int, rng: random.Random) -> dict[str, dict[str, float]]:
     table = {}
     for method in METHODS:
-        fits, accuracies, same_key, to_original, copied = [], [], [], [], []
+        fits, accuracies, same_key, content, to_original, copied = [], [], [], [], [], []
         for index, row in enumerate(rows):
             chunk = row["chunks"][method]
             pool = [r["context"] for i, r in enumerate(rows) if i != index]
@@ -144,11 +148,14 @@ def summarise(rows: list[dict], others: int, rng: random.Random) -> dict[str, di
             rivals = rng.sample(pool, min(others, len(pool)))
             accuracies.append(context_discrimination(chunk, row["context"], rivals).accuracy)
             key = estimate_key(row["context"].notes)
-            same_key.append(context_discrimination(chunk, row["context"], [in_same_key(r, key) for r in rivals]).accuracy)
+            transposed = [in_same_key(r, key) for r in rivals]
+            same_key.append(context_discrimination(chunk, row["context"], transposed).accuracy)
+            content.append(context_discrimination(chunk, row["context"], transposed, content_only=True).accuracy)
             to_original.append(cosine(pitch_class_histogram(chunk), pitch_class_histogram(row["chunks"]["original"])))
             left = {(round(n.start, 3), n.pitch) for n in row["chunks"]["repeat-left"]}
             copied.append(sum((round(n.start, 3), n.pitch) in left for n in chunk) / len(chunk) if chunk else 0.0)
         table[method] = {"fit": _mean(fits), "discrimination": _mean(accuracies), "same_key": _mean(same_key),
+                         "content": _mean(content),
                          "pc_cosine_to_original": _mean(to_original), "copy_of_left": _mean(copied)}
     return table
 
@@ -187,13 +194,14 @@ def main() -> None:
     everything = rows["chorale"] + rows["folk"]
     print(f"pieces: {len(rows['chorale'])} chorales + {len(rows['folk'])} folk tunes; "
           f"gap found by find_gap: {sum(r['detected'] for r in everything)}/{len(everything)}")
-    header = f"{'set':8} {'method':12} {'fit':>6} {'discrim':>8} {'samekey':>8} {'pc~orig':>8} {'copy':>6}"
+    header = f"{'set':8} {'method':12} {'fit':>6} {'discrim':>8} {'samekey':>8} {'content':>8} {'pc~orig':>8} {'copy':>6}"
     print(header)
     for name, subset in (("chorale", rows["chorale"]), ("folk", rows["folk"]), ("all", everything)):
         if len(subset) < 2:
             continue
         for method, numbers in summarise(subset, args.others, random.Random(args.seed)).items():
-            print(f"{name:8} {method:12} {numbers['fit']:6.3f} {numbers['discrimination']:8.3f} {numbers['same_key']:8.3f} "
+            print(f"{name:8} {method:12} {numbers['fit']:6.3f} {numbers['discrimination']:8.3f} "
+                  f"{numbers['same_key']:8.3f} {numbers['content']:8.3f} "
                   f"{numbers['pc_cosine_to_original']:8.3f} {numbers['copy_of_left']:6.3f}")
     repair = sum(r["repair_seconds"] for r in everything)
     baseline = sum(r["baseline_seconds"] for r in everything)

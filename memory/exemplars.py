@@ -32,9 +32,11 @@ class ExemplarRecord(BaseModel):
     abc: str
     key: str = Field(description="Tonic, e.g. D, F#, Bb.")
     mode: str = Field(description="major, minor, dorian, mixolydian, …")
+    key_from: str = Field("K: field", description="'K: field', or 'K: tonic, mode from the notes'.")
     meter: str = Field(description="e.g. 6/8; 'free' when the tune has none.")
     unit_length: str = Field(description="L: field, e.g. 1/8.")
     tempo_bpm: int | None = None
+    direction: str | None = Field(None, description="Performance direction from the N: field, e.g. slow, with spirit.")
     tune_type: str | None = Field(None, description="jig, reel, hornpipe, air, song, …")
     tune_type_from: str | None = Field(None, description="Where the type came from: 'R: field', 'title' or 'collection'.")
     bars: int

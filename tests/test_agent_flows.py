@@ -102,7 +102,7 @@ def test_edit_turn_makes_the_tune_slower_and_minor_and_keeps_the_rest() -> None:
     assert (new.key, new.mode, new.meter, new.bars) == (old.key, "minor", old.meter, old.bars)
     old_rhythm = [(n.bar, n.onset, n.duration) for n in tune_notes(before.abc)]
     assert [(n.bar, n.onset, n.duration) for n in tune_notes(after.abc)] == old_rhythm
-    assert after.folder != before.folder and (before.folder / "tune.abc").read_text() == before.abc + "\n"
+    assert after.folder != before.folder and (before.folder / "tune.abc").read_text().strip() == before.abc.strip()
 
 
 def test_refinement_keeps_every_round_and_zero_rounds_means_one_draft() -> None:
@@ -116,7 +116,7 @@ def test_refinement_keeps_every_round_and_zero_rounds_means_one_draft() -> None:
     assert len(_trace(single.folder)["critic_rounds"]) == 1
 
 
-def test_wrong_arguments_and_unknown_tools_are_fed_back_and_the_turn_recovers() -> None:
+def test_wrong_arguments_and_unknown_tools_are_fed_back_and_the_turn_recovers(astronaut_png: Path) -> None:
     model = scripted(
         call("plan_music", request="a march", bars="many"),
         call("play_beatles_song", title="Yesterday"),
@@ -126,7 +126,7 @@ def test_wrong_arguments_and_unknown_tools_are_fed_back_and_the_turn_recovers() 
         call("render"),
         "A march.",
     )
-    outcome = _session(model).ask("a march")
+    outcome = _session(model).ask("a march", user_files={"image": astronaut_png})
     calls = _trace(outcome.folder)["tool_calls"]
     assert "wrong arguments for plan_music" in calls[0]["error"] and "bars" in calls[0]["error"]
     assert "no tool named 'play_beatles_song'" in calls[1]["error"]

@@ -10,7 +10,7 @@ import pytest
 from tests.piano_midi import chorale_midi, two_hand_piano
 from tools.context_harmony import estimate_key
 from tools.midi_bars import BarNote, load_piano_piece
-from tools.repair import RepairInputError, repair_midi
+from tools.repair import RepairInputError, RepairResult, repair_midi
 
 
 def _notes_in_bars(path: Path, first: int, last: int, bar_seconds: float) -> list[tuple[int, pretty_midi.Note]]:
@@ -51,7 +51,7 @@ def test_candidates_are_ranked_by_context_fit_and_explained(tmp_path: Path, out_
     assert len(scores) == 6 and scores == sorted(scores, reverse=True)
     assert len({c.seed for c in result.candidates}) == 6
     assert "bar 4" in result.explanation and f"key {result.key}" in result.explanation
-    assert result.candidates[0].chords and len(result.candidates[0].chords) == 1
+    assert len(result.candidates[0].chords) == 2  # one bar of 4/4: a chord each half bar
 
 
 def test_two_hand_piano_keeps_its_hands_and_key(tmp_path: Path, out_dir: Path) -> None:
@@ -171,3 +171,14 @@ def test_piece_loader_reads_bars_from_the_time_signature_map(tmp_path: Path) -> 
     # two bars of 3/4 (3 quarter beats each) fill the first 3 s at 120 bpm, then 2/4 bars of 2 beats
     assert piece.bar_starts[:5] == [0.0, 3.0, 6.0, 8.0, 10.0]
     assert piece.meter == (3, 4)
+
+
+def test_named_bars_that_hold_notes_are_rewritten_and_the_result_serialises(tmp_path: Path, out_dir: Path) -> None:
+    source = two_hand_piano(tmp_path / "piano.mid")
+    result = repair_midi(source, out_dir, gap_bars=(6, 7))
+    old = {(round(n.start, 3), n.pitch) for _, n in _notes_in_bars(source, 5, 6, bar_seconds=2.4)}
+    new = {(round(n.start, 3), n.pitch) for _, n in _notes_in_bars(out_dir / "repaired.mid", 5, 6, bar_seconds=2.4)}
+    assert new and new != old
+    assert _notes_in_bars(out_dir / "repaired.mid", 0, 4, 2.4) and _notes_in_bars(out_dir / "repaired.mid", 7, 11, 2.4)
+    trace = RepairResult.model_validate_json(result.model_dump_json())
+    assert trace.chosen == result.chosen and trace.gap == (6, 7)

@@ -9,6 +9,8 @@ The audio side keeps the real shapes that matter (EnCodec at 32 kHz, 50 frames/s
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 # A small word vocabulary: music words a test prompt uses, plus single letters so any text tokenises.
@@ -18,6 +20,19 @@ _WORDS = (
     "warm cold loud quiet gentle energetic major minor"
 ).split()
 _LETTERS = list("abcdefghijklmnopqrstuvwxyz0123456789")
+
+
+@contextmanager
+def one_torch_thread() -> Iterator[None]:
+    """Run torch on one thread: tiny models spend their time in thread hand-offs, worst on a busy CPU."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 def tiny_t5_tokenizer():
@@ -58,6 +73,46 @@ def _tiny_encodec_config():
                          codebook_dim=8, use_causal_conv=False, use_conv_shortcut=False)
 
 
+def _spread_codebooks(model) -> None:
+    """Make the random EnCodec decode each code differently.
+
+    transformers initialises the codebooks to zeros (every code would sound the same), and the random
+    decoder's biases would otherwise outweigh the codes; random codebooks and zero biases make the
+    audio follow the generated codes, so tests can tell prompts, seeds and melodies apart by ear.
+    """
+    import torch
+    from transformers.models.encodec.modeling_encodec import EncodecEuclideanCodebook
+
+    with torch.no_grad():
+        for module in model.audio_encoder.modules():
+            if isinstance(module, EncodecEuclideanCodebook):
+                module.embed.normal_()
+                module.embed_avg.copy_(module.embed)
+        for name, parameter in model.audio_encoder.decoder.named_parameters():
+            if "bias" in name:
+                parameter.zero_()
+
+
+def _widen_decoder_weights(model) -> None:
+    """Re-draw the decoder's weights at unit scale (std 1/sqrt(fan-in) for linear layers, 1 for embeddings).
+
+    At the default std of 0.02 the fixed sinusoidal positions swamp the token, text and chroma signals,
+    so every prompt samples the same codes; at unit scale the conditioning visibly steers generation.
+    """
+    import torch
+
+    # The projections into the decoder exist only when their widths differ from the decoder's.
+    parts = [model.decoder] + [getattr(model, name) for name in ("enc_to_dec_proj", "audio_enc_to_dec_proj")
+                               if hasattr(model, name)]
+    with torch.no_grad():
+        for part in parts:
+            for module in part.modules():
+                if isinstance(module, torch.nn.Linear):
+                    module.weight.normal_(0.0, module.in_features**-0.5)
+                elif isinstance(module, torch.nn.Embedding):
+                    module.weight.normal_(0.0, 1.0)
+
+
 def _generation_defaults(model, codebook_size: int, max_length: int) -> None:
     generation = model.generation_config
     generation.do_sample = True
@@ -69,20 +124,25 @@ def _generation_defaults(model, codebook_size: int, max_length: int) -> None:
     generation.bos_token_id = codebook_size
 
 
-def build_tiny_musicgen(folder: Path, *, seed: int = 0) -> Path:
-    """Save a random tiny MusicgenForConditionalGeneration with its MusicgenProcessor into `folder`."""
+def build_tiny_musicgen(folder: Path, *, seed: int = 0, max_positions: int = 2048) -> Path:
+    """Save a random tiny MusicgenForConditionalGeneration with its MusicgenProcessor into `folder`.
+
+    `max_positions` (decoder steps) sets the longest window: (max_positions - 4) / 50 seconds.
+    """
     import torch
     from transformers import (EncodecFeatureExtractor, MusicgenConfig, MusicgenDecoderConfig,
                               MusicgenForConditionalGeneration, MusicgenProcessor)
 
     torch.manual_seed(seed)
     tokenizer = tiny_t5_tokenizer()
-    decoder = MusicgenDecoderConfig(vocab_size=64, max_position_embeddings=2048, num_hidden_layers=2, ffn_dim=32,
+    decoder = MusicgenDecoderConfig(vocab_size=64, max_position_embeddings=max_positions, num_hidden_layers=2, ffn_dim=32,
                                     num_attention_heads=2, hidden_size=16, num_codebooks=4, pad_token_id=64,
                                     bos_token_id=64)
     config = MusicgenConfig(text_encoder=_tiny_t5_config(len(tokenizer)), audio_encoder=_tiny_encodec_config(),
                             decoder=decoder)
     model = MusicgenForConditionalGeneration(config).eval()
+    _spread_codebooks(model)
+    _widen_decoder_weights(model)
     _generation_defaults(model, 64, 1500)
     model.save_pretrained(folder)
     MusicgenProcessor(EncodecFeatureExtractor(feature_size=1, sampling_rate=32000), tokenizer).save_pretrained(folder)
@@ -103,6 +163,8 @@ def build_tiny_musicgen_melody(folder: Path, *, seed: int = 0) -> Path:
     config = MusicgenMelodyConfig(text_encoder=_tiny_t5_config(len(tokenizer)),
                                   audio_encoder=_tiny_encodec_config(), decoder=decoder)
     model = MusicgenMelodyForConditionalGeneration(config).eval()
+    _spread_codebooks(model)
+    _widen_decoder_weights(model)
     _generation_defaults(model, 64, 1500)
     model.save_pretrained(folder)
     tokenizer.save_pretrained(folder)
@@ -128,5 +190,6 @@ def build_tiny_clap(folder: Path, *, seed: int = 0) -> Path:
                             num_attention_heads=[1, 1, 1, 1], projection_dim=8)
     model = ClapModel(ClapConfig(text_config=text.to_dict(), audio_config=audio.to_dict(), projection_dim=8)).eval()
     model.save_pretrained(folder)
-    ClapProcessor(ClapFeatureExtractor(), tokenizer).save_pretrained(folder)
+    # As laion/clap-htsat-unfused ships it: one 10 s view, short clips repeated to fill it.
+    ClapProcessor(ClapFeatureExtractor(truncation="rand_trunc", padding="repeatpad"), tokenizer).save_pretrained(folder)
     return Path(folder)

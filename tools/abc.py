@@ -14,7 +14,7 @@ from tools.abc_edit import (
 )
 from tools.abc_input import bar_count, checked_text, parsed_tune, split_tunes
 from tools.abc_parse import parse_tune
-from tools.abc_syntax import ParsedTune
+from tools.abc_tokens import ParsedTune
 from tools.abc_types import (
     MAX_ABC_CHARS, AbcError, NoteEvent, Problem, RepairResult, TuneAnalysis, ValidationReport,
 )

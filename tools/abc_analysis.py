@@ -11,7 +11,7 @@ import math
 from fractions import Fraction
 
 from tools.abc_fields import parse_tempo
-from tools.abc_syntax import ParsedTune
+from tools.abc_tokens import ParsedTune
 from tools.abc_types import NoteEvent, TuneAnalysis
 
 KK_MAJOR = (6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88)

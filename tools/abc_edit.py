@@ -15,7 +15,7 @@ from tools.abc_spelling import (
     FLAT_SPELLING, SHARP_SPELLING, Spelling, header_replacement, key_field_replacements, replace_spans,
     respell_notes,
 )
-from tools.abc_syntax import BarSpan, NoteToken, ParsedTune
+from tools.abc_tokens import BarSpan, NoteToken, ParsedTune
 from tools.abc_types import AbcError
 
 __all__ = [
@@ -111,9 +111,9 @@ def _mode_name(mode: str) -> str:
 
 
 def change_mode(abc: str, mode: str) -> str:
-    """Keep the tonic and re-spell each note onto the same degree of the new mode (D major -> D minor).
+    """Keep the tonic and move each scale note onto the same degree of the new mode (D major -> D minor).
 
-    Chromatic notes keep their distance from the scale degree. Chord symbols are left as written.
+    Notes outside the old scale (chromatic notes) keep their pitch. Chord symbols are left as written.
     """
     name = _mode_name(mode)
     tune = parsed_tune(abc)
@@ -129,8 +129,9 @@ def change_mode(abc: str, mode: str) -> str:
 
     def spell(note: NoteToken, key: Key) -> Spelling:
         written = note.midi - _natural_midi(note.letter, note.octave)
-        offset = written - note.key.alterations.get(note.letter, 0)
-        return note.letter, note.octave, key.alterations.get(note.letter, 0) + offset
+        if written == note.key.alterations.get(note.letter, 0):
+            return note.letter, note.octave, key.alterations.get(note.letter, 0)
+        return note.letter, note.octave, written  # a chromatic note keeps its pitch
 
     replacements = key_field_replacements(tune, new_key) + respell_notes(tune, new_key, spell)
     return replace_spans(tune.text, replacements)
@@ -166,15 +167,17 @@ def set_instrument(abc: str, instrument: str) -> str:
 def _bar_range(tune: ParsedTune, first_bar: int, last_bar: int) -> tuple[BarSpan, BarSpan]:
     """The first and last bars of the range (first voice), or AbcError naming the valid numbers."""
     voice = tune.bars[0].voice if tune.bars else "1"
-    bars = {bar.number: bar for bar in tune.bars if bar.voice == voice}
     if any(b.voice != voice for b in tune.bars):
         raise AbcError("the tune has several voices; section edits work on single-voice tunes")
-    lowest, highest = min(bars, default=0), max(bars, default=0)
+    numbers = [bar.number for bar in tune.bars]
+    lowest, highest = min(numbers, default=0), max(numbers, default=0)
     if not (isinstance(first_bar, int) and isinstance(last_bar, int)) or not (
-        lowest <= first_bar <= last_bar <= highest and first_bar in bars and last_bar in bars
+        first_bar <= last_bar and first_bar in numbers and last_bar in numbers
     ):
         raise AbcError(f"bars {first_bar!r}-{last_bar!r} are not in the tune; it has bars {lowest}-{highest}")
-    return bars[first_bar], bars[last_bar]
+    first = next(bar for bar in tune.bars if bar.number == first_bar)
+    last = next(bar for bar in reversed(tune.bars) if bar.number == last_bar)
+    return first, last
 
 
 def extract_section(abc: str, first_bar: int, last_bar: int) -> str:

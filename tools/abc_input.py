@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 
 from tools.abc_parse import parse_tune
-from tools.abc_syntax import ParsedTune
+from tools.abc_tokens import ParsedTune
 from tools.abc_types import MAX_ABC_CHARS, AbcError
 
 _X_LINE = re.compile(r"^X:", re.MULTILINE)
+# A file of many tunes may be larger than one tune; each tune is still held to MAX_ABC_CHARS.
+MAX_FILE_CHARS = 50 * MAX_ABC_CHARS
 
 
 def checked_text(abc: object) -> str:
@@ -25,10 +27,13 @@ def checked_text(abc: object) -> str:
 def split_tunes(text: str) -> list[str]:
     """Split a multi-tune file at its X: lines; text before the first X: (a file header) is dropped.
 
-    Text without any X: line is returned whole as one tune (if not blank).
+    Text without any X: line is returned whole as one tune (if not blank). Files up to
+    MAX_FILE_CHARS (5,000,000) characters are accepted.
     """
-    if not isinstance(text, str) or len(text) > MAX_ABC_CHARS:
-        checked_text(text)
+    if not isinstance(text, str):
+        raise AbcError(f"ABC must be text, got {type(text).__name__}")
+    if len(text) > MAX_FILE_CHARS:
+        raise AbcError(f"the ABC file has {len(text)} characters; at most {MAX_FILE_CHARS} are accepted")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     starts = [match.start() for match in _X_LINE.finditer(text)]
     if not starts:
@@ -50,8 +55,10 @@ def parsed_tune(abc: str) -> ParsedTune:
 
 
 def bar_count(tune: ParsedTune) -> int:
-    """Bars of the first voice as written, the pickup not counted, multi-bar rests counted in full."""
+    """Distinct bar numbers of the first voice: the pickup not counted, a second ending not counted
+    again, a multi-bar rest Z4 counted as 4."""
     if not tune.bars:
         return 0
     voice = tune.bars[0].voice
-    return sum(bar.count for bar in tune.bars if bar.voice == voice and bar.number > 0)
+    numbers = {bar.number + k for bar in tune.bars if bar.voice == voice for k in range(bar.count)}
+    return len(numbers - {0})

@@ -11,7 +11,7 @@ from fractions import Fraction
 from tools.abc_fields import FieldError, Meter, parse_meter
 from tools.abc_input import parsed_tune
 from tools.abc_spelling import header_replacement, replace_spans
-from tools.abc_syntax import BarSpan, ParsedTune
+from tools.abc_tokens import BarSpan, ParsedTune
 from tools.abc_types import AbcError
 
 

@@ -9,7 +9,8 @@ import re
 from fractions import Fraction
 
 from tools.abc_fields import FieldError, Key, Meter, default_unit_length, parse_key, parse_meter, parse_unit_length
-from tools.abc_syntax import BODY_FIELD_RE, HEADER_FIELD_RE, FieldSpan, ParsedTune, _BodyReader, is_prose
+from tools.abc_syntax import BodyReader
+from tools.abc_tokens import BODY_FIELD_RE, HEADER_FIELD_RE, BarSpan, FieldSpan, ParsedTune, is_prose
 from tools.abc_types import AbcError, MAX_ABC_CHARS, Problem
 
 PROGRAM_RE = re.compile(r"^%%MIDI\s+program\s+(?:\d+\s+)?(\d+)")
@@ -44,14 +45,20 @@ def parse_tune(text: str) -> ParsedTune:
         offsets.append(position)
         position += len(line) + 1
 
-    index, has_key = 0, False
+    index, has_key, continued = 0, False, False
     while index < len(lines) and not has_key:
         raw, number = lines[index], index + 1
         stripped = raw.strip()
+        if continued:
+            # The tail of a directive continued with a backslash (`%%Bfly ... \`).
+            continued = stripped.endswith("\\")
+            index += 1
+            continue
         program = PROGRAM_RE.match(stripped)
         if program:
             programs.append((offsets[index], offsets[index] + len(raw), int(program.group(1))))
         if not stripped or stripped.startswith("%"):
+            continued = stripped.startswith("%") and stripped.endswith("\\")
             index += 1
             continue
         match = HEADER_FIELD_RE.match(stripped)
@@ -102,8 +109,9 @@ def _read_body(tune: ParsedTune, lines: list[str], offsets: list[int], first_num
 
     Returns the problems found inside bars with the index of the bar each belongs to.
     """
-    reader = _BodyReader(tune, tune.problems)
+    reader = BodyReader(tune, tune.problems)
     blank_line: int | None = None
+    unmarked: list[int] = []  # lines ending a full bar without a bar line
     for raw, offset, number in zip(lines, offsets, range(first_number, first_number + len(lines))):
         stripped = raw.strip()
         if not stripped:
@@ -132,23 +140,61 @@ def _read_body(tune: ParsedTune, lines: list[str], offsets: list[int], first_num
             tune.problems.append(Problem(line=number, bar=None, severity="error", kind="prose",
                                          message=f"line {number}: {stripped[:40]!r} is not ABC; remove it"))
             continue
-        reader.read_line(_strip_comment(raw), offset, number)
+        music = _strip_comment(raw)
+        reader.read_line(music, offset, number)
+        if reader.end_line(offset + len(music.rstrip()), music.rstrip().endswith("\\")):
+            unmarked.append(number)
+    reader.close_open_groups(reader.last_end, len(lines) + first_number - 1)
     reader.close_bar("", reader.last_end)
+    if unmarked:
+        tune.problems.append(Problem(
+            line=unmarked[0], bar=None, severity="warning", kind="structure",
+            message=f"line {unmarked[0]}: {len(unmarked)} line(s) end a full bar without a bar line; add | at the line end",
+        ))
     if reader.repeat_open is not None:
-        tune.problems.append(Problem(line=reader.repeat_open, bar=None, severity="warning", kind="repeat",
+        tune.problems.append(Problem(line=reader.repeat_open, bar=None, severity="error", kind="repeat",
                                      message=f"line {reader.repeat_open}: |: opens a repeat that is never closed; add :| at its end"))
+        last = tune.bars[-1] if tune.bars else None
+        if last is not None:
+            tune.fixes.append((last.end, last.end, ":" if last.right else ":|", "closed the last repeat"))
     return reader.positions
 
 
+def ending_number(bar_line: str) -> int | None:
+    """The first/second-ending number a bar line starts (`|1`, `:|2`, `[2`), or None."""
+    match = re.search(r"\d+", bar_line)
+    return int(match.group(0)) if match else None
+
+
 def _number_bars(tune: ParsedTune, positions: list[tuple[Problem, int]]) -> None:
-    """Number each voice's bars: a short first bar is the pickup (0), full bars count from 1."""
+    """Number each voice's bars as musicians do.
+
+    A short first bar is the pickup (0); full bars count from 1; a second ending repeats the
+    numbers of the first; a short bar after a repeat sign that completes the short bar before it
+    shares that bar's number (`continues`).
+    """
     next_number: dict[str, int] = {}
+    previous: dict[str, BarSpan] = {}
+    first_ending: dict[str, int] = {}
     for bar in tune.bars:
+        expected = bar.meter.bar_length
         if bar.voice not in next_number:
-            expected = bar.meter.bar_length
             pickup = expected is not None and bar.count == 1 and bar.duration < expected
             next_number[bar.voice] = 0 if pickup else 1
-        bar.number = next_number[bar.voice]
-        next_number[bar.voice] += bar.count
+        ending = ending_number(bar.left)
+        if ending == 1:
+            first_ending[bar.voice] = next_number[bar.voice]
+        elif ending is not None and bar.voice in first_ending:
+            next_number[bar.voice] = first_ending[bar.voice]
+        before = previous.get(bar.voice)
+        if before is not None and expected is not None and before.duration < expected and (
+            before.duration + bar.duration == expected and (":" in bar.left or "||" in bar.left)
+        ):
+            # The end of a section and the pickup of the next share one bar.
+            bar.number, bar.continues = before.number, True
+        else:
+            bar.number = next_number[bar.voice]
+            next_number[bar.voice] += bar.count
+        previous[bar.voice] = bar
     for problem, bar_index in positions:
         problem.bar = tune.bars[bar_index].number if bar_index < len(tune.bars) else None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tools.abc_fields import CLEF_WORDS, Key
-from tools.abc_syntax import NoteToken, ParsedTune
+from tools.abc_tokens import NoteToken, ParsedTune
 from tools.abc_types import AbcError
 
 ACCIDENTAL_TEXT = {2: "^^", 1: "^", 0: "=", -1: "_", -2: "__"}
@@ -30,7 +30,7 @@ def letter_text(letter: str, octave: int) -> str:
 def replace_spans(text: str, replacements: list[tuple[int, int, str]]) -> str:
     """Apply non-overlapping (start, end, new text) replacements."""
     pieces, position = [], 0
-    for start, end, new in sorted(replacements):
+    for start, end, new in sorted(replacements, key=lambda edit: (edit[0], edit[1])):
         pieces.append(text[position:start])
         pieces.append(new)
         position = end

@@ -1,150 +1,23 @@
-"""Our ABC tokenizer and parser: headers, bars and notes with their line and character positions.
+"""Our ABC tokenizer: reads music lines token by token into bars and notes with their positions.
 
 Durations are `Fraction`s of a whole note; pitches are MIDI numbers (middle C = `C` = 60).
 Repeats are not unfolded: everything is as written. Problems found while reading (unknown symbols,
-bad fields, unbalanced repeats) are collected, never raised.
+unclosed chords, unbalanced repeats) are collected, never raised.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from fractions import Fraction
 
-from tools.abc_fields import (
-    NATURAL_SEMITONES, FieldError, Key, Meter, default_unit_length, parse_key, parse_meter,
-    parse_tempo, parse_unit_length,
-)
+from tools.abc_fields import NATURAL_SEMITONES, FieldError, parse_key, parse_meter, parse_unit_length
+from tools.abc_tokens import ACCIDENTALS, TOKEN_RE, BarSpan, FieldSpan, NoteToken, ParsedTune, parse_length
 from tools.abc_types import Problem
 
-ACCIDENTALS = {"^^": 2, "^": 1, "=": 0, "_": -1, "__": -2}
-BODY_FIELD_RE = re.compile(r"^([IKLMmNPQRrsTUVWw+]):(.*)$")
-HEADER_FIELD_RE = re.compile(r"^([A-Za-z+]):(.*)$")
-PROSE_WORD_RE = re.compile(r"[A-Za-z']{2,}")
-TOKEN_RE = re.compile(
-    r"""(?P<field>\[[A-Za-z]:[^\]\n]*\])
-    |(?P<bar>(?::*\[?\|[\]|]*:*|::+)(?:\[?\d+(?:[-,]\d+)*)?)
-    |(?P<ending>\[\d+(?:[-,]\d+)*)
-    |(?P<note>(?P<acc>\^\^|\^|__|_|=)?(?P<letter>[A-Ga-g])(?P<octave>[,']*)(?P<length>\d*(?:/+\d*)?))
-    |(?P<rest>(?P<rest_kind>[zx])(?P<rest_length>\d*(?:/+\d*)?))
-    |(?P<multirest>[ZX](?P<bars>\d*))
-    |(?P<chord_open>\[)
-    |(?P<chord_close>\](?P<chord_length>\d*(?:/+\d*)?))
-    |(?P<tuplet>\((?P<p>\d+)(?::(?P<q>\d*))?(?::(?P<r>\d*))?)
-    |(?P<grace_open>\{/?)
-    |(?P<grace_close>\})
-    |(?P<broken>[<>]{1,3})
-    |(?P<annotation>"[^"\n]*")
-    |(?P<decoration>![^!\n]*!|\+[^+\s]*\+|[.~H-Wh-w])
-    |(?P<slur_open>\()
-    |(?P<ignored>[\s`y$)\-\\*])
-    |(?P<overlay>&)
-    """,
-    re.VERBOSE,
-)
+MIN_LENGTH, MAX_LENGTH = Fraction(1, 64), Fraction(64)  # note lengths in multiples of L:
+MAX_REST_BARS = 256
 
-
-@dataclass
-class NoteToken:
-    """A note or rest as written; `start`/`end` span its pitch spelling (accidental, letter, octave marks)."""
-
-    start: int
-    end: int
-    letter: str | None  # upper-case letter; None for a rest
-    octave: int  # 4 for C..B, 5 for c..b
-    accidental: int | None  # as written
-    midi: int | None
-    key: Key
-    grace: bool = False
-    chord_member: bool = False  # a second or later note of a chord: sounds with the first
-    onset: Fraction = Fraction(0)
-    duration: Fraction = Fraction(0)
-    bar_index: int = 0
-    prefix_start: int = 0  # where its element begins, counting chord symbols, decorations, slurs, graces
-
-
-@dataclass
-class BarSpan:
-    """One bar as written: its content span in the text, its duration and the meter it is checked against."""
-
-    start: int
-    end: int
-    line: int
-    voice: str
-    left: str  # bar line before it ('' at the tune start)
-    right: str = ""  # bar line after it ('' when the tune ends without one)
-    duration: Fraction = Fraction(0)
-    meter: Meter = field(default_factory=lambda: Meter("none", None, None))
-    count: int = 1  # a multi-bar rest Z4 is 4 bars
-    overlay: bool = False
-    number: int = 0
-    onset: Fraction = Fraction(0)
-    key: Key | None = None  # key in effect where the bar starts
-    unit: Fraction = Fraction(1, 8)  # L: in effect where the bar starts
-
-
-@dataclass
-class FieldSpan:
-    """A header or body field (K:, M:, L:, Q: ...) and where its value sits in the text."""
-
-    letter: str
-    value: str
-    line: int
-    start: int  # start of the whole field ('K' or '[')
-    end: int  # end of the field (after the value, or the closing ']')
-    in_header: bool
-
-
-@dataclass
-class ParsedTune:
-    """Everything our parser read from one tune."""
-
-    text: str
-    headers: dict[str, str]
-    fields: list[FieldSpan]
-    body_start: int
-    bars: list[BarSpan]
-    notes: list[NoteToken]
-    problems: list[Problem]
-    key: Key
-    meter: Meter
-    unit: Fraction
-    programs: list[tuple[int, int, int]]  # (start, end, program) of %%MIDI program lines
-    has_key_field: bool
-    chord_symbols: list[tuple[int, int]] = field(default_factory=list)  # spans of "..." annotations
-
-
-def parse_length(text: str) -> Fraction:
-    """A note-length suffix (`2`, `3/2`, `/`, `//`, `/4`) as a multiple of the unit note length."""
-    if not text:
-        return Fraction(1)
-    match = re.fullmatch(r"(\d*)(/*)(\d*)", text)
-    numerator = int(match.group(1)) if match.group(1) else 1
-    slashes = len(match.group(2))
-    if not slashes:
-        return Fraction(numerator)
-    denominator = int(match.group(3)) * 2 ** (slashes - 1) if match.group(3) else 2**slashes
-    return Fraction(numerator, max(denominator, 1))
-
-
-def is_prose(line: str) -> bool:
-    """True for a line of words (a model's chatter, a code fence) rather than ABC music or fields."""
-    stripped = line.strip()
-    if stripped.startswith("```"):
-        return True
-    bare = re.sub(r'"[^"]*"|![^!]*!', " ", stripped)
-    wordy = [w for w in PROSE_WORD_RE.findall(bare) if sum(ch in "hijklmnopqrstuvwy" for ch in w) >= 2]
-    return len(wordy) >= 2 or (len(wordy) == 1 and "|" not in bare and len(bare.split()) > 1)
-
-
-def line_starts(text: str) -> list[int]:
-    """Character offset of the start of each line."""
-    starts = [0]
-    starts.extend(match.end() for match in re.finditer("\n", text))
-    return starts
-
-
-class _BodyReader:
+class BodyReader:
     """Reads music lines token by token, closing bars at bar lines."""
 
     def __init__(self, tune: ParsedTune, problems: list[Problem]) -> None:
@@ -237,6 +110,7 @@ class _BodyReader:
             match = TOKEN_RE.match(text, position)
             if match is None:
                 symbol = text[position]
+                self.tune.fixes.append((offset + position, offset + position + 1, "", f"removed unknown symbol {symbol!r}"))
                 self.problem(line, f"unknown symbol {symbol!r}; remove it", "token")
                 position += 1
                 continue
@@ -262,7 +136,11 @@ class _BodyReader:
         if kind in ("note", "rest"):
             self.open_bar(offset, line)
             note = self.pitch(match, offset) if kind == "note" else NoteToken(offset, offset + 1, None, 0, None, None, self.key)
-            length = parse_length(match.group("length") if kind == "note" else match.group("rest_length"))
+            group = "length" if kind == "note" else "rest_length"
+            length = self.length_of(match.group(group), line)
+            note.length_start = offset + match.start(group) - match.start()
+            note.length_end = offset + match.end(group) - match.start()
+            note.base, note.written = self.unit, self.unit * length
             note.prefix_start = offset if self.prefix_start is None else self.prefix_start
             if self.chord is None and not self.grace:
                 self.prefix_start = None
@@ -284,12 +162,16 @@ class _BodyReader:
                 else:
                     self.pending_left[self.voice] = self.pending_left.get(self.voice, "") + " " + text
                 return
-            self.repeats(text, line)
+            self.close_open_groups(offset, line)
+            self.repeats(text, offset, line)
             self.close_bar(text, offset)
             self.segment_start = offset + len(text)
         elif kind == "multirest":
             bar = self.open_bar(offset, line)
             bar.count = int(match.group("bars") or 1)
+            if not 1 <= bar.count <= MAX_REST_BARS:
+                self.problem(line, f"a multi-bar rest of {bar.count} bars is out of range; use Z1 to Z{MAX_REST_BARS}", "token")
+                bar.count = min(max(bar.count, 1), MAX_REST_BARS)
             rest = NoteToken(offset, offset + 1, None, 0, None, None, self.key)
             self.elements.append([(self.meter.bar_length or Fraction(1)) * bar.count, [rest]])
         elif kind == "chord_open":
@@ -298,11 +180,16 @@ class _BodyReader:
         elif kind == "chord_close":
             if self.chord is None:
                 self.problem(line, "']' closes a chord that was never opened; remove it", "token")
+                self.tune.fixes.append((offset, offset + 1, "", "removed a stray ']'"))
                 return
             notes, self.chord = self.chord, None
             self.prefix_start = None
             if notes:
-                length = (self.chord_length or Fraction(1)) * parse_length(match.group("chord_length"))
+                inner = self.chord_length or Fraction(1)
+                length = inner * self.length_of(match.group("chord_length"), line)
+                notes[0].length_start = offset + match.start("chord_length") - match.start()
+                notes[0].length_end = offset + match.end("chord_length") - match.start()
+                notes[0].base, notes[0].written = self.unit * inner, self.unit * length
                 self.add_element(self.unit * length, notes)
         elif kind == "tuplet":
             p = int(match.group("p"))
@@ -322,6 +209,7 @@ class _BodyReader:
             arrows = match.group(0)
             if not self.elements or arrows.strip("<") and arrows.strip(">"):
                 self.problem(line, f"broken rhythm {arrows!r} needs a note on each side, e.g. a>b", "token")
+                self.tune.fixes.append((offset, offset + len(arrows), "", f"removed a dangling {arrows!r}"))
                 return
             shift = Fraction(1, 2 ** len(arrows))
             longer, shorter = 2 - shift, shift
@@ -333,14 +221,56 @@ class _BodyReader:
         elif kind == "overlay":
             self.open_bar(offset, line).overlay = True
 
-    def repeats(self, text: str, line: int) -> None:
-        closes = text.startswith(":") or text == "::"
+    def end_line(self, line_end: int, ends_with_continuation: bool) -> bool:
+        """At a line end, close a bar that is exactly full but has no bar line; True if one was closed.
+
+        Files converted from EsAC (the Essen collections) omit the bar line at phrase ends.
+        """
+        if not ends_with_continuation:
+            self.close_open_groups(line_end, self.bar.line if self.bar else 0)
+        expected = self.meter.bar_length
+        if ends_with_continuation or self.bar is None or expected is None or self.tuplet or self.chord is not None:
+            return False
+        if sum(duration for duration, _ in self.elements) != expected:
+            return False
+        self.close_bar("", line_end)
+        self.segment_start = line_end
+        return True
+
+    def close_open_groups(self, offset: int, line: int) -> None:
+        """A bar line (or the tune end) closes a chord `[` or grace group `{` left open, with a problem."""
+        if self.chord is not None:
+            self.problem(line, "a chord opened with '[' is not closed before the bar line or line end; close it with ']'", "token")
+            self.tune.fixes.append((offset, offset, "]", "closed a chord left open"))
+            notes, self.chord = self.chord, None
+            if notes:
+                self.add_element(self.unit * (self.chord_length or Fraction(1)), notes)
+        if self.grace:
+            self.problem(line, "grace notes opened with '{' are not closed before the bar line or line end; close them with '}'", "token")
+            self.tune.fixes.append((offset, offset, "}", "closed a grace-note group left open"))
+            self.grace = False
+
+    def length_of(self, text: str, line: int) -> Fraction:
+        """A length suffix as a multiple of L:, clamped to 1/64..64 with a problem when outside."""
+        length = parse_length(text)
+        if not MIN_LENGTH <= length <= MAX_LENGTH:
+            self.problem(line, f"note length {text!r} is out of range; use a multiple of L: from 1/64 to 64, e.g. 2, 3/2 or /2", "token")
+            length = min(max(length, MIN_LENGTH), MAX_LENGTH)
+        return length
+
+    def repeats(self, text: str, offset: int, line: int) -> None:
+        """Track |: and :|; a second |: while one is open is an error, fixed by closing the first."""
+        closes = text.startswith(":")
         opens = text.rstrip("0123456789,-[").endswith(":")
         if closes:
             self.repeat_open = None
         if opens:
             if self.repeat_open is not None:
-                self.problem(line, "|: opens a repeat while another is still open; close it with :| first", "repeat", "warning")
+                self.problem(line, "|: opens a repeat while the one opened on line "
+                             f"{self.repeat_open} is still open; end that section with :|", "repeat")
+                earlier = [b for b in self.tune.bars if b.voice == self.voice]
+                position = offset if self.elements or not earlier else earlier[-1].end
+                self.tune.fixes.append((position, position, ":", "closed a repeat before the next |:"))
             self.repeat_open = line
 
     def inline_field(self, text: str, offset: int, line: int) -> None:

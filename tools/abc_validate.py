@@ -14,13 +14,20 @@ from fractions import Fraction
 from pathlib import Path
 
 from tools.abc_fields import parse_tempo
-from tools.abc_syntax import BarSpan, ParsedTune
+from tools.abc_tokens import BarSpan, ParsedTune
 from tools.abc_types import Problem
 
 ABC2MIDI_TIMEOUT_S = 5.0
 ABC2MIDI_LINE_RE = re.compile(r"^(Error|Warning) in line-char (\d+)-(\d+) : (.*)$")
 # abc2midi's own bar-length check ignores pickups and endings; ours replaces it.
 ABC2MIDI_DUPLICATES = re.compile(r"time units while the time signature has|Bar \d+ has")
+# abc2midi "Error" lines that do not lose or misplace any note: it still plays the tune as written
+# (a tie between different pitches, a broken rhythm over unequal notes, a text annotation read as
+# a chord name, a hornpipe outside 2/4 or 4/4, an unknown I: field). They count as warnings.
+ABC2MIDI_BENIGN = re.compile(
+    r"Could not find note to be tied|Cannot apply broken rhythm|Guitar chord does not start|"
+    r"Unrecognized chord name|Hornpipe must be in|I: key .* not recognized"
+)
 PIANO_RANGE = range(21, 109)
 UNIT_NAMES = {1: "whole notes", 2: "half notes", 4: "beats", 8: "eighths", 16: "sixteenths", 32: "32nds", 64: "64ths"}
 
@@ -143,8 +150,9 @@ def abc2midi_problems(tune: ParsedTune) -> list[Problem]:
         severity, line, _, message = match.groups()
         line_number = int(line)
         bar = next((b.number for b in tune.bars if b.line == line_number), None)
+        serious = severity == "Error" and not ABC2MIDI_BENIGN.search(message)
         problems.append(Problem(
-            line=line_number, bar=bar, severity="error" if severity == "Error" else "warning", kind="abc2midi",
+            line=line_number, bar=bar, severity="error" if serious else "warning", kind="abc2midi",
             message=f"{where(line_number, None)}abc2midi: {message.strip()}",
         ))
     return problems

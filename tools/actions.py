@@ -43,19 +43,21 @@ def describe_audio(ctx: TurnContext, path: str) -> str:
     from tools.audio import describe_audio as analyse
 
     ctx.audio = analyse(ctx.readable_path(path))
-    return f"Clip: {ctx.audio.summary}. Next: plan_music."
+    return f"Clip: {ctx.audio.caption} Next: plan_music."
 
 
 def _plan_from_clip(ctx: TurnContext) -> MusicPlan:
     """Tempo, key and mode of the reference clip, as a base plan with reasons."""
-    clip = ctx.audio
-    reasons = {
-        "tempo_bpm": f"the reference clip moves at about {clip.tempo_bpm:.0f} BPM",
-        "key": f"the clip sounds in {clip.key} {clip.mode} (confidence {clip.key_confidence:.2f})",
-        "mode": f"the clip sounds in {clip.key} {clip.mode} (confidence {clip.key_confidence:.2f})",
-    }
-    tempo = int(min(max(round(clip.tempo_bpm), 40), 220))
-    return MusicPlan(key=clip.key, mode=clip.mode if clip.mode in ("major", "minor") else "major", tempo_bpm=tempo, reasons=reasons, seed=ctx.seed)
+    clip = ctx.audio.overall
+    update: dict[str, Any] = {"seed": ctx.seed, "reasons": {}}
+    if clip.tempo_bpm:
+        update["tempo_bpm"] = int(min(max(round(clip.tempo_bpm), 40), 220))
+        update["reasons"]["tempo_bpm"] = f"the reference clip moves at about {clip.tempo_bpm:.0f} BPM"
+    if clip.key is not None:
+        why = f"the clip sounds in {clip.key.tonic} {clip.key.mode} (key-profile correlation {clip.key.correlation:.2f})"
+        update.update(key=clip.key.tonic, mode=clip.key.mode)
+        update["reasons"].update(key=why, mode=why)
+    return MusicPlan.model_validate(update)
 
 
 def _model_suggestions(arguments: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -190,9 +192,13 @@ def rendered_files(renders: Any) -> dict[str, Path]:
 
 def render(ctx: TurnContext, formats: list[str] | None = None) -> str:
     """Render the current tune to the requested formats in the turn folder."""
-    from tools.render import render_all
+    from tools.render import render_all, render_svg
 
-    ctx.renders = render_all(ctx.current_tune(), ctx.out_dir, "tune", formats=["abc", *(formats or ["mid", "wav", "svg"])])
+    formats = formats or ["mid", "wav", "svg"]
+    tune = ctx.current_tune()
+    ctx.renders = render_all(tune, ctx.out_dir, "tune", formats=["abc", *(f for f in formats if f != "svg")])
+    if "svg" in formats:  # the score keeps the name people look for
+        ctx.renders.svg = render_svg(tune, ctx.out_dir, "score")
     made = [f"{kind}: {path.name}" for kind, path in rendered_files(ctx.renders).items()]
     return f"Rendered {', '.join(made)}. Now answer the user."
 

@@ -13,22 +13,23 @@ V = valence, E = energy, C = calm, B = brightness, W = warmth (all 0..1; see `to
 | tempo_bpm    | E, C                | quarter-note pace 60 + 110·E − 30·(C − 0.5), within 50..176; in 6/8   |
 |              |                     | and 9/8 the beat is a dotted quarter, so bpm = pace / 1.5             |
 | density      | E, C                | E <0.40 sparse, <0.68 medium, else dense; C ≥0.65 forces sparse       |
-| instrument   | W, B, E, scene      | warm (W ≥0.6): bright → nylon guitar (violin if E ≥0.65), dark →      |
-|              |                     | cello; cool (W ≤0.4): bright → flute, dark → vibraphone; neutral →    |
-|              |                     | piano. A caption/request scene word ("beach" → steel guitar) or an    |
-|              |                     | instrument the request names wins.                                    |
+| instrument   | W, B, E, scene      | warm (W ≥0.6): bright (B ≥0.5) → nylon guitar (violin if E ≥0.65),    |
+|              |                     | dark → cello; cool (W ≤0.4): bright → flute, dark → vibraphone;       |
+|              |                     | neutral → piano. A caption/request scene word ("beach" → steel        |
+|              |                     | guitar) or an instrument the request names wins.                      |
 | key          | palette             | hue of the most saturated colour (≥10% of the image) on Scriabin's    |
 |              |                     | colour–key circle (red C, orange G, yellow D, green A, sky blue E,    |
-|              |                     | blue B, violet F#/Db, purple Ab, rose Eb/Bb, crimson F); greys → C    |
+|              |                     | blue B, violet F#/Db, purple Ab, crimson F; his "steel" Eb and Bb sit |
+|              |                     | here on the rose hues between purple and red); greys → C              |
 | low_pitch,   | B                   | 19-semitone window centred on MIDI 55 + 24·B (dark → low register),   |
 | high_pitch   |                     | moved inside the instrument's range                                   |
-| contour      | composition         | sky-heavy (sky ≥0.3 or low horizon) ascending; busy edges (≥0.3)      |
+| contour      | composition         | sky-heavy (sky ≥0.3 or horizon ≥0.6) ascending; busy (edges ≥0.3)     |
 |              |                     | wave; high horizon (≤0.35) descending; otherwise arch                 |
 | mood         | V, E, C, W          | circumplex quadrant words (Russell 1980) + calm/warm/cool words       |
 | title        | caption / palette   | the caption, or "Study in <main colours>"                             |
 
-Colourfulness (Hasler–Süsstrunk) and saturation choose texture words for the MusicGen prompt:
-M ≥59 lush and richly layered, ≥33 warm acoustic, ≥15 understated, below: minimal ambient.
+Colourfulness M (Hasler–Süsstrunk; it grows with saturation) chooses arrangement words for the MusicGen prompt:
+M ≥59 lush and richly layered, ≥33 natural acoustic, ≥15 understated and muted, below: minimal ambient.
 """
 
 from __future__ import annotations
@@ -48,7 +49,10 @@ INSTRUMENT_RANGES: dict[str, tuple[int, int]] = {
     "piano": (36, 96), "nylon guitar": (40, 83), "steel guitar": (40, 83), "jazz guitar": (40, 83),
     "violin": (55, 96), "cello": (36, 76), "flute": (60, 96), "vibraphone": (53, 89), "clarinet": (50, 89),
     "celesta": (60, 96), "music box": (60, 96), "electric piano": (40, 88), "french horn": (41, 77),
-    "church organ": (36, 96), "accordion": (53, 89), "synth pad": (36, 96),
+    "church organ": (36, 96), "accordion": (53, 89), "synth pad": (36, 96), "harp": (36, 96),
+    "tin whistle": (74, 98), "whistle": (74, 98), "recorder": (72, 96), "fiddle": (55, 96), "viola": (48, 84),
+    "oboe": (58, 91), "bassoon": (34, 72), "trumpet": (55, 82), "trombone": (40, 72), "tuba": (28, 58),
+    "guitar": (40, 83), "bass": (28, 60), "contrabass": (28, 60), "harmonica": (60, 96),
 }
 DEFAULT_RANGE = (48, 88)
 # Scriabin's colour–key circle (Prometheus, 1910): hue in degrees → tonic, around the circle of fifths.
@@ -73,7 +77,8 @@ class BridgeResult(BaseModel):
 def _mode(a: ImageAnalysis) -> tuple[str, str]:
     v = a.valence
     if v >= 0.60 and a.calm >= 0.6 and a.brightness >= 0.6:
-        return "lydian", f"lydian mode: high valence {v:.2f}, calm {a.calm:.2f} and brightness {a.brightness:.2f} (a dreamy, luminous picture)"
+        return "lydian", (f"lydian mode: high valence {v:.2f}, calm {a.calm:.2f} and brightness {a.brightness:.2f} "
+                          "(a dreamy, luminous picture)")
     for limit, mode, words in ((0.60, "major", "bright, pleasant"), (0.50, "mixolydian", "pleasant but earthy"),
                                (0.40, "dorian", "mixed, bittersweet"), (0.25, "minor", "dark"), (0.0, "phrygian", "very dark")):
         if v >= limit:
@@ -115,7 +120,8 @@ def _key(a: ImageAnalysis, mode: str) -> tuple[str, str]:
     tonic = SCRIABIN_HUES[gaps.index(min(gaps))][1]
     if mode in MINOR_LIKE:
         tonic = MINOR_SPELLING.get(tonic, tonic)
-    return tonic, f"{tonic}: its most vivid colour, {colour.name} ({round(colour.share * 100)}%, hue {colour.hue_deg:.0f}°), is {tonic} on Scriabin's colour–key circle"
+    return tonic, (f"{tonic}: its most vivid colour, {colour.name} ({round(colour.share * 100)}%, hue "
+                   f"{colour.hue_deg:.0f}°), is {tonic} on Scriabin's colour–key circle")
 
 
 def _register(a: ImageAnalysis, instrument: str) -> tuple[int, int, str]:
@@ -123,7 +129,8 @@ def _register(a: ImageAnalysis, instrument: str) -> tuple[int, int, str]:
     centre = 55 + round(24 * a.brightness)
     low = min(max(centre - 9, floor), ceiling - 19)
     high = low + 19
-    return low, high, f"MIDI {low}–{high}: brightness {a.brightness:.2f} centres the melody on MIDI {centre} (darker → lower), within the {instrument}'s range {floor}–{ceiling}"
+    return low, high, (f"MIDI {low}–{high}: brightness {a.brightness:.2f} centres the melody on MIDI {centre} "
+                       f"(darker → lower), within the {instrument}'s range {floor}–{ceiling}")
 
 
 def _contour(a: ImageAnalysis) -> tuple[str, str]:
@@ -155,10 +162,52 @@ def _mood(a: ImageAnalysis) -> tuple[str, str]:
 
 
 def _arrangement(a: ImageAnalysis) -> str:
-    for limit, words in ((59, "lush, richly layered"), (33, "warm acoustic"), (15, "understated")):
+    for limit, words in ((59, "lush, richly layered"), (33, "natural acoustic"), (15, "understated, muted")):
         if a.colourfulness >= limit:
             return words
     return "minimal ambient"
+
+
+def _tempo(a: ImageAnalysis, meter: str) -> tuple[int, str]:
+    pace = min(176.0, max(50.0, 60 + 110 * a.energy - 30 * (a.calm - 0.5)))
+    compound = meter in ("6/8", "9/8", "12/8")
+    tempo = round(pace / 1.5) if compound else round(pace)
+    beat = "dotted quarters" if compound else "quarters"
+    return tempo, (f"{tempo} bpm ({beat}): energy {a.energy:.2f} and calm {a.calm:.2f} give a pace of "
+                   f"{pace:.0f} quarter notes a minute")
+
+
+def _density(a: ImageAnalysis) -> tuple[str, str]:
+    if a.calm >= 0.65:
+        return "sparse", f"sparse: calm {a.calm:.2f} asks for space"
+    density = "sparse" if a.energy < 0.40 else ("medium" if a.energy < 0.68 else "dense")
+    return density, f"{density}: energy {a.energy:.2f} (sparse below 0.40, dense from 0.68)"
+
+
+def _title(a: ImageAnalysis) -> tuple[str, str]:
+    if a.caption:
+        return a.caption.strip().rstrip(".").title()[:60], "the image caption"
+    names = [c.name.title() for c in a.palette[:2] if c.share >= 0.05]
+    return "Study in " + " and ".join(names), f"the main colours, {a.palette_words(2)}"
+
+
+def _words_override(a: ImageAnalysis, request: str, choices: dict[str, str], reasons: dict[str, str]) -> list[str]:
+    """Let scene words (caption first, then request) and named instruments/tune types replace the
+    picture-derived instrument and tune type in `choices`; returns the scenes' atmosphere words."""
+    scenes = scenes_in(f"{a.caption or ''} {request}")
+    if scenes:
+        scene = scenes[0]
+        source = "the caption" if a.caption and scenes_in(a.caption) else "your request"
+        choices["instrument"] = scene.instrument
+        examples = ", ".join(scene.words[:3])
+        reasons["instrument"] = f"{scene.instrument}: {source} mentions a {scene.atmosphere} scene ({examples}…)"
+        if scene.tune_type:
+            choices["tune_type"] = scene.tune_type
+            reasons["tune_type"] = f"{scene.tune_type}: {source} suggests a {scene.atmosphere} scene"
+    for field, asked in (("instrument", requested_instrument(request)), ("tune_type", requested_tune_type(request))):
+        if asked is not None:
+            choices[field], reasons[field] = asked, f"{asked}: you asked for it"
+    return [scene.atmosphere for scene in scenes]
 
 
 def plan_from_image(analysis: ImageAnalysis, request: str = "", *, seed: int = 0) -> BridgeResult:
@@ -169,45 +218,23 @@ def plan_from_image(analysis: ImageAnalysis, request: str = "", *, seed: int = 0
     """
     a = analysis
     reasons: dict[str, str] = {}
-    mode, reasons["mode"] = _mode(a)
-    tune_type, reasons["tune_type"] = _tune_type(a)
-    instrument, reasons["instrument"] = _instrument(a)
-    scenes = scenes_in(f"{a.caption or ''} {request}")
-    if scenes:
-        scene = scenes[0]
-        source = "your request" if a.caption is None or not scenes_in(a.caption) else "the caption"
-        instrument = scene.instrument
-        reasons["instrument"] = f"{instrument}: {source} mentions a {scene.atmosphere} scene ({', '.join(w for w in scene.words[:3])}…)"
-        if scene.tune_type:
-            tune_type, reasons["tune_type"] = scene.tune_type, f"{scene.tune_type}: {source} suggests a {scene.atmosphere} scene"
-    if (asked := requested_instrument(request)) is not None:
-        instrument, reasons["instrument"] = asked, f"{asked}: you asked for it"
-    if (asked := requested_tune_type(request)) is not None:
-        tune_type, reasons["tune_type"] = asked, f"{asked}: you asked for it"
-    meter = TUNE_TYPE_METERS[tune_type]
-    reasons["meter"] = f"{meter}: the usual meter of a {tune_type}"
-    key, reasons["key"] = _key(a, mode)
-    pace = min(176.0, max(50.0, 60 + 110 * a.energy - 30 * (a.calm - 0.5)))
-    compound = meter in ("6/8", "9/8", "12/8")
-    tempo = round(pace / 1.5) if compound else round(pace)
-    beat = "dotted quarters" if compound else "quarters"
-    reasons["tempo_bpm"] = f"{tempo} bpm ({beat}): energy {a.energy:.2f} and calm {a.calm:.2f} give a pace of {pace:.0f} quarter notes a minute"
-    density = "sparse" if a.energy < 0.40 or a.calm >= 0.65 else ("medium" if a.energy < 0.68 else "dense")
-    reasons["density"] = f"{density}: energy {a.energy:.2f}" + (f", calm {a.calm:.2f} asks for space" if a.calm >= 0.65 else "")
-    low, high, reasons["low_pitch"] = _register(a, instrument)
+    choices: dict[str, str] = {}
+    choices["mode"], reasons["mode"] = _mode(a)
+    choices["tune_type"], reasons["tune_type"] = _tune_type(a)
+    choices["instrument"], reasons["instrument"] = _instrument(a)
+    atmosphere = _words_override(a, request, choices, reasons)
+    meter = TUNE_TYPE_METERS[choices["tune_type"]]
+    reasons["meter"] = f"{meter}: the usual meter of a {choices['tune_type']}"
+    key, reasons["key"] = _key(a, choices["mode"])
+    tempo, reasons["tempo_bpm"] = _tempo(a, meter)
+    density, reasons["density"] = _density(a)
+    low, high, reasons["low_pitch"] = _register(a, choices["instrument"])
     reasons["high_pitch"] = reasons["low_pitch"]
     contour, reasons["contour"] = _contour(a)
     mood, reasons["mood"] = _mood(a)
-    if a.caption:
-        title, reasons["title"] = a.caption.strip().rstrip(".").title()[:60], "the image caption"
-    else:
-        names = [c.name for c in a.palette[:2] if c.share >= 0.05]
-        title = "Study in " + " and ".join(name.title() for name in names)
-        reasons["title"] = f"the main colours, {a.palette_words(2)}"
-    plan = MusicPlan(title=title, key=key, mode=mode, meter=meter, tempo_bpm=tempo, tune_type=tune_type,
-                     contour=contour, density=density, low_pitch=low, high_pitch=high, instrument=instrument,
-                     mood=mood, seed=seed, reasons=reasons)
-    atmosphere = [scene.atmosphere for scene in scenes]
+    title, reasons["title"] = _title(a)
+    plan = MusicPlan(title=title, key=key, meter=meter, tempo_bpm=tempo, contour=contour, density=density,
+                     low_pitch=low, high_pitch=high, mood=mood, seed=seed, reasons=reasons, **choices)
     arrangement = _arrangement(a)
     evidence: dict[str, float | str] = {
         name: getattr(a, name) for name in ("valence", "energy", "calm", "brightness", "warmth", "saturation",
@@ -221,4 +248,3 @@ def plan_from_image(analysis: ImageAnalysis, request: str = "", *, seed: int = 0
         raw_caption_prompt=a.caption or f"an image of {a.palette_words()}",
         evidence=evidence,
     )
-

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
 from pydantic import ValidationError
 
 from prompts import load_prompt
 from tools.music_prompt import musicgen_prompt_for_plan
-from tools.plan import MusicPlan
+from tools.plan import Mode, MusicPlan
 from tools.scene_words import TUNE_TYPE_METERS
 
 if TYPE_CHECKING:
@@ -43,10 +43,21 @@ def _short_error(exc: ValidationError) -> str:
     return "; ".join(error["msg"] for error in exc.errors())
 
 
+def _split_key_and_mode(changes: dict[str, Any]) -> dict[str, Any]:
+    """Read a key given as "E minor" (a common LLM habit) as key "E" plus mode "minor"."""
+    key = changes.get("key")
+    if isinstance(key, str) and len(key.split()) == 2 and "mode" not in changes:
+        tonic, mode = key.split()
+        if mode.lower() in get_args(Mode):
+            return {**changes, "key": tonic, "mode": mode.lower()}
+    return changes
+
+
 def apply_changes(plan: MusicPlan, changes: dict[str, Any], why: dict[str, Any]) -> tuple[MusicPlan, list[str]]:
     """Apply each valid change to `plan` (reasons updated); returns the new plan and a note per change."""
     notes: list[str] = []
     current = plan.model_copy(deep=True)
+    changes = _split_key_and_mode(changes)
     for field, value in changes.items():
         if field not in EDITABLE_FIELDS:
             notes.append(f"refused {field}={value!r}: not a plan field that can be changed ({', '.join(EDITABLE_FIELDS)})")
@@ -65,7 +76,8 @@ def apply_changes(plan: MusicPlan, changes: dict[str, Any], why: dict[str, Any])
         current = candidate
         notes.append(f"changed {field}: {old!r} → {new!r} ({reason})")
     if current.high_pitch - current.low_pitch < MIN_RANGE:
-        notes.append(f"refused range {current.low_pitch}–{current.high_pitch}: needs at least {MIN_RANGE} semitones; kept {plan.low_pitch}–{plan.high_pitch}")
+        notes.append(f"refused range {current.low_pitch}–{current.high_pitch}: needs at least {MIN_RANGE} semitones; "
+                     f"kept {plan.low_pitch}–{plan.high_pitch}")
         current = current.model_copy(update={"low_pitch": plan.low_pitch, "high_pitch": plan.high_pitch})
         for field in ("low_pitch", "high_pitch"):
             current.reasons[field] = plan.reasons.get(field, "default")
@@ -96,14 +108,15 @@ def refine_plan_with_llm(result: BridgeResult, chat_model: BaseChatModel, reques
     try:
         answer = chat_model.invoke([HumanMessage(prompt)]).text
     except Exception as exc:  # a server that is down must not lose the deterministic plan
-        return result.model_copy(update={"refinements": [*result.refinements, f"LLM refinement skipped: {type(exc).__name__}: {exc}"]})
+        note = f"LLM refinement skipped: {type(exc).__name__}: {exc}"
+        return result.model_copy(update={"refinements": [*result.refinements, note]})
     parsed = _answer_json(answer)
     if parsed is None:
         note = f"LLM answer had no JSON object, plan kept: {answer[:120]!r}"
         return result.model_copy(update={"refinements": [*result.refinements, note]})
-    changes = parsed.get("changes", parsed) if isinstance(parsed.get("changes", parsed), dict) else {}
+    changes = parsed.get("changes", parsed)  # small models often drop the "changes" wrapper
+    changes = {k: v for k, v in changes.items() if k != "why"} if isinstance(changes, dict) else {}
     why = parsed.get("why") if isinstance(parsed.get("why"), dict) else {}
-    changes = {k: v for k, v in changes.items() if k != "why"}
     plan, notes = apply_changes(result.plan, changes, why)
     atmosphere = [word.strip() for word in str(result.evidence.get("atmosphere", "")).split(",") if word.strip()]
     return result.model_copy(update={

@@ -1,19 +1,23 @@
 """How well a chunk of notes fits the bars around it: one documented score in 0..1, and the
 context-discrimination test (does a chunk fit its own piece better than another piece?).
 
-The fit score is a weighted mean of four parts, each in 0..1:
+The fit score is a weighted mean of five parts, each in 0..1:
 
-- `pitch_class` (weight 0.3): cosine similarity of duration-weighted pitch-class histograms of the
+- `pitch_class` (weight 0.25): cosine similarity of duration-weighted pitch-class histograms of the
   chunk and of the context bars — same key, same harmonic colour.
 - `density` (0.2): note onsets per quarter-note beat, smaller over larger of chunk and context.
-- `register_match` (0.2): half `exp(-|mean pitch difference| / 6 semitones)`, half the ratio of the
+- `register_match` (0.15): half `exp(-|mean pitch difference| / 6 semitones)`, half the ratio of the
   smaller to the larger pitch spread (standard deviation + 1 semitone).
-- `boundary` (0.3): continuity at each edge that has context: the melodic interval from the last
+- `motion` (0.15): cosine similarity of melodic-interval histograms (top note of each onset to the
+  next, per instrument; bins: repeat, step, third, fourth–fifth, sixth–octave, wider) — a line
+  that stands still or leaps about where the context walks scores low.
+- `boundary` (0.25): continuity at each edge that has context: the melodic interval from the last
   top/bass note before the edge to the first after it (`exp(-max(0, |interval| - 2) / 5)`: steps
   cost nothing, an octave leap scores ~0.3), times a timing term that penalises a rest at the edge
   longer than twice the context's usual gap between onsets (`exp(-excess / bar length)`).
 
-An empty chunk scores 0 on every part, so silence always scores 0.
+An empty chunk scores 0 on every part, so silence always scores 0. `content` is the same weighted
+mean without `boundary`: how well the material suits the piece wherever it is placed.
 """
 
 from __future__ import annotations
@@ -25,7 +29,8 @@ from pydantic import BaseModel, Field
 
 from tools.midi_bars import BarNote
 
-WEIGHTS = {"pitch_class": 0.3, "density": 0.2, "register_match": 0.2, "boundary": 0.3}
+WEIGHTS = {"pitch_class": 0.25, "density": 0.2, "register_match": 0.15, "motion": 0.15, "boundary": 0.25}
+INTERVAL_BINS = (0, 2, 4, 7, 12)  # upper bounds in semitones; anything wider falls in a sixth bin
 
 
 @dataclass
@@ -48,9 +53,11 @@ class ContextFit(BaseModel):
     """The fit of one chunk to one context; every field in 0..1, `score` the weighted total."""
 
     score: float = Field(description="Weighted fit 0..1 (weights in tools.context_fit.WEIGHTS).")
+    content: float = Field(description="The weighted fit without the boundary part, 0..1.")
     pitch_class: float
     density: float
     register_match: float
+    motion: float
     boundary: float
 
 
@@ -78,6 +85,21 @@ def register_of(notes: list[BarNote]) -> tuple[float, float]:
     pitches = [n.pitch for n in notes]
     mean = sum(pitches) / len(pitches)
     return mean, math.sqrt(sum((p - mean) ** 2 for p in pitches) / len(pitches))
+
+
+def interval_histogram(notes: list[BarNote]) -> list[float]:
+    """Counts of melodic intervals between successive onsets' top notes, per instrument, in the
+    bins of INTERVAL_BINS (plus one for wider leaps)."""
+    counts = [0.0] * (len(INTERVAL_BINS) + 1)
+    for voice in {n.voice for n in notes}:
+        tops: dict[float, int] = {}
+        for note in notes:
+            if note.voice == voice:
+                tops[round(note.start, 3)] = max(tops.get(round(note.start, 3), 0), note.pitch)
+        line = [tops[onset] for onset in sorted(tops)]
+        for a, b in zip(line, line[1:]):
+            counts[next((i for i, bound in enumerate(INTERVAL_BINS) if abs(b - a) <= bound), len(INTERVAL_BINS))] += 1
+    return counts
 
 
 def _context_span(notes: list[BarNote]) -> float:
@@ -129,7 +151,7 @@ def boundary_continuity(chunk: list[BarNote], context: BarContext) -> float:
 def context_fit(chunk: list[BarNote], context: BarContext) -> ContextFit:
     """Score how well `chunk` (notes inside the gap) fits `context`; see the module docstring."""
     if not chunk or not context.notes:
-        return ContextFit(score=0.0, pitch_class=0.0, density=0.0, register_match=0.0, boundary=0.0)
+        return ContextFit(score=0.0, content=0.0, pitch_class=0.0, density=0.0, register_match=0.0, motion=0.0, boundary=0.0)
     pitch_class = cosine(pitch_class_histogram(chunk), pitch_class_histogram(context.notes))
     chunk_density = onset_density(chunk, context.gap_end - context.gap_start)
     context_density = onset_density(context.notes, _context_span(context.notes))
@@ -138,10 +160,15 @@ def context_fit(chunk: list[BarNote], context: BarContext) -> ContextFit:
     register = 0.5 * math.exp(-abs(chunk_mean - context_mean) / 6) + 0.5 * (
         (min(chunk_spread, context_spread) + 1) / (max(chunk_spread, context_spread) + 1)
     )
+    around = [a + b for a, b in zip(interval_histogram(context.left), interval_histogram(context.right))]
+    motion = cosine(interval_histogram(chunk), around)
     boundary = boundary_continuity(chunk, context)
-    parts = {"pitch_class": pitch_class, "density": density, "register_match": register, "boundary": boundary}
+    parts = {"pitch_class": pitch_class, "density": density, "register_match": register, "motion": motion,
+             "boundary": boundary}
     score = sum(WEIGHTS[name] * value for name, value in parts.items())
-    return ContextFit(score=round(score, 4), **{name: round(value, 4) for name, value in parts.items()})
+    content = (score - WEIGHTS["boundary"] * boundary) / (1.0 - WEIGHTS["boundary"])
+    return ContextFit(score=round(score, 4), content=round(content, 4),
+                      **{name: round(value, 4) for name, value in parts.items()})
 
 
 class Discrimination(BaseModel):
@@ -157,12 +184,20 @@ def _moved(chunk: list[BarNote], beats: float) -> list[BarNote]:
     return [BarNote(n.pitch, n.start + beats, n.end + beats, n.velocity, n.voice) for n in chunk]
 
 
-def context_discrimination(chunk: list[BarNote], own: BarContext, others: list[BarContext]) -> Discrimination:
+def context_discrimination(chunk: list[BarNote], own: BarContext, others: list[BarContext], *,
+                           content_only: bool = False) -> Discrimination:
     """Does `chunk` fit `own` better than each context in `others` (e.g. the same bars of random other
-    pieces)? A chunk that could belong anywhere scores ~0.5; silence scores 0 (ties count as failures)."""
+    pieces)? A chunk that could belong anywhere scores ~0.5; silence scores 0 (ties count as failures).
+    With `content_only` the boundary part is left out of the comparison (a harder test: the chunk's
+    notes alone must say where it belongs)."""
     if not others:
         raise ValueError("context_discrimination needs at least one other context to compare against")
-    own_fit = context_fit(chunk, own).score
-    other_fits = [context_fit(_moved(chunk, other.gap_start - own.gap_start), other).score for other in others]
+
+    def fit(notes: list[BarNote], context: BarContext) -> float:
+        result = context_fit(notes, context)
+        return result.content if content_only else result.score
+
+    own_fit = fit(chunk, own)
+    other_fits = [fit(_moved(chunk, other.gap_start - own.gap_start), other) for other in others]
     wins = sum(own_fit > fit for fit in other_fits)
     return Discrimination(own_fit=own_fit, other_fits=other_fits, accuracy=wins / len(other_fits))

@@ -15,15 +15,17 @@ from typing import Iterator, Sequence
 
 from memory.exemplar_index import IndexReport, SkippedTune, index_records
 from memory.exemplars import ExemplarRecord
-from memory.tune_query import tune_type_in
+from memory.tune_query import normalise_meter, tune_type_in
 
 MUSIC21_LIBRARY = "music21"
+KEY_CONFIDENCE = 0.75  # correlation above which the notes' mode overrides a bare K: tonic
 
 # music21 corpus folder -> (collection name, who the tunes are from, tune type when a tune names none).
 # Aird's is "A Selection of Scotch, English, Irish and Foreign Airs"; Essen is folk *song*.
 COLLECTIONS: dict[str, tuple[str, str | None, str | None]] = {
     "ryansMammoth": ("Ryan's Mammoth Collection", "Irish, Scottish and American", None),
-    "oneills1850": ("O'Neill's Music of Ireland", "Irish", None),
+    # O'Neill's marks its dances with R:; the tunes without one are its airs (first part of the book).
+    "oneills1850": ("O'Neill's Music of Ireland", "Irish", "air"),
     "airdsAirs": ("Aird's Airs", "Scottish", "air"),
     "essenFolksong": ("Essen Folksong Collection", None, "song"),
     "nottingham-dataset": ("Nottingham Music Database", "English", None),
@@ -50,6 +52,13 @@ CHARACTER = {
     "slide": "quick", "mazurka": "lilting", "schottische": "bouncing", "clog": "bouncy", "set dance": "stately",
     "song": "singable", "lullaby": "gentle, soothing", "hymn": "solemn", "dance": "dancing",
 }
+# Performance directions in N: fields (O'Neill's: "Slow", "With spirit"), as the description says them.
+DIRECTIONS = (
+    ("very slow", "very slow"), ("slow", "slow"), ("moderate", "moderate"), ("lively", "lively"),
+    ("spirit", "spirited"), ("animated", "animated"), ("tender", "tender"), ("gaily", "gay"),
+    ("feeling", "with feeling"), ("plaintive", "plaintive"), ("cheerful", "cheerful"), ("graceful", "graceful"),
+    ("brisk", "brisk"), ("quick", "quick"), ("andante", "walking pace"), ("allegro", "fast"), ("adagio", "slow"),
+)
 SONG_TYPES = {"song", "lullaby", "hymn"}
 MODE_WORDS = {"major": "major", "minor": "minor, melancholy", "dorian": "dorian, modal", "mixolydian": "mixolydian, modal"}
 
@@ -118,12 +127,44 @@ def _tune_type(headers: dict[str, str], title: str, default: str | None) -> tupl
     return (default, "collection") if default else (None, None)
 
 
+def _direction(headers: dict[str, str]) -> str | None:
+    """The performance direction an N: field gives ("Slow", "With spirit"), in plain words, or None."""
+    note = headers.get("N", "").lower()
+    return next((words for mark, words in DIRECTIONS if re.search(rf"\b{mark}", note)), None)
+
+
+def _key_and_mode(declared: str, analysis) -> tuple[str, str, str]:
+    """(tonic, mode, where they came from) for a tune.
+
+    A K: field with a bare tonic ("K: G") says nothing sure about the mode: Essen writes the final note
+    there and the minor third as an explicit accidental. When the notes correlate strongly
+    (Krumhansl-Schmuckler) with the other mode on that same tonic, the mode is taken from the notes.
+    """
+    bare_tonic = re.fullmatch(r"[A-G][#b]?(\s+(clef|bass|treble|alto|tenor)\S*.*)?", declared.strip())
+    if (
+        bare_tonic
+        and analysis.estimated_key == analysis.key
+        and analysis.estimated_mode != analysis.mode
+        and analysis.key_confidence >= KEY_CONFIDENCE
+    ):
+        return analysis.key, analysis.estimated_mode, "K: tonic, mode from the notes"
+    return analysis.key, analysis.mode, "K: field"
+
+
+def _meter(text: str) -> str:
+    """The meter as a fraction ('C' → 4/4, 'C|' → 2/2, 'none' → free); unusual text is kept as written."""
+    try:
+        return normalise_meter("free" if text.strip().lower() == "none" else text)
+    except ValueError:
+        return text.strip()
+
+
 def describe_tune(record: dict) -> str:
     """The sentence embedded for search, e.g. 'A lively jig in D major, 6/8, Irish dance tune, 32 bars: Title'."""
     kind = record.get("tune_type")
-    character = CHARACTER.get(kind or "", "")
+    character = record.get("direction") or CHARACTER.get(kind or "", "")
     tempo = record.get("tempo_bpm")
-    if tempo:  # a stated tempo beats the type's habit
+    if tempo and not record.get("direction"):  # a stated tempo beats the type's habit
         character = "slow" if tempo < 80 else "fast" if tempo > 140 else character or "moderate"
     head = " ".join(w for w in (character, kind or "tune") if w)
     genre = "song" if kind in SONG_TYPES else "air" if kind == "air" else "dance tune" if kind else "tune"
@@ -152,14 +193,20 @@ def tune_records(
             yield SkippedTune(file=relative, x=x, reason=str(exc)[:200])
             continue
         kind, kind_from = _tune_type(headers, analysis.title, default_type)
+        key, mode, key_from = _key_and_mode(headers.get("K", ""), analysis)
+        meter = _meter(analysis.meter)
+        if kind == "jig" and meter == "9/8":  # a jig in 9/8 is a slip jig
+            kind = "slip jig"
         fields = {
             "title": analysis.title or f"{source} X:{x}",
             "abc": abc.strip() + "\n",
-            "key": analysis.key,
-            "mode": analysis.mode,
-            "meter": "free" if analysis.meter.lower() == "none" else analysis.meter,
+            "key": key,
+            "mode": mode,
+            "key_from": key_from,
+            "meter": meter,
             "unit_length": analysis.unit_length,
             "tempo_bpm": analysis.tempo_bpm,
+            "direction": _direction(headers),
             "tune_type": kind,
             "tune_type_from": kind_from,
             "bars": analysis.bars,
@@ -204,23 +251,32 @@ def _abc_files(sources: Sequence[Path] | None) -> tuple[list[str], list[AbcFile]
     return labels, files
 
 
+def _round_robin(streams: list[Iterator]) -> Iterator:
+    """One item from each stream in turn until all are used up."""
+    streams = list(streams)
+    while streams:
+        for stream in list(streams):
+            item = next(stream, None)
+            if item is None:
+                streams.remove(stream)
+            else:
+                yield item
+
+
 def _interleaved(files: list[AbcFile]) -> Iterator[ExemplarRecord | SkippedTune]:
-    """Tunes taken in turn from each collection, so the first N (a `limit`) sample every collection."""
+    """Tunes taken in turn from each collection, and within it from each file, so that the first N
+    (a `limit`) sample every collection and every part of it: O'Neill's airs and its reels alike."""
     collections: dict[str, list[AbcFile]] = {}
     for abc_file in files:
         collections.setdefault(f"{abc_file.library}/{abc_file.source}", []).append(abc_file)
-    streams = [
-        (record for f in group for record in tune_records(f.path, f.relative, library=f.library, source=f.source,
-                                                          origin=f.origin, default_type=f.default_type))
+    return _round_robin([
+        _round_robin([
+            tune_records(f.path, f.relative, library=f.library, source=f.source, origin=f.origin,
+                         default_type=f.default_type)
+            for f in group
+        ])
         for group in collections.values()
-    ]
-    while streams:
-        for stream in list(streams):
-            record = next(stream, None)
-            if record is None:
-                streams.remove(stream)
-            else:
-                yield record
+    ])
 
 
 def _count_tunes(paths: list[Path]) -> int:

@@ -18,14 +18,26 @@ nothing else). Choices where the words are vague, and why:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from tools.plan import MusicPlan
 from tools.request_words import (
-    INSTRUMENT_RE, INSTRUMENT_WORDS, INTERVALS, ITALIAN_TEMPI, METER_WORDS, MODE_RE, MODE_WORDS, NUMBER_RE,
-    TEMPO_MAX, TEMPO_MIN, number_value, tonic_name,
+    INSTRUMENT_RE,
+    INSTRUMENT_WORDS,
+    INTERVALS,
+    ITALIAN_TEMPI,
+    METER_WORDS,
+    MODE_RE,
+    MODE_WORDS,
+    NUMBER_RE,
+    TEMPO_COMPARATIVES,
+    TEMPO_MAX,
+    TEMPO_MIN,
+    number_value,
+    tonic_name,
 )
 from tools.tune_types import TUNE_TYPES, tune_type_names
 
@@ -61,47 +73,37 @@ class EditResult(BaseModel):
 MAX_EDIT_CHARS = 2000
 
 _TYPE_NAMES = tune_type_names()
-_TEMPO_FACTORS: list[tuple[str, float]] = [
-    (r"(?:twice|two times) as fast|double (?:the )?(?:speed|tempo)|double time", 2.0),
-    (r"half (?:the )?(?:speed|tempo)|half as fast|twice as slow|half time", 0.5),
-    (r"(?:much|a lot|way|far|lots) (?:slower|less fast)", 0.65),
-    (r"(?:much|a lot|way|far|lots) (?:faster|quicker)", 1.5),
-    (r"(?:a (?:little|bit|touch|tad)(?: bit)?|slightly|somewhat) (?:slower|less fast)", 0.9),
-    (r"(?:a (?:little|bit|touch|tad)(?: bit)?|slightly|somewhat) (?:faster|quicker)", 1.1),
-    (r"(?:lower|reduce|decrease|drop) the (?:tempo|speed|bpm)|slower|slow (?:it )?down|less fast", 0.8),
-    (r"(?:raise|increase|up) the (?:tempo|speed|bpm)|faster|quicker|speed (?:it )?up", 1.25),
-    (r"calmer|more relaxed|more laid[- ]back", 0.85),
-    (r"livelier|more lively|more energetic|more upbeat", 1.15),
-]
 _MODE_MOODS: list[tuple[str, str]] = [
     (r"sadder|darker|more (?:sad|melancholic|melancholy|sombre|somber|mournful|gloomy)", "minor"),
     (r"happier|brighter|more (?:cheerful|happy|joyful)|end (?:it )?on a (?:happy|bright|cheerful|positive) note", "major"),
 ]
 _INTERVAL_NAMES = "|".join(re.escape(n) for n in sorted(INTERVALS, key=len, reverse=True))
-_COUNT = rf"(?:a|an|one|two|three|\d+|{NUMBER_RE})"
+_COUNT = rf"(?:an?|{NUMBER_RE})"
 _TRANSPOSE = [
-    re.compile(rf"\b(?P<dir>up|down|higher|lower|raise[ds]?|lower(?:ed)?)\s+(?:it\s+|the\s+tune\s+)?(?:by\s+)?"
+    re.compile(rf"\b(?P<dir>up|down|higher|raised?|raises|lower(?:ed)?)\s+(?:it\s+|the\s+tune\s+)?(?:by\s+)?"
                rf"(?P<n>{_COUNT})?\s*(?P<iv>{_INTERVAL_NAMES})s?\b"),
     re.compile(rf"\b(?P<n>{_COUNT})?\s*(?P<iv>{_INTERVAL_NAMES})s?\s+(?P<dir>up|down|higher|lower)\b"),
-    re.compile(rf"\btranspose(?:\s+it)?\s+(?:by\s+)?(?P<n>[+-]?\d+)\s*(?P<iv>semitone)s?(?:\s+(?P<dir>up|down))?\b"),
+    re.compile(r"\btranspose(?:\s+it)?\s+(?:by\s+)?(?P<n>[+-]?\d+)\s*(?P<iv>semitone)s?(?:\s+(?P<dir>up|down))?\b"),
 ]
 _REGISTER = re.compile(r"\b(?:higher|lower)(?:\s+(?:register|pitch|up|down))?\b")
 # "the B part", "B section", "the b part" (a lower-case letter only after "the": "a part" is no part name).
 _SECTION = re.compile(r"\b(?:the\s+(?P<lower>[a-h])|(?:the\s+)?(?P<upper>[A-H]))[\s-]*(?:part|section|strain)\b")
-_SECTION_DROP = re.compile(r"\b(?:drop|remove|cut|skip|delete|lose|without)\s+(?:the\s+)?(?P<letter>[A-Ha-h])[\s-]*(?:part|section|strain)\b")
+_SECTION_DROP = re.compile(r"\b(?:drop|remove|cut|skip|delete|lose|without)\s+(?:the\s+)?"
+                           r"(?P<letter>[A-Ha-h])[\s-]*(?:part|section|strain)\b")
 _SECTION_KEEP = re.compile(r"\b(?:only|just)\s+(?:the\s+)?(?P<letter>[A-Ha-h])[\s-]*(?:part|section|strain)\b")
-_KEY = re.compile(rf"(?:\b(?:in|to|into)\s+(?:the\s+key\s+of\s+)?|\bkey\s+of\s+|\bkey\s+to\s+)"
+_KEY = re.compile(rf"(?i:\b(?:in|to|into)\s+(?:the\s+key\s+of\s+)?|\bkey\s+of\s+|\bkey\s+to\s+)"
                   rf"(?P<letter>[A-G])(?P<acc>\s*(?:#|♯|♭|-?\s?sharp|-?\s?flat)|b(?![a-z]))?"
                   rf"(?:\s*(?P<mode>(?i:{MODE_RE}))\b|(?P<abbr>m)\b)?(?![\w#/])(?!\s*(?:part|section|strain))")
 # Other modes by name anywhere; "major"/"minor" only as a key ("in minor", "a minor key"), not "a major change".
-_MODE = re.compile(rf"\b(?P<mode>dorian|mixolydian|lydian|phrygian|locrian|aeolian|ionian)\b"
-                   rf"|\b(?:in|into|to|make it|turn it|switch(?: it)? to|change(?: it)? to)\s+(?:a\s+|the\s+)?"
-                   rf"(?P<mm>major|minor)\b|\b(?P<mk>major|minor)(?=\s+(?:key|mode|tonality|scale))")
+_MODE = re.compile(r"\b(?P<mode>dorian|mixolydian|lydian|phrygian|locrian|aeolian|ionian)\b"
+                   r"|\b(?:in|into|to|make it|turn it|switch(?: it)? to|change(?: it)? to)\s+(?:a\s+|the\s+)?"
+                   r"(?P<mm>major|minor)\b|\b(?P<mk>major|minor)(?=\s+(?:key|mode|tonality|scale))")
 _METER = re.compile(r"(?<![\d/])(\d{1,2})\s*/\s*(2|4|8|16)(?![\d/])")
 _METER_NAMED = re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(METER_WORDS, key=len, reverse=True)) + r")\b")
 _AS_TYPE = re.compile(r"\b(?:as|into|like|to)\s+an?\s+(" + "|".join(
     re.escape(w) for w in sorted(_TYPE_NAMES, key=len, reverse=True)) + r")\b")
-_TEMPO_NUMBER = re.compile(r"\b(\d{2,3})\s*(?:bpm|beats?\s+(?:per|a)\s+minute)|\b(?:tempo|at)\s+(?:of\s+|to\s+)?(\d{2,3})\b(?!\s*(?:bars?|seconds?))")
+_TEMPO_NUMBERS = (re.compile(r"\b(\d{2,3})\s*(?:bpm|beats?\s+(?:per|a)\s+minute)"),
+                  re.compile(r"\b(?:tempo|at)\s+(?:of\s+|to\s+)?(\d{2,3})\b(?!\s*(?:bars?|seconds?|%))"))
 _ITALIAN = re.compile(r"\b(" + "|".join(ITALIAN_TEMPI) + r")\b")
 _BARS_NUMBER = re.compile(rf"\b(?:to|make it|only|just|in)?\s*({NUMBER_RE})[\s-]*(?:bars?|measures?)(?:\s+long)?\b")
 _BARS_ADD = re.compile(rf"\b(add|remove|drop|cut)\s+({NUMBER_RE})\s+(?:more\s+)?(?:bars?|measures?)\b")
@@ -139,7 +141,8 @@ def _clause_ops(clause: str, current: MusicPlan | None) -> list[tuple[int, EditO
     lower = clause.lower()
     found: list[tuple[int, EditOp]] = []
 
-    def add(match: re.Match[str], kind: EditKind, value: str | int | float, source: str | None = None) -> None:
+    def add(match: re.Match[str], kind: EditKind, value: str | int | float) -> None:
+        """Record an op with the words that asked for it, and blank those words so nothing reads them twice."""
         nonlocal lower
         found.append((match.start(), EditOp(kind=kind, value=value, evidence=clause[match.start():match.end()].strip())))
         lower = lower[: match.start()] + " " * (match.end() - match.start()) + lower[match.end():]
@@ -150,7 +153,8 @@ def _clause_ops(clause: str, current: MusicPlan | None) -> list[tuple[int, EditO
     section_match = _SECTION.search(clause)
     section = (section_match["lower"] or section_match["upper"]).upper() if section_match else None
     if section_match:
-        lower = lower[: section_match.start()] + " " * (section_match.end() - section_match.start()) + lower[section_match.end():]
+        start, end = section_match.span()
+        lower = lower[:start] + " " * (end - start) + lower[end:]
 
     _read_tempo(lower, add, current)
     for match in _METER.finditer(lower):
@@ -195,11 +199,11 @@ def _clause_ops(clause: str, current: MusicPlan | None) -> list[tuple[int, EditO
     return found
 
 
-def _read_tempo(lower: str, add, current: MusicPlan | None) -> None:
+def _read_tempo(lower: str, add: Callable[..., None], current: MusicPlan | None) -> None:
     """Tempo ops: a number, an Italian term, or a relative word (resolved against `current`)."""
-    match = _TEMPO_NUMBER.search(lower)
+    match = next(filter(None, (pattern.search(lower) for pattern in _TEMPO_NUMBERS)), None)
     if match:
-        bpm = int(match[1] or match[2])
+        bpm = int(match[1])
         if not TEMPO_MIN <= bpm <= TEMPO_MAX:
             raise ValueError(f"{match.group(0).strip()!r}: the tempo must be {TEMPO_MIN} to {TEMPO_MAX} BPM")
         add(match, "tempo", bpm)
@@ -209,7 +213,7 @@ def _read_tempo(lower: str, add, current: MusicPlan | None) -> None:
         low, high = ITALIAN_TEMPI[match[1]]
         add(match, "tempo", min(max(current.tempo_bpm, low), high) if current else (low + high) // 2)
         return
-    for pattern, factor in _TEMPO_FACTORS:
+    for pattern, factor in TEMPO_COMPARATIVES:
         match = re.search(rf"\b(?:{pattern})\b", lower)
         if match:
             value = max(TEMPO_MIN, min(TEMPO_MAX, round(current.tempo_bpm * factor))) if current else factor

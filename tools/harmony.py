@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from random import Random
 
 MODE_SEMITONES: dict[str, tuple[int, ...]] = {
@@ -31,7 +32,8 @@ ENHARMONIC = {"C#": "Db", "Db": "C#", "D#": "Eb", "Eb": "D#", "F#": "Gb", "Gb": 
               "Ab": "G#", "A#": "Bb", "Bb": "A#", "Cb": "B", "B": "Cb", "E": "Fb", "F": "E#", "C": "B#"}
 
 
-def _pitch_class(tonic: str) -> int:
+def tonic_pitch_class(tonic: str) -> int:
+    """Pitch class 0-11 (C = 0) of a note name such as `F#` or `Bb`."""
     return (NATURAL[tonic[0]] + tonic.count("#") - tonic.count("b")) % 12
 
 
@@ -42,14 +44,18 @@ class Scale:
     tonic: str
     mode: str
 
-    @property
+    @cached_property
     def semitones(self) -> tuple[int, ...]:
         return MODE_SEMITONES[self.mode]
+
+    @cached_property
+    def _tonic_midi(self) -> int:
+        return 60 + tonic_pitch_class(self.tonic)
 
     def midi(self, step: int, alteration: int = 0) -> int:
         """MIDI note number of a scale step (0 = tonic between C4 and B4) raised by `alteration` semitones."""
         octave, degree = divmod(step, 7)
-        return 60 + _pitch_class(self.tonic) + 12 * octave + self.semitones[degree] + alteration
+        return self._tonic_midi + 12 * octave + self.semitones[degree] + alteration
 
     def letter(self, step: int) -> str:
         return LETTERS[(LETTERS.index(self.tonic[0]) + step) % 7]

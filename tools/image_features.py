@@ -29,9 +29,10 @@ class VisualFeatures(BaseModel):
     colourfulness_label: str
     edge_density: float = Field(description=f"Share of pixels on an edge (lightness gradient over {EDGE_STEP}).")
     texture: float = Field(description="Mean lightness gradient per pixel (busy images are higher).")
-    horizon_position: float | None = Field(description="Height of the strongest horizontal boundary, 0 top .. 1 bottom; None if there is none.")
+    horizon_position: float | None = Field(
+        description="Height of the strongest horizontal boundary, 0 top .. 1 bottom; None if there is none.")
     sky_share: float = Field(description="Share of the top third that is sky-like (blue, or bright and colourless).")
-    centre_weight: float = Field(description="Share of edge energy in the central quarter of the frame (0.25 = evenly spread).")
+    centre_weight: float = Field(description="Share of edge strength in the central quarter of the frame (0.25 = evenly spread).")
     symmetry: float = Field(description="Left–right mirror similarity of lightness (1 = mirror-symmetric).")
 
 
@@ -80,13 +81,17 @@ def _horizon(lab: np.ndarray) -> float | None:
     rows = lab.mean(axis=1)
     height = len(rows)
     band = max(2, height // 10)
-    best, best_row = 0.0, None
-    for row in range(max(band, int(0.15 * height)), min(height - band, int(0.85 * height)) + 1):
-        step = float(np.linalg.norm(rows[row - band:row].mean(0) - rows[row:row + band].mean(0)))
-        if step > best:
-            best, best_row = step, row
-    # 12 ΔE between bands is a clearly visible boundary
-    return round(best_row / height, 3) if best_row is not None and best >= 12.0 else None
+    first, last = max(band, int(0.15 * height)), min(height - band, int(0.85 * height))
+    if last < first:
+        return None
+    sums = np.vstack([np.zeros((1, 3)), np.cumsum(rows, axis=0)])
+    candidates = np.arange(first, last + 1)
+    above = (sums[candidates] - sums[candidates - band]) / band
+    below = (sums[candidates + band] - sums[candidates]) / band
+    steps = np.linalg.norm(above - below, axis=1)
+    best = int(np.argmax(steps))
+    # 12 ΔE between the bands is a clearly visible boundary
+    return round(int(candidates[best]) / height, 3) if steps[best] >= 12.0 else None
 
 
 def measure(rgb: np.ndarray) -> VisualFeatures:
@@ -99,8 +104,9 @@ def measure(rgb: np.ndarray) -> VisualFeatures:
     top = hsv[: max(1, height // 3)]
     sky = ((top[..., 0] >= 180) & (top[..., 0] <= 260) & (top[..., 1] > 0.12) & (top[..., 2] > 0.35)) | (
         (top[..., 1] < 0.12) & (top[..., 2] > 0.8))
-    centre = gradient[height // 4: height - height // 4, width // 4: width - width // 4]
-    total_gradient = gradient.sum()
+    edges = np.where(gradient > EDGE_STEP, gradient, 0.0)  # ignore sensor noise and soft shading
+    centre = edges[height // 4: height - height // 4, width // 4: width - width // 4]
+    total_edges = edges.sum()
     mirror_gap = np.abs(lightness - lightness[:, ::-1]).mean()
     m = colourfulness(rgb)
     return VisualFeatures(
@@ -110,10 +116,10 @@ def measure(rgb: np.ndarray) -> VisualFeatures:
         contrast=round(float(lightness.std()), 4),
         colourfulness=round(m, 2),
         colourfulness_label=colourfulness_label(m),
-        edge_density=round(float((gradient > EDGE_STEP).mean()), 4),
+        edge_density=round(float((edges > 0).mean()), 4),
         texture=round(float(gradient.mean()), 4),
         horizon_position=_horizon(lab),
         sky_share=round(float(sky.mean()), 4),
-        centre_weight=round(float(centre.sum() / total_gradient) if total_gradient > 0 else 0.25, 4),
+        centre_weight=round(float(centre.sum() / total_edges) if total_edges > 0 else 0.25, 4),
         symmetry=round(float(np.clip(1.0 - 2.0 * mirror_gap, 0.0, 1.0)), 4),
     )

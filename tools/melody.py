@@ -28,8 +28,10 @@ Ending = Literal["none", "half", "final"]
 
 # Relative frequency of melodic interval sizes in semitones (both directions), a rough profile of
 # folk melodies in which steps dominate and leaps beyond a fifth are rare.
-DEFAULT_INTERVAL_SHARES = {0: 0.10, 1: 0.15, 2: 0.30, 3: 0.14, 4: 0.10, 5: 0.08, 6: 0.01, 7: 0.05,
+DEFAULT_INTERVAL_SHARES = {0: 0.05, 1: 0.17, 2: 0.34, 3: 0.14, 4: 0.10, 5: 0.08, 6: 0.01, 7: 0.05,
                            8: 0.02, 9: 0.02, 10: 0.01, 11: 0.005, 12: 0.015}
+# Exponent on interval-habit weights: above 1 sharpens the habit against the contour's pull.
+HABIT_EMPHASIS = 1.5
 
 
 @dataclass
@@ -76,7 +78,7 @@ class BarPlan:
     ending: Ending = "none"
 
 
-@dataclass(frozen=True)
+@dataclass
 class Voice:
     """The fixed facts for choosing pitches: scale, meter, range (MIDI numbers) and interval habits."""
 
@@ -85,68 +87,91 @@ class Voice:
     low: int
     high: int
     habits: IntervalHabits
+    _in_range: dict[tuple[Chord, bool], list[tuple[int, int, int]]] = field(default_factory=dict, repr=False)
 
-    def candidates(self, chord: Chord, chord_tones_only: bool, near: int | None) -> list[tuple[int, int]]:
-        """(step, alteration) pairs inside the range; within an octave and a half of `near` if given."""
-        first = (self.low - 60) * 7 // 12 - 8
-        last = (self.high - 60) * 7 // 12 + 8
-        found = []
-        for step in range(first, last + 1):
-            if near is not None and abs(step - near) > 10:
-                continue
-            alteration = chord.alteration_of(step % 7)
-            if alteration is None:
-                if chord_tones_only:
-                    continue
-                alteration = 0
-            if self.low <= self.scale.midi(step, alteration) <= self.high:
-                found.append((step, alteration))
-        return found
+    def candidates(self, chord: Chord, chord_tones_only: bool, near: int | None) -> list[tuple[int, int, int]]:
+        """(step, alteration, MIDI) inside the range; within an octave (7 steps) of step `near` if given."""
+        key = (chord, chord_tones_only)
+        if key not in self._in_range:
+            first = (self.low - 60) * 7 // 12 - 8
+            last = (self.high - 60) * 7 // 12 + 8
+            found = []
+            for step in range(first, last + 1):
+                alteration = chord.alteration_of(step % 7)
+                if alteration is None:
+                    if chord_tones_only:
+                        continue
+                    alteration = 0
+                pitch = self.scale.midi(step, alteration)
+                if self.low <= pitch <= self.high:
+                    found.append((step, alteration, pitch))
+            self._in_range[key] = found
+        if near is None:
+            return self._in_range[key]
+        return [option for option in self._in_range[key] if abs(option[0] - near) <= 7]
 
 
 def realise_bar(plan: BarPlan, previous: list[Note], voice: Voice, rng: Random) -> list[Note]:
     """Pitches for one bar's rhythm. `previous` holds the notes before this bar (for intervals)."""
     strong, beats = strong_onsets(voice.meter), beat_onsets(voice.meter)
     length = bar_sixteenths(voice.meter)
-    line = list(previous[-2:])
+    pitches = [voice.scale.midi(n.step, n.alteration) for n in previous[-3:]]
+    near = previous[-1].step if previous else None
     notes: list[Note] = []
     onset = 0
     for index, duration in enumerate(plan.rhythm):
         last = index == len(plan.rhythm) - 1
-        target = plan.target_start + (plan.target_end - plan.target_start) * onset / length
-        near = line[-1].step if line else None
         if last and plan.ending == "final":
-            options = [(s, a) for s, a in voice.candidates(plan.chord, True, near) if s % 7 == 0 and a == 0]
+            options = [o for o in voice.candidates(plan.chord, True, near) if o[0] % 7 == 0 and o[1] == 0]
             options = options or voice.candidates(plan.chord, True, near)
         else:
             options = voice.candidates(plan.chord, onset in strong or (last and plan.ending == "half"), near)
         if not options:  # `near` excluded everything: fall back to the whole range
             options = voice.candidates(plan.chord, onset in strong, None)
-        weights = [_weight(step, alteration, target, line, plan, onset in beats, last, voice) for step, alteration in options]
-        step, alteration = rng.choices(options, weights=weights)[0]
-        note = Note(step, alteration, duration)
-        notes.append(note)
-        line.append(note)
+        context = _Context(
+            target=plan.target_start + (plan.target_end - plan.target_start) * onset / length,
+            before=pitches[-1] if pitches else None,
+            leap=pitches[-1] - pitches[-2] if len(pitches) >= 2 else None,
+            trill=len(pitches) >= 3 and pitches[-1] == pitches[-3],
+            two_back=pitches[-2] if len(pitches) >= 2 else None,
+            prefer_chord_tones=onset in beats,
+            half_cadence=last and plan.ending == "half",
+        )
+        weights = [_weight(option, context, plan.chord, voice.habits) for option in options]
+        step, alteration, pitch = rng.choices(options, weights=weights)[0]
+        notes.append(Note(step, alteration, duration))
+        pitches.append(pitch)
+        near = step
         onset += duration
     return notes
 
 
-def _weight(step: int, alteration: int, target: float, line: list[Note], plan: BarPlan, on_beat: bool,
-            last: bool, voice: Voice) -> float:
-    weight = math.exp(-((step - target) ** 2) / (2 * 2.5**2))
-    if line:
-        pitch = voice.scale.midi(step, alteration)
-        before = voice.scale.midi(line[-1].step, line[-1].alteration)
-        interval = pitch - before
-        weight *= voice.habits.weight(interval)
-        if len(line) >= 2:
-            leap = before - voice.scale.midi(line[-2].step, line[-2].alteration)
-            if abs(leap) > 4 and (interval == 0 or (interval > 0) == (leap > 0)):
-                weight *= 0.3
-            if interval == 0 and leap == 0:
-                weight *= 0.3  # a third repeated note in a row
-    if on_beat and plan.chord.alteration_of(step % 7) is not None:
-        weight *= 2.5
-    if last and plan.ending == "half" and step % 7 in (1, 4):
+@dataclass(frozen=True)
+class _Context:
+    target: float  # contour target, scale steps
+    before: int | None  # previous MIDI pitch
+    leap: int | None  # interval (semitones) that led to the previous pitch, if known
+    trill: bool  # the last three pitches alternate (x y x)
+    two_back: int | None  # the pitch before the previous one
+    prefer_chord_tones: bool
+    half_cadence: bool
+
+
+def _weight(option: tuple[int, int, int], context: _Context, chord: Chord, habits: IntervalHabits) -> float:
+    step, _, pitch = option
+    weight = math.exp(-((step - context.target) ** 2) / (2 * 2.5**2))
+    if context.before is not None:
+        interval = pitch - context.before
+        weight *= habits.weight(interval) ** HABIT_EMPHASIS
+        leap = context.leap
+        if leap is not None and abs(leap) > 4 and (interval == 0 or (interval > 0) == (leap > 0)):
+            weight *= 0.3  # after a leap, turn back
+        if interval == 0 and leap == 0:
+            weight *= 0.3  # a third repeated note in a row
+        if context.trill and pitch == context.two_back:
+            weight *= 0.2  # x y x y: a trill, not a tune
+    if context.prefer_chord_tones and chord.alteration_of(step % 7) is not None:
+        weight *= 2.0
+    if context.half_cadence and step % 7 in (1, 4):
         weight *= 3.0
     return weight

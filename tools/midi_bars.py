@@ -75,9 +75,10 @@ class PianoPiece:
         """Quarter-note beats → seconds, through the file's tempo map."""
         return float(self.midi.tick_to_time(int(round(beat * self.midi.resolution))))
 
-    def with_bars_appended(self, bars: int) -> "PianoPiece":
-        """The same piece with `bars` empty bars of the last bar's length added at the end."""
-        length = self.bar_length(self.bar_count - 1)
+    def with_bars_appended(self, bars: int, length: float | None = None) -> "PianoPiece":
+        """The same piece with `bars` empty bars added at the end, each `length` quarter-note beats
+        (default: as long as the last bar)."""
+        length = length or self.bar_length(self.bar_count - 1)
         extra = [self.bar_starts[-1] + length * (i + 1) for i in range(bars)]
         return PianoPiece(self.notes, self.bar_starts + extra, self.voice_names, self.meter, self.clamped_notes, self.midi)
 

@@ -51,7 +51,7 @@ def quarter_note_pace(plan: MusicPlan) -> float:
 def tempo_word(plan: MusicPlan) -> str:
     """A pace word from the quarter-note pace (beats per minute)."""
     pace = quarter_note_pace(plan)
-    for limit, word in ((60, "very slow"), (80, "slow"), (104, "moderate"), (132, "lively"), (170, "fast")):
+    for limit, word in ((60, "very slow"), (80, "slow"), (104, "moderate"), (132, "lively"), (180, "fast")):
         if pace < limit:
             return word
     return "very fast"

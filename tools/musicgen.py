@@ -143,7 +143,8 @@ def generate_from_text(
         audio, blocks = audio[:, : round(seconds * loaded.sample_rate)], 1
     else:
         audio, blocks = extend_audio(loaded, prompts, None, total_seconds=seconds, block_seconds=loaded.window_seconds,
-                                     overlap_seconds=LONG_TEXT_OVERLAP_SECONDS, sampling=sampling, progress=progress)
+                                     overlap_seconds=min(LONG_TEXT_OVERLAP_SECONDS, loaded.window_seconds / 3),
+                                     sampling=sampling, progress=progress)
     return _finish(path, audio, started=started, mode="text", prompts=prompts, blocks=blocks, sampling=sampling,
                    **_trace(loaded))
 
@@ -194,8 +195,8 @@ def continue_audio(
         return _with_audiocraft("continuation", path, prompts, seconds=total_seconds, sampling=sampling, model=model,
                                 melody=False, device=device, source=seed_wav)
     loaded = _model(model, melody=False, device=device)
-    block_seconds = _check_seconds("block_seconds", block_seconds, low=1.0, high=loaded.window_seconds)
-    overlap_seconds = _check_seconds("overlap_seconds", overlap_seconds, high=block_seconds - 1.0)
+    block_seconds = _check_seconds("block_seconds", block_seconds, low=0.5, high=loaded.window_seconds)
+    overlap_seconds = _check_seconds("overlap_seconds", overlap_seconds, high=block_seconds - 0.25)
     start = _load_user_audio(seed_wav, loaded, max_seconds=MAX_SECONDS)
     start_seconds = start.shape[1] / loaded.sample_rate
     if start_seconds >= total_seconds:

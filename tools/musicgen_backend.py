@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 log = logging.getLogger(__name__)
 
 TRAINED_WINDOW_SECONDS = 30.0  # MusicGen was trained on 30 s excerpts; longer single windows degrade
+LONG_RUN_SECONDS = 30.0  # CPU runs expected to take longer than this are announced with an estimate
 _MODEL_TYPES = {False: "musicgen", True: "musicgen_melody"}
 _CHROMA_DEFAULTS = {"sampling_rate": 32000, "hop_length": 4096, "n_fft": 16384, "chunk_length": 30, "num_chroma": 12}
 _steps_per_second: dict[tuple[str, str], float] = {}  # measured decoder steps/s per (model folder, device)
@@ -132,28 +133,34 @@ def estimate_seconds(loaded: LoadedMusicgen, steps: int) -> float | None:
     return None if rate is None else steps / rate
 
 
-class _ProgressStreamer:
-    """A transformers streamer that drives a tqdm bar and measures decoder steps per second."""
+class _StepProgress:
+    """A logits processor that only watches: it is called once per decoder step, so it drives a tqdm bar
+    and measures steps per second. (MusicGen's generate in transformers 5 does not feed a streamer
+    past the prompt, so a streamer cannot do this.)"""
 
     def __init__(self, loaded: LoadedMusicgen, steps: int, description: str, show: bool) -> None:
         from tqdm.auto import tqdm
 
-        self.loaded, self.steps, self.started, self.seen = loaded, steps, time.perf_counter(), -1
+        self.loaded, self.steps, self.seen = loaded, steps, 0
+        self.started = time.perf_counter()  # reset after the first step, which also pays for the prefill
         self.bar = tqdm(total=steps, desc=description, unit="step", disable=not show, leave=False)
 
-    def put(self, _tokens: Any) -> None:
-        self.seen += 1  # the first call carries the prompt, not a new step
-        if self.seen == 0:
-            return
+    def __call__(self, input_ids: Any, scores: Any) -> Any:
+        self.seen += 1
         self.bar.update(1)
-        if self.seen == 8 and estimate_seconds(self.loaded, self.steps) is None and self.loaded.device == "cpu":
-            rate = self.seen / (time.perf_counter() - self.started)
-            log.info("about %.0f s on this CPU (%.1f steps/s measured)", self.steps / rate, rate)
+        if self.seen == 1:
+            self.started = time.perf_counter()
+        elif self.seen == 9 and estimate_seconds(self.loaded, self.steps) is None and self.loaded.device == "cpu":
+            rate = 8 / (time.perf_counter() - self.started)
+            if self.steps / rate > LONG_RUN_SECONDS:
+                log.info("about %.0f s on this CPU (%.1f steps/s measured)", self.steps / rate, rate)
+        return scores
 
-    def end(self) -> None:
+    def finish(self) -> None:
+        """Close the bar; after a complete run, remember the measured rate for later estimates."""
         elapsed = time.perf_counter() - self.started
-        if self.seen > 0 and elapsed > 0:
-            _steps_per_second[(str(self.loaded.folder), self.loaded.device)] = self.seen / elapsed
+        if self.seen >= self.steps and self.seen > 1 and elapsed > 0:
+            _steps_per_second[(str(self.loaded.folder), self.loaded.device)] = (self.seen - 1) / elapsed
         self.bar.close()
 
 
@@ -197,7 +204,7 @@ def generate_window(
     frames = max(1, round(seconds * loaded.frame_rate))
     steps = frames + loaded.num_codebooks - 1  # the codebook delay pattern costs K-1 extra steps
     expected = estimate_seconds(loaded, steps)
-    if expected is not None and expected > 30 and loaded.device == "cpu":
+    if expected is not None and expected > LONG_RUN_SECONDS and loaded.device == "cpu":
         log.info("about %.0f s on this CPU for %s", expected, description)
     inputs = dict(loaded.tokenizer([prompt], padding=True, return_tensors="pt"))
     if audio_prompt is not None:
@@ -206,14 +213,16 @@ def generate_window(
     if chroma is not None:
         inputs["input_features"] = chroma
     inputs = {key: value.to(loaded.device) for key, value in inputs.items()}
+    from transformers import LogitsProcessorList
+
     torch.manual_seed(sampling.seed)
-    streamer = _ProgressStreamer(loaded, steps, description, progress)
+    watcher = _StepProgress(loaded, steps, description, progress)
     try:
         with torch.inference_mode():
             audio = loaded.model.generate(
                 **inputs, max_new_tokens=steps, do_sample=True, guidance_scale=sampling.guidance_scale,
-                temperature=sampling.temperature, top_k=sampling.top_k, streamer=streamer,
+                temperature=sampling.temperature, top_k=sampling.top_k, logits_processor=LogitsProcessorList([watcher]),
             )
     finally:
-        streamer.bar.close()
+        watcher.finish()
     return audio[0].float().cpu().numpy()

@@ -87,36 +87,41 @@ def colour_name(rgb: np.ndarray) -> str:
     return _NAMES[int(np.argmin(distances))]
 
 
+def _squared_distances(points: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """(N, K) squared Euclidean distances, via |p|² − 2 p·c + |c|² (one matrix product)."""
+    return np.maximum((points**2).sum(1)[:, None] - 2 * points @ centres.T + (centres**2).sum(1)[None, :], 0.0)
+
+
 def _kmeans(points: np.ndarray, k: int, seed: int, rounds: int = 25) -> tuple[np.ndarray, np.ndarray]:
     """Lloyd's k-means with k-means++ seeding from a fixed seed; returns (centres, labels)."""
     rng = np.random.default_rng(seed)
-    centres = [points[rng.integers(len(points))]]
+    centres = points[[rng.integers(len(points))]]
     for _ in range(1, k):
-        nearest = np.min(((points[:, None, :] - np.array(centres)[None]) ** 2).sum(-1), axis=1)
+        nearest = _squared_distances(points, centres).min(axis=1)
         if nearest.sum() == 0:  # fewer distinct colours than k
             break
-        centres.append(points[rng.choice(len(points), p=nearest / nearest.sum())])
-    centres_arr = np.array(centres)
+        centres = np.vstack([centres, points[rng.choice(len(points), p=nearest / nearest.sum())]])
     labels = np.zeros(len(points), dtype=int)
     for _ in range(rounds):
-        labels = np.argmin(((points[:, None, :] - centres_arr[None]) ** 2).sum(-1), axis=1)
-        moved = np.array([points[labels == i].mean(0) if np.any(labels == i) else centres_arr[i]
-                          for i in range(len(centres_arr))])
-        if np.allclose(moved, centres_arr, atol=1e-3):
+        labels = _squared_distances(points, centres).argmin(axis=1)
+        counts = np.bincount(labels, minlength=len(centres))[:, None]
+        sums = np.stack([np.bincount(labels, weights=points[:, d], minlength=len(centres)) for d in range(3)], axis=1)
+        moved = np.where(counts > 0, sums / np.maximum(counts, 1), centres)  # an empty cluster stays put
+        if np.allclose(moved, centres, atol=1e-3):
             break
-        centres_arr = moved
-    return centres_arr, labels
+        centres = moved
+    return centres, labels
 
 
 def dominant_colours(rgb: np.ndarray, k: int = 6, seed: int = 0, max_samples: int = 6000) -> list[PaletteColour]:
     """The image's dominant colours, largest share first; clusters with the same name are merged.
 
     `rgb` is an (H, W, 3) or (N, 3) array in 0..1. Pixels are clustered in CIELAB; at most
-    `max_samples` pixels, taken on an even stride, so the result is deterministic.
+    `max_samples` pixels, drawn with a fixed `seed`, so the result is deterministic.
     """
     pixels = np.asarray(rgb, dtype=np.float64).reshape(-1, 3)
-    stride = max(1, len(pixels) // max_samples)
-    pixels = pixels[::stride]
+    if len(pixels) > max_samples:  # a seeded random sample: unbiased, unlike a stride that can alias stripes
+        pixels = pixels[np.sort(np.random.default_rng(seed).choice(len(pixels), max_samples, replace=False))]
     _, labels = _kmeans(rgb_to_lab(pixels), k, seed)
     merged: dict[str, list[np.ndarray]] = {}
     for cluster in np.unique(labels):

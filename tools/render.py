@@ -179,13 +179,13 @@ def _normalise(source: Path, destination: Path) -> None:
     import soundfile
 
     samples, rate = soundfile.read(source, dtype="float32", always_2d=True)
-    peak = float(np.abs(samples).max()) if samples.size else 0.0
+    envelope = np.abs(samples).max(axis=1)
+    peak = float(envelope.max()) if envelope.size else 0.0
     if peak < 1e-6:
         raise RenderError("FluidSynth produced silence; the MIDI file has no audible notes")
-    samples *= 10 ** (PEAK_TARGET_DBFS / 20) / peak
-    loud = np.nonzero(np.abs(samples).max(axis=1) > 10 ** (TAIL_FLOOR_DBFS / 20))[0]
-    samples = samples[: loud[-1] + 1]
-    soundfile.write(destination, samples, rate, subtype="PCM_16")
+    end = int(np.flatnonzero(envelope > peak * 10 ** (TAIL_FLOOR_DBFS / 20))[-1]) + 1
+    trimmed = samples[:end] * (10 ** (PEAK_TARGET_DBFS / 20) / peak)
+    soundfile.write(destination, trimmed, rate, subtype="PCM_16")
 
 
 def render_svg(abc: str, out_dir: Path, name: str = "tune") -> Path:

@@ -11,7 +11,8 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from tools.context_fit import ContextFit, context_fit
-from tools.gap_fill import STRATEGIES, analyse_gap, fill_gap, gap_context, repeat_left_baseline
+from tools.gap_context import analyse_gap, gap_context
+from tools.gap_fill import STRATEGIES, fill_gap, repeat_left_baseline
 from tools.midi_bars import PianoPiece, RepairInputError, load_piano_piece, write_piece_midi
 
 __all__ = ["RepairInputError", "RepairCandidate", "RepairResult", "repair_midi", "find_gap", "repair_piece"]
@@ -23,9 +24,9 @@ class RepairCandidate(BaseModel):
     """One way of filling the gap and how well it fits the bars around it."""
 
     name: str
-    strategy: str = Field(description="Where the rhythm came from, or 'baseline'.")
+    strategy: str = Field(description="Where rhythm and line came from (tools.gap_fill.STRATEGIES), or 'baseline'.")
     seed: int | None = None
-    chords: list[str] = Field(default_factory=list, description="One chord per missing bar.")
+    chords: list[str] = Field(default_factory=list, description="The chord plan: one chord a bar, two in 4/4 and 6/8.")
     notes: int = Field(description="Notes written into the gap.")
     fit: ContextFit
 
@@ -76,26 +77,28 @@ def find_gap(piece: PianoPiece, gap_bars: tuple[int, int] | None) -> tuple[int, 
 
 def _strategy_fits(strategy: str, has_left: bool, has_right: bool) -> bool:
     """A one-sided gap can only borrow rhythm from the side it has."""
-    needs = {"left-rhythm": (True, False), "right-rhythm": (False, True), "mixed-rhythm": (True, True)}
+    needs = {"left-rhythm": (True, False), "sequence": (True, False), "right-rhythm": (False, True),
+             "mixed-rhythm": (True, True)}
     left_needed, right_needed = needs.get(strategy, (False, False))
     return (has_left or not left_needed) and (has_right or not right_needed)
 
 
-def repair_piece(piece: PianoPiece, gap: tuple[int, int], *, candidates: int = 4, seed: int = 0
-                 ) -> tuple[list[RepairCandidate], list[RepairCandidate], dict]:
+def repair_piece(piece: PianoPiece, gap: tuple[int, int], *, candidates: int = 4, seed: int = 0,
+                 borrow_right: bool = True) -> tuple[list[RepairCandidate], list[RepairCandidate], dict]:
     """Candidate fills (best first) and the two baselines for 0-based gap `gap`; the dict maps each
-    candidate name to its notes. Candidates cycle through the rhythm strategies with distinct seeds."""
+    candidate name to its notes. Candidates cycle through the rhythm strategies with distinct seeds;
+    with `borrow_right` False no rhythm is taken from the bars after the gap."""
     if not 1 <= candidates <= MAX_CANDIDATES:
         raise RepairInputError(f"candidates={candidates} is out of range; use 1..{MAX_CANDIDATES}")
     analysis = analyse_gap(piece, gap)
     context = gap_context(piece, gap)
-    strategies = [s for s in STRATEGIES if _strategy_fits(s, bool(context.left), bool(context.right))]
+    strategies = [s for s in STRATEGIES if _strategy_fits(s, bool(context.left), bool(context.right) and borrow_right)]
     notes_by_name: dict = {}
     ranked = []
     for index in range(candidates):
         strategy = strategies[index % len(strategies)]
         candidate_seed = seed * 1000 + index
-        notes, chords = fill_gap(piece, gap, analysis, strategy=strategy, seed=candidate_seed)
+        notes, chords = fill_gap(piece, gap, analysis, strategy=strategy, seed=candidate_seed, borrow_right=borrow_right)
         name = f"{strategy}#{candidate_seed}"
         notes_by_name[name] = notes
         ranked.append(RepairCandidate(name=name, strategy=strategy, seed=candidate_seed,
@@ -115,7 +118,8 @@ def _explain(piece: PianoPiece, gap: tuple[int, int], chosen: RepairCandidate, k
     bars = f"bar {first}" if first == last else f"bars {first}-{last}"
     rhythm = {"left-rhythm": "the bars before the gap", "right-rhythm": "the bars after the gap",
               "mixed-rhythm": "the bars before (first half) and after (second half)",
-              "varied-rhythm": "context bars picked at random"}[chosen.strategy]
+              "varied-rhythm": "context bars picked at random",
+              "sequence": "the bars before the gap, their line echoed higher or lower as a sequence"}[chosen.strategy]
     repeat = next(b for b in baselines if b.name == "repeat-left")
     neighbours = "previous" if gap[0] > 0 else "following"
     return (
@@ -123,7 +127,7 @@ def _explain(piece: PianoPiece, gap: tuple[int, int], chosen: RepairCandidate, k
         f"context), chords {' '.join(chosen.chords)}, rhythm borrowed from {rhythm}, pitches kept in each "
         f"part's register ({', '.join(parts)}), the line stepping into the next note after the gap. "
         f"Chosen {chosen.name} with context fit {chosen.fit.score:.2f} (pitch classes {chosen.fit.pitch_class:.2f}, "
-        f"density {chosen.fit.density:.2f}, register {chosen.fit.register_match:.2f}, boundary {chosen.fit.boundary:.2f}); "
+        f"density {chosen.fit.density:.2f}, register {chosen.fit.register_match:.2f}, motion {chosen.fit.motion:.2f}, boundary {chosen.fit.boundary:.2f}); "
         f"repeating the {neighbours} bars would score {repeat.fit.score:.2f}, silence 0."
     )
 

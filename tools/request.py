@@ -14,8 +14,21 @@ from pydantic import BaseModel, Field
 from tools.plan import MusicPlan
 from tools.request_plan import build_plan
 from tools.request_words import (
-    ACCIDENTAL_RE, INSTRUMENT_RE, INSTRUMENT_WORDS, ITALIAN_TEMPI, METER_WORDS, MODE_RE, MODE_WORDS, NUMBER_RE,
-    TEMPO_MAX, TEMPO_MIN, TEMPO_WORDS, VALID_METER_BOTTOMS, number_value, tonic_name,
+    ACCIDENTAL_RE,
+    INSTRUMENT_RE,
+    INSTRUMENT_WORDS,
+    ITALIAN_TEMPI,
+    METER_WORDS,
+    MODE_RE,
+    MODE_WORDS,
+    NUMBER_RE,
+    TEMPO_COMPARATIVES,
+    TEMPO_MAX,
+    TEMPO_MIN,
+    TEMPO_WORDS,
+    VALID_METER_BOTTOMS,
+    number_value,
+    tonic_name,
 )
 from tools.tune_types import MOODS, TUNE_TYPES, tune_type_names
 
@@ -35,6 +48,8 @@ class RequestTargets(BaseModel):
     mode: str | None = None
     meter: str | None = None
     tempo_bpm: int | None = None
+    tempo_factor: float | None = Field(
+        None, description="'slower', 'much faster': a factor on the base tempo (clip, picture, tune type)")
     bars: int | None = None
     instrument: str | None = None
     tune_type: str | None = None
@@ -61,7 +76,13 @@ class _Text:
 
 
 def parse_request(text: str) -> RequestTargets:
-    """Read the explicit musical targets in a request ("a slow jig in D minor for fiddle, 16 bars")."""
+    """Read the explicit musical targets in a request ("a slow jig in D minor for fiddle, 16 bars").
+
+    Ambiguities, resolved the way English reads: "a minor key" and "A minor waltz" at the start of
+    a sentence are the article plus the mode (mode minor, no tonic); "in A minor" is the key.
+    Tempos are in the plan's beat unit (dotted quarters in 6/8, 9/8, 12/8); "slow"/"fast" scale
+    a named tune type's usual tempo. Raises RequestError for values no tune can have.
+    """
     if not isinstance(text, str):
         raise RequestError(f"a request must be text, not {type(text).__name__}")
     if len(text) > MAX_REQUEST_CHARS:
@@ -106,7 +127,8 @@ def _read_key(words: _Text, found: RequestTargets) -> None:
         at_sentence_start = not words.original[: match.start()].strip() or \
             words.original[: match.start()].rstrip()[-1] in ".!?"
         followed_by_key_word = bool(_NOT_A_TONIC_AFTER.match(words.original, match.end()))
-        if letter == "a" and followed_by_key_word or \
+        article_like = mode_word in ("major", "minor", "")  # "a dorian tune" is not English, so A dorian
+        if letter == "a" and followed_by_key_word or article_like and \
                 letter in "Aa" and not pre and (letter == "a" or at_sentence_start or followed_by_key_word):
             continue  # "in a minor key", "A major key tune": an article; the mode alone is read below
         if letter.islower() and not pre:
@@ -214,7 +236,8 @@ def _read_length(words: _Text, found: RequestTargets) -> None:
     amount += 0.5 if match["half"] else 0.0
     seconds = amount * (60.0 if match["unit"].startswith("m") else 1.0)
     if not 1.0 <= seconds <= MAX_LENGTH_SECONDS:
-        raise RequestError(f"{match.group(0).strip()!r}: a tune here lasts 1 second to {MAX_LENGTH_SECONDS / 60:.0f} minutes")
+        raise RequestError(f"{match.group(0).strip()!r}: a tune here lasts 1 second to "
+                           f"{MAX_LENGTH_SECONDS / 60:.0f} minutes")
     found.length_seconds = seconds
     found.evidence["length_seconds"] = words.take(match)
 
@@ -230,7 +253,8 @@ _TEMPO_WORD = re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(TEMPO_WO
 
 
 def _read_tempo(words: _Text, found: RequestTargets) -> None:
-    """Numbers win; Italian terms clamp the tune type's tempo into their range; plain words scale it."""
+    """Numbers win; Italian terms clamp the tune type's tempo into their range; comparatives ("slower")
+    become a factor on the base tempo; plain words ("slow") scale the tune type's tempo."""
     usual = TUNE_TYPES[found.tune_type].tempo_bpm if found.tune_type else None
     match = next(filter(None, (pattern.search(words.lower) for pattern in _TEMPO_NUMBERS)), None)
     if match:
@@ -246,7 +270,14 @@ def _read_tempo(words: _Text, found: RequestTargets) -> None:
         found.tempo_bpm = min(max(usual, low), high) if usual else (low + high) // 2
         found.evidence["tempo_bpm"] = f"{words.take(match)} ({low}-{high} BPM)"
         return
-    match = _TEMPO_WORD.search(words.lower)
+    for pattern, factor in TEMPO_COMPARATIVES:
+        match = re.search(rf"\b(?:{pattern})\b", words.lower)
+        if match and not _NEGATED.search(words.lower[: match.start()]):
+            found.tempo_factor = factor
+            found.evidence["tempo_factor"] = words.take(match)
+            return
+    # "not too fast" asks for no particular tempo: a negated tempo word sets nothing.
+    match = next((m for m in _TEMPO_WORD.finditer(words.lower) if not _NEGATED.search(words.lower[: m.start()])), None)
     if match:
         factor, absolute = TEMPO_WORDS[match[1]]
         found.tempo_bpm = max(TEMPO_MIN, min(TEMPO_MAX, round(usual * factor))) if usual else absolute

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from tools.plan import MusicPlan
 from tools.request_words import TEMPO_MAX, TEMPO_MIN, beats_per_bar, is_compound
-from tools.tune_types import TUNE_TYPE_CHORDS, TUNE_TYPES, MoodProfile, TuneType, mood_profile
+from tools.tune_types import TUNE_TYPE_CHORDS, TUNE_TYPES, MoodProfile, TuneType, fit_register, mood_profile
 
 if TYPE_CHECKING:
     from tools.request import RequestTargets
@@ -31,9 +31,10 @@ def build_plan(targets: RequestTargets, base: MusicPlan | None, *, seed: int) ->
         if explicit is not None:
             fields[field], reasons[field] = explicit, f"you asked for {said.get(field, explicit)!r}"
             if from_type is not None and from_type != explicit:
-                reasons[field] += f" (a {tune_type.name} usually has {from_type})"
+                reasons[field] += f" (the usual {field} of a {tune_type.name} is {from_type})"
         elif from_type is not None:
-            fields[field], reasons[field] = from_type, f"a {tune_type.name} usually has {from_type} {tune_type.source}"
+            fields[field] = from_type
+            reasons[field] = f"{from_type}: the usual {field} of a {tune_type.name} ({tune_type.source})"
         elif from_mood is not None:
             fields[field], reasons[field] = from_mood, mood_why or f"the mood ({', '.join(mood.words)})"
 
@@ -50,14 +51,26 @@ def build_plan(targets: RequestTargets, base: MusicPlan | None, *, seed: int) ->
            mood and f"{', '.join(mood.words)} suggests {' or '.join(mood.instruments[:3])}")
     if mood:
         fields["low_pitch"], fields["high_pitch"] = mood.low_pitch, mood.high_pitch
-        reasons["register"] = (f"MIDI {mood.low_pitch}-{mood.high_pitch}: valence {mood.valence:+.2f}, energy "
-                               f"{mood.energy:+.2f} from {', '.join(mood.words)} (brighter moods sit higher)")
-        fields["mood"], reasons["mood"] = ", ".join(mood.words), "your words"
+        reasons["low_pitch"] = reasons["high_pitch"] = (
+            f"MIDI {mood.low_pitch}-{mood.high_pitch}: valence {mood.valence:+.2f}, energy {mood.energy:+.2f} "
+            f"from {', '.join(mood.words)} (brighter moods sit higher)")
+        fields["mood"], reasons["mood"] = ", ".join(mood.words), f"your words: {said['mood_words']!r}"
+    fitted = fit_register(fields["low_pitch"], fields["high_pitch"], fields["instrument"])
+    if fitted != (fields["low_pitch"], fields["high_pitch"]):
+        fields["low_pitch"], fields["high_pitch"] = fitted
+        reasons["low_pitch"] = reasons["high_pitch"] = (
+            f"{reasons.get('low_pitch', 'the default register')}; moved to MIDI {fitted[0]}-{fitted[1]} "
+            f"to lie within the {fields['instrument']}'s range")
     if tune_type and tune_type.name in TUNE_TYPE_CHORDS:
         fields["chords"] = TUNE_TYPE_CHORDS[tune_type.name]
-        reasons["chords"] = f"the {tune_type.name} pattern {tune_type.source}"
+        reasons["chords"] = f"the {tune_type.name} pattern: {tune_type.source}"
     _choose_tempo(fields, reasons, targets, tune_type, mood, start)
     _choose_bars(fields, reasons, targets, tune_type)
+    per_section = fields["bars"] // len(fields["form"])
+    if fields["chords"] and len(fields["chords"]) != per_section:
+        # Chords are one per bar of a section; a new length or form makes the base's list not fit.
+        reasons["chords"] = f"{len(fields['chords'])} chords do not fit {per_section}-bar sections; the composer chooses"
+        fields["chords"] = []
     if fields["title"] == "Untitled":
         words = [mood.words[0].title()] if mood else []
         words.append((tune_type.name if tune_type else "tune").title())
@@ -95,7 +108,8 @@ def _choose_tempo(fields: dict[str, Any], reasons: dict[str, str], targets: Requ
                                 f"{targets.evidence['length_seconds']!r}")
         return
     if tune_type:
-        bpm, why = tune_type.tempo_bpm, f"a {tune_type.name} is usually about {tune_type.tempo_bpm} BPM ({tune_type.beat_unit} beats)"
+        bpm = tune_type.tempo_bpm
+        why = f"a {tune_type.name} is usually about {bpm} BPM ({tune_type.beat_unit} beats)"
         low, high = tune_type.tempo_range
     else:
         bpm, low, high = start.tempo_bpm, TEMPO_MIN, TEMPO_MAX
@@ -107,7 +121,11 @@ def _choose_tempo(fields: dict[str, Any], reasons: dict[str, str], targets: Requ
         low, high = round(low * bpm / old), round(high * bpm / old)
         unit = "dotted-quarter" if is_compound(fields["meter"]) else "quarter"
         why = f"{why}; {bpm} {unit} beats in {fields['meter']} keep that quaver pulse"
-    if mood and mood.tempo_factor != 1.0:
+    if targets.tempo_factor is not None:  # the user's relative word replaces the mood's factor
+        scaled = _clamp(round(bpm * targets.tempo_factor))
+        why = f"{why}, x{targets.tempo_factor:g} for {targets.evidence['tempo_factor']!r} -> {scaled}"
+        bpm = scaled
+    elif mood and mood.tempo_factor != 1.0:
         scaled = min(max(round(bpm * mood.tempo_factor), low), high)
         why = f"{why}, x{mood.tempo_factor:g} for {', '.join(mood.words)} (energy {mood.energy:+.2f}) -> {scaled}"
         bpm = scaled
@@ -133,10 +151,12 @@ def _choose_bars(fields: dict[str, Any], reasons: dict[str, str], targets: Reque
                            f"{fields['form']} are equal")
         return
     if tune_type:
-        fields["bars"], reasons["bars"] = tune_type.bars, f"a {tune_type.name} usually has {tune_type.bars} bars {tune_type.source}"
+        fields["bars"] = tune_type.bars
+        reasons["bars"] = f"{tune_type.bars}: the usual length of a {tune_type.name} ({tune_type.source})"
     if fields["bars"] % sections:
         per_section = max(4, 4 * round(fields["bars"] / sections / 4))
-        reasons["bars"] = f"{per_section * sections} bars: {per_section} for each of the {sections} sections of {fields['form']}"
+        reasons["bars"] = (f"{per_section * sections} bars: {per_section} for each of the {sections} sections "
+                           f"of {fields['form']}")
         fields["bars"] = min(per_section * sections, 128)
 
 

@@ -48,6 +48,20 @@ TEMPO_WORDS: dict[str, tuple[float, int]] = {
     "up-tempo": (1.2, 140), "uptempo": (1.2, 140), "very fast": (1.4, 176), "very quick": (1.4, 176),
 }
 TEMPO_MIN, TEMPO_MAX = 30, 260
+#: Relative tempo words (regex alternatives, most specific first) -> factor on the current tempo.
+#: Used for edits ("slower") and first requests relative to a clip or picture ("like this, but faster").
+TEMPO_COMPARATIVES: list[tuple[str, float]] = [
+    (r"(?:twice|two times) as fast|double (?:the )?(?:speed|tempo)|double time", 2.0),
+    (r"half (?:the )?(?:speed|tempo)|half as fast|twice as slow|half time", 0.5),
+    (r"(?:much|a lot|way|far|lots) (?:slower|less fast)", 0.65),
+    (r"(?:much|a lot|way|far|lots) (?:faster|quicker)", 1.5),
+    (r"(?:a (?:little|bit|touch|tad)(?: bit)?|slightly|somewhat) (?:slower|less fast)", 0.9),
+    (r"(?:a (?:little|bit|touch|tad)(?: bit)?|slightly|somewhat) (?:faster|quicker)", 1.1),
+    (r"(?:lower|reduce|decrease|drop) the (?:tempo|speed|bpm)|slower|slow (?:it )?down|less fast", 0.8),
+    (r"(?:raise|increase|up) the (?:tempo|speed|bpm)|faster|quicker|speed (?:it )?up", 1.25),
+    (r"calmer|more relaxed|more laid[- ]back", 0.85),
+    (r"livelier|more lively|more energetic|more upbeat", 1.15),
+]
 
 # --- meter ---------------------------------------------------------------------------------------
 #: Names for meters -> time signature.

@@ -94,17 +94,26 @@ def beat_cell_bar(meter: str, density: str, rng: Random) -> Cell:
     return tuple(cell)
 
 
-def cadence_cell(meter: str, density: str, rng: Random) -> Cell:
+def cadence_cell(meter: str, density: str, rng: Random, motif: Cell = ()) -> Cell:
     """A phrase-ending bar: moving notes, then the goal note held over the last beat(s).
 
     The goal note starts on the middle of the bar when that gives a single writable note
     (4/4: beats 3-4 as a half note; 6/8: the second dotted quarter), else on the last beat.
+    The moving notes repeat the start of `motif` (the section's bar rhythm) when it fits.
     """
     beats = beat_groups(meter)
     lead = max(1, len(beats) // 2) if len(beats) > 1 else 0
     held = sum(beats[lead:])
     if held not in WRITABLE:
         lead, held = len(beats) - 1, beats[-1]
+    prefix, total = [], 0
+    for duration in motif:
+        if total >= sum(beats[:lead]):
+            break
+        prefix.append(duration)
+        total += duration
+    if prefix and total == sum(beats[:lead]):
+        return (*prefix, held)
     moving: list[int] = []
     for beat in beats[:lead]:
         choices = BEAT_CELLS.get(beat, {}).get("dense" if density == "dense" else "medium") or [((beat,), 1)]

@@ -25,7 +25,7 @@ class Scene:
 SCENES: tuple[Scene, ...] = (
     Scene(("beach", "sea", "ocean", "wave", "waves", "shore", "sand", "surf", "boat"), "breezy seaside", "steel guitar"),
     Scene(("rocket", "launch", "spaceship", "astronaut", "space", "galaxy", "planet"), "cosmic, soaring", "synth pad"),
-    Scene(("night", "moon", "star", "stars", "dark", "evening"), "nocturnal, starlit", "vibraphone"),
+    Scene(("night", "moon", "star", "stars", "evening", "nocturne"), "nocturnal, starlit", "vibraphone"),
     Scene(("city", "street", "building", "buildings", "traffic", "car", "bus", "skyline"), "urban", "electric piano"),
     Scene(("forest", "tree", "trees", "woods", "garden", "flower", "flowers", "meadow", "grass", "field"),
           "pastoral woodland", "flute"),

@@ -8,7 +8,10 @@ Two tables that turn a user's words into musical defaults, each entry with its s
   a minute. They are typical performance tempos, not rules.
 * `MOODS`: mood word -> valence and energy on Russell's circumplex of affect (Russell 1980, "A
   circumplex model of affect"), each in -1..1. `mood_profile` turns them into a mode, a tempo
-  factor, a density, a register and instrument suggestions (mapping in its docstring).
+  factor, a density, a register and instrument suggestions (mapping in its docstring). Colour
+  words ("blue", "warm") are not moods here: a request about a picture names colours, and the
+  image bridge reads colours from the picture itself.
+* `MELODY_RANGES`: comfortable melody range per General MIDI instrument, to fit the register.
 
 Sources for the conventions:
   [session]  Meters of Irish/Scottish session tune types as listed on thesession.org's tune-type
@@ -50,6 +53,12 @@ class TuneType:
     aliases: tuple[str, ...] = ()
 
 
+_SESSION = "session-tune convention, thesession.org"
+_DANCE = "session-tune convention, thesession.org; Breathnach 1971"
+_BAROQUE = "baroque dance convention (Little & Jenne 1991)"
+_SONG = "song and hymn form convention"
+
+
 def _t(name: str, meter: str, tempo: int, lo: int, hi: int, form: str, bars: int, density: Density | None,
        contour: Contour | None, mode: Mode | None, instrument: str | None, source: str,
        aliases: tuple[str, ...] = ()) -> TuneType:
@@ -60,44 +69,44 @@ def _t(name: str, meter: str, tempo: int, lo: int, hi: int, form: str, bars: int
 
 TUNE_TYPES: dict[str, TuneType] = {t.name: t for t in (
     # Session dance tunes [session][breathnach]: running quavers, two 8-bar parts each played twice.
-    _t("jig", "6/8", 116, 100, 132, "AABB", 32, "dense", "wave", None, "fiddle", "[session][breathnach]",
+    _t("jig", "6/8", 116, 100, 132, "AABB", 32, "dense", "wave", None, "fiddle", _DANCE,
        ("double jig", "gigue")),
-    _t("slip jig", "9/8", 120, 100, 138, "AABB", 32, "dense", "wave", None, "fiddle", "[session][breathnach]",
+    _t("slip jig", "9/8", 120, 100, 138, "AABB", 32, "dense", "wave", None, "fiddle", _DANCE,
        ("hop jig",)),
-    _t("slide", "12/8", 132, 116, 148, "AABB", 32, "dense", "wave", None, "accordion", "[session]"),
-    _t("reel", "4/4", 200, 176, 232, "AABB", 32, "dense", "wave", None, "fiddle", "[session][breathnach]"),
-    _t("hornpipe", "4/4", 144, 120, 168, "AABB", 32, "dense", "arch", None, "fiddle", "[session][breathnach]"),
-    _t("polka", "2/4", 136, 120, 160, "AABB", 32, "medium", "wave", "major", "accordion", "[session]"),
-    _t("barn dance", "4/4", 160, 140, 180, "AABB", 32, "medium", "wave", "major", "accordion", "[session]",
+    _t("slide", "12/8", 132, 116, 148, "AABB", 32, "dense", "wave", None, "accordion", _SESSION),
+    _t("reel", "4/4", 200, 176, 232, "AABB", 32, "dense", "wave", None, "fiddle", _DANCE),
+    _t("hornpipe", "4/4", 144, 120, 168, "AABB", 32, "dense", "arch", None, "fiddle", _DANCE),
+    _t("polka", "2/4", 136, 120, 160, "AABB", 32, "medium", "wave", "major", "accordion", _SESSION),
+    _t("barn dance", "4/4", 160, 140, 180, "AABB", 32, "medium", "wave", "major", "accordion", _SESSION,
        ("barndance", "schottische")),
-    _t("strathspey", "4/4", 128, 110, 144, "AABB", 32, "medium", "arch", None, "fiddle", "[session]"),
-    _t("mazurka", "3/4", 132, 116, 160, "AABB", 32, "medium", "arch", None, "accordion", "[session]"),
-    _t("waltz", "3/4", 138, 84, 180, "AABB", 32, "medium", "arch", None, None, "[session]"),
+    _t("strathspey", "4/4", 128, 110, 144, "AABB", 32, "medium", "arch", None, "fiddle", _SESSION),
+    _t("mazurka", "3/4", 132, 116, 160, "AABB", 32, "medium", "arch", None, "accordion", _SESSION),
+    _t("waltz", "3/4", 138, 84, 180, "AABB", 32, "medium", "arch", None, None, _SESSION),
     _t("march", "2/4", 116, 104, 132, "AABB", 32, "medium", "ascending", "major", "brass",
-       "[session]; quick march about 116-120 steps a minute", ("quickstep",)),
+       _SESSION + "; a quick march is about 116-120 steps a minute", ("quickstep",)),
     _t("slow air", "3/4", 66, 50, 80, "AABA", 32, "sparse", "arch", None, "tin whistle",
-       "[session]; sung airs follow song form [song]", ("air",)),
+       "sung airs in song form", ("air",)),
     _t("lament", "3/4", 60, 46, 72, "AABA", 16, "sparse", "descending", "minor", "bagpipe",
        "Scottish/Irish laments: slow airs in minor modes", ("dirge",)),
     _t("lullaby", "6/8", 54, 44, 66, "AB", 16, "sparse", "descending", None, "harp",
        "cradle songs rock in a slow compound or triple time", ("cradle song", "berceuse")),
-    _t("ballad", "4/4", 72, 60, 90, "AABA", 32, "sparse", "arch", None, "piano", "[song]"),
-    _t("hymn", "4/4", 84, 66, 100, "AB", 16, "sparse", "arch", "major", "church organ", "[song]"),
-    _t("chorale", "4/4", 72, 60, 90, "AAB", 12, "sparse", "arch", None, "church organ", "[song]"),
-    _t("minuet", "3/4", 108, 90, 126, "AABB", 32, "medium", "arch", None, "harpsichord", "[baroque]",
+    _t("ballad", "4/4", 72, 60, 90, "AABA", 32, "sparse", "arch", None, "piano", _SONG),
+    _t("hymn", "4/4", 84, 66, 100, "AB", 16, "sparse", "arch", "major", "church organ", _SONG),
+    _t("chorale", "4/4", 72, 60, 90, "AAB", 12, "sparse", "arch", None, "church organ", _SONG),
+    _t("minuet", "3/4", 108, 90, 126, "AABB", 32, "medium", "arch", None, "harpsichord", _BAROQUE,
        ("menuet",)),
-    _t("gavotte", "2/2", 132, 112, 150, "AABB", 32, "medium", "arch", None, "harpsichord", "[baroque]"),
-    _t("bourrée", "2/2", 152, 132, 172, "AABB", 32, "dense", "wave", None, "harpsichord", "[baroque]",
+    _t("gavotte", "2/2", 132, 112, 150, "AABB", 32, "medium", "arch", None, "harpsichord", _BAROQUE),
+    _t("bourrée", "2/2", 152, 132, 172, "AABB", 32, "dense", "wave", None, "harpsichord", _BAROQUE,
        ("bourree",)),
-    _t("sarabande", "3/4", 66, 54, 80, "AABB", 32, "sparse", "arch", None, "harpsichord", "[baroque]"),
-    _t("siciliana", "6/8", 56, 46, 66, "AABB", 16, "medium", "arch", "minor", "oboe", "[baroque]",
+    _t("sarabande", "3/4", 66, 54, 80, "AABB", 32, "sparse", "arch", None, "harpsichord", _BAROQUE),
+    _t("siciliana", "6/8", 56, 46, 66, "AABB", 16, "medium", "arch", "minor", "oboe", _BAROQUE,
        ("siciliano",)),
     _t("sea shanty", "4/4", 104, 88, 120, "AB", 16, "medium", "arch", None, "accordion",
        "work songs: verse then chorus", ("shanty", "chantey", "sea song")),
     _t("fanfare", "4/4", 112, 96, 132, "AB", 8, "medium", "ascending", "major", "trumpet",
        "brass calls built on the tonic triad", ()),
     _t("blues", "4/4", 88, 60, 120, "A", 12, "medium", "descending", "mixolydian", "piano",
-       "[song]: the 12-bar blues (I I I I IV IV I I V IV I I)", ("12-bar blues", "twelve-bar blues")),
+       "the 12-bar blues (I I I I IV IV I I V IV I I)", ("12-bar blues", "twelve-bar blues")),
 )}
 
 #: Chords per bar of one section where a tune type has a fixed harmonic pattern (roman numerals).
@@ -140,13 +149,13 @@ MOODS: dict[str, Mood] = {m.word: m for m in (
     *_m("triumphant", 0.7, 0.8, ("trumpet", "brass"), contour="ascending", also=("victorious", "heroic", "majestic")),
     *_m("epic", 0.3, 0.9, ("strings", "brass", "timpani"), contour="ascending", also=("grand", "cinematic")),
     *_m("hopeful", 0.6, 0.2, ("strings", "piano"), contour="ascending", also=("uplifting", "optimistic")),
-    *_m("romantic", 0.5, -0.1, ("violin", "cello", "piano"), also=("tender", "loving", "warm", "sweet")),
+    *_m("romantic", 0.5, -0.1, ("violin", "cello", "piano"), also=("tender", "loving", "sweet")),
     *_m("calm", 0.4, -0.7, ("flute", "harp", "piano"), also=("peaceful", "serene", "tranquil", "relaxed",
                                                               "gentle", "soothing", "quiet", "restful")),
     *_m("dreamy", 0.3, -0.5, ("harp", "celesta", "warm pad"), mode="lydian", also=("ethereal", "floating")),
     *_m("nostalgic", 0.0, -0.4, ("piano", "accordion", "oboe"), also=("wistful", "bittersweet", "longing")),
     *_m("melancholic", -0.6, -0.5, ("cello", "oboe", "piano"), contour="descending",
-        also=("melancholy", "sad", "sorrowful", "mournful", "lonely", "gloomy", "somber", "sombre", "blue")),
+        also=("melancholy", "sad", "sorrowful", "mournful", "lonely", "gloomy", "somber", "sombre")),
     *_m("solemn", -0.2, -0.5, ("church organ", "strings", "french horn"), also=("stately", "reverent")),
     *_m("dark", -0.6, 0.1, ("cello", "bassoon", "strings"), also=("brooding", "ominous", "sinister")),
     *_m("mysterious", -0.3, -0.2, ("celesta", "harp", "strings"), also=("enigmatic", "haunting", "mystical")),
@@ -201,3 +210,36 @@ def mood_profile(words: Iterable[str]) -> MoodProfile | None:
         tempo_factor=round(1 + 0.25 * energy, 3), density=density, contour=contour,
         low_pitch=centre - 9, high_pitch=centre + 10, instruments=instruments,
     )
+
+
+#: Comfortable melody ranges (MIDI note numbers, sounding pitch) for every name in
+#: tools.plan.GM_PROGRAMS, after the usual orchestration tables (e.g. S. Adler, *The Study of
+#: Orchestration*, 3rd ed. 2002); folk instruments from their common keys (D whistle D5-D7,
+#: Highland pipes G4-A5).
+MELODY_RANGES: dict[str, tuple[int, int]] = {
+    "piano": (36, 96), "acoustic grand piano": (36, 96), "bright piano": (36, 96), "electric piano": (40, 88),
+    "harpsichord": (41, 89), "celesta": (60, 103), "glockenspiel": (79, 108), "music box": (60, 96),
+    "vibraphone": (53, 89), "marimba": (45, 96), "xylophone": (65, 103), "tubular bells": (60, 77),
+    "organ": (36, 96), "church organ": (36, 96), "accordion": (53, 89), "harmonica": (60, 84),
+    "nylon guitar": (40, 83), "guitar": (40, 83), "steel guitar": (40, 83), "jazz guitar": (40, 83),
+    "electric guitar": (40, 86), "bass": (28, 55), "acoustic bass": (28, 55), "electric bass": (28, 60),
+    "violin": (55, 96), "viola": (48, 84), "cello": (36, 76), "contrabass": (28, 55),
+    "tremolo strings": (36, 96), "pizzicato strings": (36, 96), "harp": (36, 96), "timpani": (40, 55),
+    "strings": (36, 96), "string ensemble": (36, 96), "slow strings": (36, 96), "synth strings": (36, 96),
+    "choir": (48, 79), "voice": (55, 79), "trumpet": (55, 82), "trombone": (40, 72), "tuba": (28, 58),
+    "french horn": (41, 77), "horn": (41, 77), "brass": (41, 82), "soprano sax": (56, 87), "alto sax": (49, 80),
+    "saxophone": (49, 80), "tenor sax": (44, 75), "oboe": (58, 91), "english horn": (52, 81),
+    "bassoon": (34, 72), "clarinet": (50, 89), "piccolo": (74, 103), "flute": (60, 96), "recorder": (72, 96),
+    "pan flute": (60, 96), "whistle": (74, 98), "tin whistle": (74, 98), "ocarina": (60, 84),
+    "synth lead": (48, 96), "synth pad": (36, 96), "warm pad": (36, 96), "sitar": (48, 84), "banjo": (48, 84),
+    "shamisen": (50, 86), "koto": (48, 84), "kalimba": (60, 88), "bagpipe": (67, 81), "fiddle": (55, 96),
+    "shanai": (60, 86), "steel drums": (55, 88),
+}
+
+
+def fit_register(low: int, high: int, instrument: str) -> tuple[int, int]:
+    """Move the melody window (MIDI numbers) inside the instrument's range, keeping its width where it fits."""
+    floor, ceiling = MELODY_RANGES.get(instrument, (21, 108))
+    width = min(high - low, ceiling - floor)
+    low = min(max(low, floor), ceiling - width)
+    return low, low + width

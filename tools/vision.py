@@ -1,17 +1,18 @@
 """describe_image: what a picture looks like and feels like, offline and deterministic (+ a BLIP caption if weights exist).
 
-The affect scores (valence, energy, calm; each 0..1) are linear blends of measured features, with
-weights taken from the colour–emotion literature:
+The affect scores (valence, energy, calm; each 0..1) are linear blends of measured features. The
+inner weights come from the colour–emotion literature; the blend weights are ours, chosen so that
+plain colour fields and the real photos in `skimage.data` spread over the scale in a sensible order.
 
 * **valence** (pleasure) = 0.75 · (0.69·B + 0.22·S) / 0.91 + 0.25 · W
   Valdez & Mehrabian (1994), "Effects of color on emotions", J. Exp. Psych. General 123(4):
   pleasure = 0.69 brightness + 0.22 saturation (standardised regression weights). The warmth term W
-  adds the warm = cheerful association of Ou et al. (2004) colour-emotion scales.
+  is our addition, after the warm–cool factor of the colour-emotion scales of Ou et al. (2004).
 * **energy** (arousal) = 0.35 · (0.60·S + 0.31·(1 − B)) / 0.91 + 0.30 · Ê + 0.20 · Ĉ + 0.15 · M̂
   Valdez & Mehrabian: arousal = −0.31 brightness + 0.60 saturation. Visual complexity (edges,
   contrast) raises arousal (Berlyne 1971; used as arousal features by Machajdik & Hanbury 2010,
-  "Affective image classification using features inspired by psychology and art theory"), and so
-  does colourfulness (Hasler & Süsstrunk 2003).
+  "Affective image classification using features inspired by psychology and art theory"); we
+  assume colourfulness (measured after Hasler & Süsstrunk 2003) does too.
 * **calm** = 0.60 · (1 − energy) + 0.25 · (1 − W) + 0.15 · (1 − Ĉ)
   Low arousal, cool hues (blue/green relax: Kaya & Epps 2004, Wilms & Oberfeld 2018) and soft contrast.
 
@@ -58,6 +59,32 @@ class ImageAnalysis(VisualFeatures, AffectScores):
     def palette_words(self, limit: int = 3) -> str:
         """The main colours in words, e.g. "navy (42%), grey (20%) and ochre (12%)"."""
         return describe_palette(self.palette, limit)
+
+    def evidence(self) -> dict[str, float | str]:
+        """The facts a trace or explanation quotes: caption (or why none), colours, light, and the scores."""
+        return {
+            "caption": self.caption or f"none ({self.caption_status})",
+            "colours": self.palette_words(),
+            "brightness": self.brightness,
+            "warmth": self.warmth,
+            "saturation": self.saturation,
+            "contrast": self.contrast,
+            "colourfulness": f"{self.colourfulness:.0f} ({self.colourfulness_label})",
+            "edge_density": self.edge_density,
+            "valence": self.valence,
+            "energy": self.energy,
+            "calm": self.calm,
+        }
+
+    def summary(self) -> str:
+        """One paragraph for a person or an LLM: what the picture shows and how it feels, with numbers."""
+        light = "bright" if self.brightness >= 0.6 else ("dark" if self.brightness < 0.35 else "mid-toned")
+        temperature = "warm" if self.warmth >= 0.6 else ("cool" if self.warmth <= 0.4 else "neutral")
+        caption = f'Caption: "{self.caption}". ' if self.caption else ""
+        return (f"{caption}A {light}, {temperature}, {self.colourfulness_label} picture ({self.width}×{self.height} px): "
+                f"{self.palette_words()}. Brightness {self.brightness:.2f}, warmth {self.warmth:.2f}, "
+                f"contrast {self.contrast:.2f}, edge density {self.edge_density:.2f}. "
+                f"Valence {self.valence:.2f}, energy {self.energy:.2f}, calm {self.calm:.2f} (0..1).")
 
 
 def _clip01(value: float) -> float:

@@ -1,0 +1,84 @@
+"""Perception timings: how long `describe_image` takes per image at 1 MP and 12 MP.
+
+Run: .venv/bin/python benchmarks/perception_bench.py
+
+Each section measures its own baseline in the same run and reports ratios against it, so numbers
+compare across machines. The image baseline is a plain full-resolution Pillow decode of the same
+file (open + load + convert to RGB): the least a naive analysis would have to do.
+To add a section (e.g. audio), write a function returning rows and append it to SECTIONS.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+Row = tuple[str, float, float]  # (what, median seconds, ratio to the section's baseline)
+REPEATS = 5
+
+
+def median_seconds(action: Callable[[], object], repeats: int = REPEATS) -> float:
+    """Median wall time of `action` in seconds, after one warm-up call."""
+    action()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _photo_at(megapixels: float, folder: Path, suffix: str) -> Path:
+    """The scikit-image astronaut photo resized to about `megapixels` (4:3), saved as PNG or JPEG."""
+    import skimage.data
+    from PIL import Image
+
+    width = round((megapixels * 1e6 * 4 / 3) ** 0.5)
+    height = round(width * 3 / 4)
+    path = folder / f"astronaut_{megapixels:g}mp.{suffix}"
+    image = Image.fromarray(skimage.data.astronaut()).resize((width, height), Image.Resampling.BICUBIC)
+    image.save(path, **({"quality": 90} if suffix == "jpg" else {}))
+    return path
+
+
+def _full_decode(path: Path) -> None:
+    from PIL import Image
+
+    with Image.open(path) as image:
+        image.convert("RGB").load()
+
+
+def image_section() -> list[Row]:
+    """describe_image (no caption) on 1 MP and 12 MP JPEG and PNG files vs a full Pillow decode."""
+    from tools.vision import describe_image
+
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for megapixels in (1, 12):
+            for suffix in ("jpg", "png"):
+                path = _photo_at(megapixels, Path(tmp), suffix)
+                baseline = median_seconds(lambda path=path: _full_decode(path))
+                analysis = median_seconds(lambda path=path: describe_image(path, caption=False))
+                rows.append((f"{megapixels:>2} MP {suffix.upper():4} full Pillow decode (baseline)", baseline, 1.0))
+                rows.append((f"{megapixels:>2} MP {suffix.upper():4} describe_image", analysis, analysis / baseline))
+    return rows
+
+
+SECTIONS: list[tuple[str, Callable[[], list[Row]]]] = [("image analysis", image_section)]
+
+
+def main() -> None:
+    for title, section in SECTIONS:
+        print(f"\n== {title} (median of {REPEATS} runs) ==")
+        for what, seconds, ratio in section():
+            print(f"{what:<48} {seconds * 1000:9.1f} ms   {ratio:5.2f}× baseline")
+
+
+if __name__ == "__main__":
+    main()
