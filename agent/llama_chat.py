@@ -23,10 +23,10 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ConfigDict, Field
 
 from agent.chat_render import Generation, render_messages
+from agent.gguf_cache import EMBEDDED_MODEL_NAME
 from agent.structured import structured_output_runnable
 from agent.tool_grammar import ParsedReply, forced_tool_names, parse_reply, reply_schema, tool_names
 
-DEFAULT_MODEL_NAME = "qwen2.5-coder-1.5b"
 
 
 class ChatLlamaCppEmbedded(BaseChatModel):
@@ -38,7 +38,7 @@ class ChatLlamaCppEmbedded(BaseChatModel):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    model_name: str = Field(DEFAULT_MODEL_NAME, alias="model", description="Name reported in traces.")
+    model_name: str = Field(EMBEDDED_MODEL_NAME, alias="model", description="Name reported in traces.")
     model_path: str | None = Field(None, description="A GGUF file; default: the packaged model, assembled in the cache.")
     n_ctx: int | None = Field(None, description="Context window in tokens; default: settings.llm_context_tokens.")
     n_threads: int | None = Field(None, description="CPU threads; default: settings.llm_threads.")

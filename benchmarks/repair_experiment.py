@@ -9,7 +9,11 @@ the same test with the other pieces transposed into this piece's key, that test 
 alone (boundary part left out), pitch-class cosine to the
 deleted original bars, and the share of notes identical to the left copy.
 
-Run: .venv/bin/python benchmarks/repair_experiment.py [--chorales 40] [--folk 20] [--others 5] [--seed 0]
+Then `continue_abc` adds 4 bars to random corpus tunes: how many come back valid, how many are
+refused (with the reason), how many fail.
+
+Run: .venv/bin/python benchmarks/repair_experiment.py [--chorales 40] [--folk 20] [--others 5]
+     [--continuations 150] [--seed 0]
 """
 
 from __future__ import annotations
@@ -26,11 +30,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.piano_midi import chorale_midi  # noqa: E402  (the same corpus rendering the tests use)
-from tools.context_fit import BarContext, context_discrimination, context_fit, cosine, pitch_class_histogram  # noqa: E402
+from tools.context_fit import (  # noqa: E402
+    BarContext, context_discrimination, context_fit, cosine, pitch_class_histogram,
+)
 from tools.context_harmony import Key, estimate_key  # noqa: E402
 from tools.gap_context import gap_context  # noqa: E402
 from tools.gap_fill import repeat_left_baseline  # noqa: E402
-from tools.midi_bars import BarNote, load_piano_piece  # noqa: E402
+from tools.midi_bars import ONSET_SNAP, BarNote, load_piano_piece  # noqa: E402
 from tools.repair import find_gap, repair_piece  # noqa: E402
 
 METHODS = ("repair", "repeat-left", "silence", "original")
@@ -95,7 +101,7 @@ def delete_bars(source: Path, target: Path, first: int, last: int) -> None:
     midi = pretty_midi.PrettyMIDI(str(source))
     for instrument in midi.instruments:
         instrument.notes = [n for n in instrument.notes
-                            if not low - 1e-6 <= midi.time_to_tick(n.start) / midi.resolution < high - 1e-6]
+                            if not low - ONSET_SNAP <= midi.time_to_tick(n.start) / midi.resolution < high - ONSET_SNAP]
     midi.write(str(target))
 
 
@@ -164,11 +170,36 @@ def _mean(values: list[float]) -> float:
     return sum(values) / len(values) if values else float("nan")
 
 
+def continuation_check(tunes: list[str]) -> None:
+    """Continue each tune by 4 bars; count valid results, refusals (invalid input) and failures."""
+    from collections import Counter
+
+    from tools.abc import validate_abc
+    from tools.continuation import continue_abc
+    from tools.midi_bars import RepairInputError
+
+    valid, refused, failed, why = 0, 0, 0, Counter()
+    started = time.perf_counter()
+    for tune in tunes:
+        try:
+            valid += validate_abc(continue_abc(tune, 4)).valid
+        except RepairInputError as error:
+            refused += 1
+            why[str(error)[:40]] += 1
+        except Exception as error:  # counted, not hidden: any crash here is a bug
+            failed += 1
+            why[f"crash {type(error).__name__}"] += 1
+    seconds = time.perf_counter() - started
+    print(f"continue_abc(+4 bars) on {len(tunes)} corpus tunes: {valid} valid, {refused} refused, {failed} failed "
+          f"({1000 * seconds / max(1, len(tunes)):.0f} ms per tune); refusals: {dict(why.most_common(4))}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chorales", type=int, default=40)
     parser.add_argument("--folk", type=int, default=20)
     parser.add_argument("--others", type=int, default=5, help="other pieces per discrimination test")
+    parser.add_argument("--continuations", type=int, default=150, help="corpus tunes to continue by 4 bars")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     rng = random.Random(args.seed)
@@ -194,8 +225,8 @@ def main() -> None:
     everything = rows["chorale"] + rows["folk"]
     print(f"pieces: {len(rows['chorale'])} chorales + {len(rows['folk'])} folk tunes; "
           f"gap found by find_gap: {sum(r['detected'] for r in everything)}/{len(everything)}")
-    header = f"{'set':8} {'method':12} {'fit':>6} {'discrim':>8} {'samekey':>8} {'content':>8} {'pc~orig':>8} {'copy':>6}"
-    print(header)
+    print(f"{'set':8} {'method':12} {'fit':>6} {'discrim':>8} {'samekey':>8} {'content':>8} "
+          f"{'pc~orig':>8} {'copy':>6}")
     for name, subset in (("chorale", rows["chorale"]), ("folk", rows["folk"]), ("all", everything)):
         if len(subset) < 2:
             continue
@@ -206,7 +237,9 @@ def main() -> None:
     repair = sum(r["repair_seconds"] for r in everything)
     baseline = sum(r["baseline_seconds"] for r in everything)
     print(f"repair time per piece {1000 * repair / len(everything):.1f} ms = {repair / baseline:.0f}x the "
-          f"repeat-left baseline; whole experiment {time.perf_counter() - started:.1f} s")
+          f"repeat-left baseline; repair experiment {time.perf_counter() - started:.1f} s")
+    if args.continuations:
+        continuation_check(folk_tunes(args.continuations, random.Random(args.seed + 1))[: args.continuations])
 
 
 if __name__ == "__main__":

@@ -49,21 +49,25 @@ def is_relevant(tune: dict, expect: dict[str, list]) -> bool:
 
 
 def retrieval_quality(cases: list[dict], k: int = 5) -> dict[str, float]:
-    """Hit rate (a relevant tune in the top k) and mean precision at k, for the hybrid ranking and for
-    plain cosine similarity (the baseline: the same candidates ordered by similarity alone)."""
-    from memory.exemplars import search_exemplars
+    """Hit rate (a relevant tune in the top k) and mean precision at k (out of the relevant tunes the
+    library holds, at most k), for the hybrid ranking and for plain cosine similarity (the baseline:
+    the same candidates ordered by similarity alone)."""
+    from memory.exemplars import all_metadata, search_exemplars
 
+    library = all_metadata()
     hits = precision = semantic_hits = semantic_precision = 0.0
     for case in cases:
+        # Precision counts against what the library can give: one Cuckoo's Nest makes 1/1, not 1/5.
+        reachable = min(k, sum(is_relevant(t, case["expect"]) for t in library)) or k
         pool = search_exemplars(case["query"], k=8 * k)
         ranked = [r.model_dump() for r in pool[:k]]
         semantic = [r.model_dump() for r in sorted(pool, key=lambda r: r.similarity, reverse=True)[:k]]
         relevant = [is_relevant(r, case["expect"]) for r in ranked]
         semantic_relevant = [is_relevant(r, case["expect"]) for r in semantic]
         hits += any(relevant)
-        precision += sum(relevant) / k
+        precision += sum(relevant) / reachable
         semantic_hits += any(semantic_relevant)
-        semantic_precision += sum(semantic_relevant) / k
+        semantic_precision += sum(semantic_relevant) / reachable
     n = len(cases)
     return {
         "hit_rate": hits / n, "precision": precision / n,

@@ -12,9 +12,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tools.weights import BackendStatus
 
 if TYPE_CHECKING:
+    from tools.weights import BackendStatus
     import numpy as np
     from chromadb.api.types import EmbeddingFunction
 
@@ -84,8 +84,10 @@ def embedding_function() -> "EmbeddingFunction":
     return TuneEmbedding(str(embedder_path()))
 
 
-def embedder_checks() -> list[BackendStatus]:
+def embedder_checks() -> list["BackendStatus"]:
     """Doctor rows: is the embedder folder there, and does it load and embed a sentence."""
+    from tools.weights import BackendStatus  # the doctor's row type (a plain dataclass)
+
     try:
         folder = embedder_path()
     except EmbedderUnavailable as exc:

@@ -1,6 +1,6 @@
 """Writing the exemplar library: add tunes in batches, skip the ones already there, delete stale ones.
 
-Ids are a hash of (library, file, X number, tune text) (`ExemplarRecord.id`), so indexing is idempotent:
+Ids are a hash of (reader version, library, file, X number, tune text) (`ExemplarRecord.id`), so indexing is idempotent:
 re-running adds only new or changed tunes and deletes the ones gone from a fully scanned library.
 Each batch is one Chroma upsert (one SQLite transaction), so a killed indexer leaves a usable store
 and the next run resumes where it stopped, with no duplicates.
@@ -14,7 +14,7 @@ from typing import Iterable
 from pydantic import BaseModel, Field
 
 from memory.exemplars import COLLECTION, ExemplarRecord
-from memory.store import drop_collection, folder_size_bytes, open_collection
+from memory.store import drop_collection, open_collection, store_bytes
 
 BATCH_SIZE = 256  # tunes per Chroma upsert: one embedding batch and one transaction
 
@@ -108,9 +108,6 @@ def index_records(
     for start in range(0, len(stale), 5000):
         collection.delete(ids=stale[start : start + 5000])
     seconds = time.perf_counter() - started
-    from settings import get_settings
-
-    settings = get_settings()
     return IndexReport(
         libraries=libraries,
         scanned=len(seen) + len(skipped),
@@ -122,6 +119,6 @@ def index_records(
         total=collection.count(),
         seconds=round(seconds, 2),
         tunes_per_second=round((len(seen) + len(skipped)) / seconds, 1) if seconds > 0 else 0.0,
-        store_bytes=0 if settings.chroma_url else folder_size_bytes(settings.chroma_path),
+        store_bytes=store_bytes(),
         rebuilt=rebuild,
     )

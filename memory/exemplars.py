@@ -19,7 +19,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from memory.store import folder_size_bytes, open_collection
+from memory.embedder import encode
+from memory.store import StoreError, open_collection, store_bytes, store_location
 from memory.tune_query import QueryHints, normalise_key, normalise_meter, normalise_mode, query_hints, tune_type_in
 
 COLLECTION = "exemplars"
@@ -48,10 +49,13 @@ class ExemplarRecord(BaseModel):
     file: str = Field(description="File inside the library, relative to it.")
     x: str = Field(description="X: reference number in the file.")
     description: str = Field(description="The text that is embedded for search.")
+    reader_version: int = Field(description="Version of the reader that made the record; part of the id, so "
+                                            "a reader that describes tunes differently re-indexes them.")
 
     @property
     def id(self) -> str:
-        digest = hashlib.sha256(f"{self.library}\x00{self.file}\x00{self.x}\x00{self.abc}".encode("utf-8"))
+        text = f"{self.reader_version}\x00{self.library}\x00{self.file}\x00{self.x}\x00{self.abc}"
+        digest = hashlib.sha256(text.encode("utf-8"))
         return digest.hexdigest()[:24]
 
     def metadata(self) -> dict[str, Any]:
@@ -87,15 +91,11 @@ def all_metadata(page: int = 2000) -> list[dict[str, Any]]:
 
 def library_stats() -> LibraryStats:
     """Counts by source, tune type, key, mode and meter; the store's size on disk in bytes."""
-    from memory.store import store_location
-    from settings import get_settings
-
     rows = all_metadata()
 
     def count(field: str) -> dict[str, int]:
         return dict(Counter(str(r.get(field) or "unknown") for r in rows).most_common())
 
-    settings = get_settings()
     return LibraryStats(
         total=len(rows),
         by_source=count("source"),
@@ -103,7 +103,7 @@ def library_stats() -> LibraryStats:
         by_key=count("key"),
         by_mode=count("mode"),
         by_meter=count("meter"),
-        store_bytes=0 if settings.chroma_url else folder_size_bytes(settings.chroma_path),
+        store_bytes=store_bytes(),
         location=store_location(),
     )
 
@@ -124,15 +124,22 @@ class Exemplar(BaseModel):
     lowest: int | None = Field(None, description="Lowest pitch, MIDI number.")
     highest: int | None = Field(None, description="Highest pitch, MIDI number.")
     origin: str | None = None
+    key_from: str = Field("K: field", description="'K: field', or 'K: tonic, mode from the notes'.")
+    tune_type_from: str | None = Field(None, description="'R: field', 'title' or 'collection'.")
+    file: str = Field(description="File inside its library, e.g. oneills1850/0001-0050.abc.")
+    x: str = Field(description="X: number of the tune in that file.")
     description: str
     similarity: float = Field(description="Cosine similarity of the query to the description, -1..1.")
     score: float
     why_matched: str
 
 
-# How much each property a query names and a tune has adds to its cosine similarity. Similarities of
-# MiniLM between close musical descriptions differ by ~0.05-0.15, so a named property decides the order.
-HINT_BONUS = {"tune_type": 0.15, "tonic": 0.08, "mode": 0.08, "meter": 0.06}
+_STORED_FIELDS = [f for f in Exemplar.model_fields if f in ExemplarRecord.model_fields and f != "description"]
+# How much each property a query names and a tune has adds to its cosine similarity. MiniLM similarities
+# of the candidates spread over ~0.1-0.2 (titles differ), so a named type, key or mode decides the order.
+# A named key ("A minor") is one idea: tonic and mode together earn `key` on top of their own bonuses,
+# so A minor outranks A mixolydian, which shares only the tonic.
+HINT_BONUS = {"tune_type": 0.2, "tonic": 0.08, "mode": 0.08, "meter": 0.06, "key": 0.1}
 _STOPWORDS = frozenset("a an the in of for and with to me some something like tune tunes piece by on".split())
 
 
@@ -153,6 +160,27 @@ def _filters(key: str | None, mode: str | None, meter: str | None, tune_type: st
     if tune_type:
         filters["tune_type"] = tune_type_in(tune_type) or tune_type.strip().lower()
     return filters
+
+
+def _where(filters: dict[str, str]) -> dict[str, Any] | None:
+    """A Chroma `where` clause requiring every field = value."""
+    clauses = [{field: value} for field, value in filters.items()]
+    if len(clauses) <= 1:
+        return clauses[0] if clauses else None
+    return {"$and": clauses}
+
+
+def _nearest(collection, vector: list[float], where: dict[str, Any] | None, n: int) -> dict[str, tuple[dict, str, float]]:
+    """id -> (metadata, description, cosine distance) of the n nearest tunes meeting `where`."""
+    result = collection.query(
+        query_embeddings=[vector], n_results=n, where=where, include=["metadatas", "documents", "distances"]
+    )
+    return {
+        tune_id: (meta, description, distance)
+        for tune_id, meta, description, distance in zip(
+            result["ids"][0], result["metadatas"][0], result["documents"][0], result["distances"][0]
+        )
+    }
 
 
 def _check_filter_values(filters: dict[str, str]) -> None:
@@ -177,6 +205,8 @@ def _why(meta: dict[str, Any], description: str, filters: dict[str, str], hints:
         if meta.get(field) == value:
             bonus += HINT_BONUS[hint]
             met.append(f"{field} {value}")
+    if hints.tonic and hints.mode and {f"key {hints.tonic}", f"mode {hints.mode}"} <= set(met):
+        bonus += HINT_BONUS["key"]
     if met:
         reasons.append("has the " + ", ".join(met) + " the query names")
     if meta.get("tune_type_from") == "collection":
@@ -201,8 +231,6 @@ def search_exemplars(
     Raises ValueError for a bad filter value (naming the values the library holds) and StoreError when
     there is no library yet (the message says to run `tunesmith index`).
     """
-    from memory.store import StoreError
-
     if not query or not query.strip():
         raise ValueError("query is empty; describe the tune, e.g. 'a lively jig in D major'")
     if not 1 <= k <= 100:
@@ -212,45 +240,28 @@ def search_exemplars(
     total = collection.count()
     if total == 0:
         raise StoreError("the exemplar library is empty. Fix: run `tunesmith index` to build it.")
-    where: dict[str, Any] | None = None
-    if filters:
-        clauses = [{field: value} for field, value in filters.items()]
-        where = clauses[0] if len(clauses) == 1 else {"$and": clauses}
-    # Rerank a wider pool than k so tunes with the named type/key can move up past near-misses.
+    hints = query_hints(query)
+    vector = encode([query])[0].tolist()
     pool = min(total, max(8 * k, 40))
-    result = collection.query(
-        query_texts=[query], n_results=pool, where=where, include=["metadatas", "documents", "distances"]
-    )
-    if not result["ids"][0]:
+    candidates = _nearest(collection, vector, _where(filters), pool)
+    if not candidates:
         if filters:
             _check_filter_values(filters)
         return []
-    hints = query_hints(query)
+    # A second pool from the same vector: the nearest tunes that also have every property the query
+    # names, so those can move up past near-misses that happen to be closer in wording.
+    named = {("key" if hint == "tonic" else hint): value for hint, value in hints.named().items()}
+    if any(field not in filters for field in named):
+        candidates.update(_nearest(collection, vector, _where({**named, **filters}), pool))
     found = []
-    for tune_id, meta, description, distance in zip(
-        result["ids"][0], result["metadatas"][0], result["documents"][0], result["distances"][0]
-    ):
+    for tune_id, (meta, description, distance) in candidates.items():
         similarity = 1.0 - float(distance)
         bonus, why = _why(meta, description, filters, hints, query)
+        stored = {field: meta[field] for field in _STORED_FIELDS if field in meta}
         found.append(
             Exemplar(
-                id=tune_id,
-                title=meta["title"],
-                abc=meta["abc"],
-                key=meta["key"],
-                mode=meta["mode"],
-                meter=meta["meter"],
-                tune_type=meta.get("tune_type"),
-                source=meta["source"],
-                bars=meta["bars"],
-                tempo_bpm=meta.get("tempo_bpm"),
-                lowest=meta.get("lowest"),
-                highest=meta.get("highest"),
-                origin=meta.get("origin"),
-                description=description,
-                similarity=round(similarity, 4),
-                score=round(similarity + bonus, 4),
-                why_matched=why,
+                **stored, id=tune_id, description=description, similarity=round(similarity, 4),
+                score=round(similarity + bonus, 4), why_matched=why,
             )
         )
     found.sort(key=lambda e: e.score, reverse=True)

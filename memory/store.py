@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-from tools.weights import BackendStatus
 
 if TYPE_CHECKING:
+    from tools.weights import BackendStatus
     from chromadb.api import ClientAPI
     from chromadb.api.models.Collection import Collection
 
@@ -118,9 +118,18 @@ def folder_size_bytes(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
-def store_checks() -> list[BackendStatus]:
+def store_bytes() -> int:
+    """Size of the embedded store on disk in bytes; 0 for a Chroma server (its disk is not ours to see)."""
+    from settings import get_settings
+
+    settings = get_settings()
+    return 0 if settings.chroma_url else folder_size_bytes(settings.chroma_path)
+
+
+def store_checks() -> list["BackendStatus"]:
     """Doctor rows: the store opens, and how many tunes the exemplar library holds."""
     from memory.exemplars import COLLECTION
+    from tools.weights import BackendStatus  # the doctor's row type (a plain dataclass)
 
     where = store_location()
     try:

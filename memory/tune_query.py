@@ -26,6 +26,8 @@ TUNE_TYPE_WORDS: tuple[tuple[str, str], ...] = (
     ("clog", "clog"), ("slide", "slide"), ("lament", "air"), ("air", "air"), ("hymn", "hymn"),
     ("chorale", "hymn"), ("ballad", "song"), ("song", "song"),
 )
+# Meters a tune type has by definition; a request naming the type without a meter implies it.
+TYPICAL_METERS = {"waltz": "3/4", "mazurka": "3/4", "polka": "2/4", "jig": "6/8", "slip jig": "9/8", "slide": "12/8"}
 _MODE_WORDS = {
     "major": "major", "maj": "major", "ionian": "major", "minor": "minor", "min": "minor", "aeolian": "minor",
     "m": "minor", "dorian": "dorian", "dor": "dorian", "mixolydian": "mixolydian", "mix": "mixolydian",
@@ -89,7 +91,8 @@ def query_hints(text: str) -> QueryHints:
         meter = f"{found.group(1)}/{found.group(2)}"
     else:
         meter = next((m for words, m in _METER_WORDS.items() if words in text.lower()), None)
-    return QueryHints(tune_type_in(text), tonic, mode, meter)
+    tune_type = tune_type_in(text)
+    return QueryHints(tune_type, tonic, mode, meter or TYPICAL_METERS.get(tune_type or ""))
 
 
 def normalise_key(value: str) -> tuple[str, str | None]:

@@ -10,18 +10,19 @@ from pathlib import Path
 
 import pytest
 
-SAMPLE_TUNES = 600  # ~100 from each music21 collection, taken across all its files
+SAMPLE_TUNES = 400  # ~75 from each larger music21 collection, taken across all its files
 
 
 @lru_cache(maxsize=None)
 def sample_library(limit: int = SAMPLE_TUNES) -> Path:
     """Index the first `limit` music21 tunes into a temporary store once; returns its folder."""
     from settings import get_settings
+    from tests.tiny_models import one_torch_thread
     from tools.corpus import build_index
 
     home = Path(tempfile.mkdtemp(prefix="tunesmith-sample-library-"))
     atexit.register(shutil.rmtree, home, ignore_errors=True)
-    with pytest.MonkeyPatch.context() as patch:
+    with pytest.MonkeyPatch.context() as patch, one_torch_thread():
         patch.setenv("TUNESMITH_CHROMA_PATH", str(home / "chroma"))
         get_settings.cache_clear()
         build_index(limit=limit, progress=False)

@@ -113,6 +113,7 @@ def test_extract_section_gives_a_valid_tune_of_those_bars() -> None:
     assert count_bars(section) == 3
     assert validate_abc(section).valid
     assert parse_headers(section)["K"] == "D"
+    assert analyse_abc(extract_section(set_instrument(WALTZ, "harp"), 1, 2)).instrument_program == 46
 
 
 def test_replace_section_swaps_bars_and_keeps_the_rest() -> None:
@@ -126,3 +127,24 @@ def test_replace_section_swaps_bars_and_keeps_the_rest() -> None:
 def test_section_edits_name_the_valid_bar_range() -> None:
     with pytest.raises(AbcError, match="bars 0-8"):
         extract_section(WALTZ, 5, 30)
+
+
+@pytest.mark.slow
+def test_transposing_real_corpus_tunes_moves_every_pitch_and_keeps_them_valid() -> None:
+    from pathlib import Path
+
+    from music21 import corpus
+
+    from tools.abc import split_tunes
+
+    checked = 0
+    for path in corpus.getPaths(fileExtensions=["abc"])[::25]:
+        for abc in split_tunes(Path(path).read_text(encoding="latin-1"))[:2]:
+            if not validate_abc(abc, check_abc2midi=False).valid:
+                continue
+            for semitones in (5, -7):
+                moved = transpose_abc(abc, semitones)
+                assert pitches(moved) == [p + semitones for p in pitches(abc)]
+                assert validate_abc(moved, check_abc2midi=False).valid
+            checked += 1
+    assert checked > 40

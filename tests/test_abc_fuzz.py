@@ -63,6 +63,7 @@ EDITS = (
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(abc_like)
 def test_random_abc_like_text_gets_a_report_or_abc_error(text: str) -> None:
@@ -70,7 +71,7 @@ def test_random_abc_like_text_gets_a_report_or_abc_error(text: str) -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutations)
 def test_mutated_tunes_get_a_report_or_abc_error(edits: list[tuple[int, int, str]]) -> None:
     check(mutate(edits))

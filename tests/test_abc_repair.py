@@ -38,6 +38,15 @@ def test_missing_headers_are_added_without_changing_any_pitch() -> None:
     assert after == before
 
 
+def test_missing_unit_length_is_chosen_so_the_bars_fit() -> None:
+    # In 2/4 the ABC default unit is 1/16, but these bars were written in eighths.
+    abc = "X:1\nT:Polka\nM:2/4\nK:G\nGB dB|c2 A2|GB dB|G4|]\n"
+    result = repair_abc(abc)
+    assert result.report.valid
+    assert parse_headers(result.abc)["L"] == "1/8"
+    assert "GB dB|c2 A2|GB dB|G4|]" in result.abc
+
+
 def test_bars_of_wrong_length_are_padded_or_trimmed_at_their_last_note() -> None:
     result = repair_abc((BROKEN / "long_and_short_bars.abc").read_text())
     assert result.report.valid

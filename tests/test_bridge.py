@@ -187,3 +187,19 @@ def test_bridge_plans_from_real_photos_are_realised_by_the_composer(pictures) ->
         plan = plan_from_image(pictures[name]).plan
         abc = compose_abc(plan).abc
         assert f"M:{plan.meter}" in abc and f"T:{plan.title}" in abc, name
+
+
+def test_llm_answer_cut_off_mid_json_keeps_its_complete_values(pictures) -> None:
+    base = plan_from_image(pictures["rocket"])
+    cut = '{"changes": {"mood": "gentle, soothing", "tune_type": "lullaby", "tempo_bpm": 60, "instrument": "str'
+    refined = refine_plan_with_llm(base, fake_llm(cut), "a gentle lullaby for bedtime")
+    plan = refined.plan
+    assert (plan.mood, plan.tune_type, plan.meter, plan.tempo_bpm) == ("gentle, soothing", "lullaby", "6/8", 60)
+    assert plan.instrument == base.plan.instrument
+    assert refined.refinements[0] == "LLM answer was cut off; its complete field values were read"
+
+
+def test_one_why_sentence_explains_every_change(pictures) -> None:
+    answer = '{"changes": {"density": "sparse", "contour": "descending"}, "why": "a quiet ending"}'
+    plan = refine_plan_with_llm(plan_from_image(pictures["busy"]), fake_llm(answer), "quieter").plan
+    assert "a quiet ending" in plan.reasons["density"] and "a quiet ending" in plan.reasons["contour"]

@@ -22,7 +22,9 @@ def tiny_blip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from transformers import BertTokenizer, BlipConfig, BlipForConditionalGeneration, BlipImageProcessor, BlipProcessor
 
     folder = tmp_path_factory.mktemp("tiny-blip")
-    tokenizer = BertTokenizer(vocab={word: index for index, word in enumerate(VOCAB)})
+    vocab_file = tmp_path_factory.mktemp("vocab") / "vocab.txt"
+    vocab_file.write_text("\n".join(VOCAB) + "\n")
+    tokenizer = BertTokenizer(vocab=str(vocab_file))
     processor = BlipProcessor(image_processor=BlipImageProcessor(size={"height": 32, "width": 32}), tokenizer=tokenizer)
     layers = dict(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=2)
     config = BlipConfig(

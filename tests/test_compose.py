@@ -10,8 +10,10 @@ import pytest
 from tools.abc import ValidationReport, analyse_abc, tune_notes, validate_abc
 from tools.abc_fields import parse_key
 from tools.compose import ComposeError, compose_abc
-from tools.harmony import Scale, parse_chord, tonic_pitch_class
-from tools.melody import BarPlan, IntervalHabits, Voice, realise_bar
+from tools.critic import critique_abc
+from tools.harmony import Scale, parse_chord, tonic_pitch_class, writable_scale
+from tools.melody import BarPlan, IntervalHabits, Note, Voice, realise_bar
+from tools.notation import bar_abc
 from tools.plan import METERS, TONICS, MusicPlan
 from tools.rhythm import BEAT_CELLS, TUNE_TYPE_CELLS, bar_sixteenths
 
@@ -85,9 +87,38 @@ def test_abc2midi_accepts_composed_tunes_without_errors() -> None:
         assert report.valid, [p.message for p in report.problems]
 
 
+def test_the_critic_finds_full_adherence_and_a_tonic_ending() -> None:
+    rng = random.Random(31)
+    for seed in range(25):
+        plan = random_plan(rng, seed).model_copy(update={"low_pitch": 57, "high_pitch": 81})
+        critique = critique_abc(compose_abc(plan).abc, plan)
+        scores = {d.name: d.score for d in critique.adherence + critique.quality}
+        assert critique.valid, critique.feedback
+        assert all(scores[name] == 1.0 for name in ("mode", "meter", "bars", "tempo", "range", "instrument", "cadence")), scores
+        assert scores["key"] >= 0.7, scores  # K: is right; 1.0 also needs the Krumhansl estimate to agree
+
+
+def test_every_random_tune_ends_on_its_tonic() -> None:
+    rng = random.Random(12)
+    for seed in range(80):
+        plan = random_plan(rng, seed)
+        last = [e.midi for e in tune_notes(compose_abc(plan).abc) if e.midi is not None][-1]
+        assert last % 12 == tonic_pitch_class(plan.key), plan
+
+
+def test_major_and_minor_tunes_centre_on_their_tonic() -> None:
+    rng = random.Random(8)
+    centred = 0
+    for seed in range(40):
+        plan = random_plan(rng, seed).model_copy(update={"mode": rng.choice(["major", "minor"])})
+        facts = analyse_abc(compose_abc(plan).abc)
+        centred += tonic_pitch_class(facts.estimated_key) == tonic_pitch_class(plan.key) and facts.estimated_mode == plan.mode
+    assert centred >= 32  # Krumhansl-Schmuckler hears the planned key and mode in at least 80% of tunes
+
+
 def test_melody_stays_inside_the_planned_range() -> None:
     rng = random.Random(11)
-    for seed in range(60):
+    for seed in range(30):
         plan = random_plan(rng, seed).model_copy(update={"low_pitch": 55, "high_pitch": 55 + rng.randint(12, 30)})
         pitches = [e.midi for e in tune_notes(compose_abc(plan).abc) if e.midi is not None]
         assert plan.low_pitch <= min(pitches) and max(pitches) <= plan.high_pitch
@@ -175,6 +206,11 @@ def test_unknown_chord_numeral_is_refused_with_its_name_and_valid_examples() -> 
         compose_abc(MusicPlan(chords=["I", "X7"]))
 
 
+def test_chord_that_would_need_triple_sharps_is_refused_clearly() -> None:
+    with pytest.raises(ComposeError, match=r"'#III' in C# major needs triple accidentals"):
+        compose_abc(MusicPlan(key="C#", chords=["I", "#III"]))
+
+
 def test_key_that_needs_double_sharps_is_written_as_its_enharmonic_twin_and_says_so() -> None:
     tune = compose_abc(MusicPlan(key="D#", mode="major", bars=8))
     assert "K:Eb\n" in tune.abc
@@ -218,6 +254,25 @@ def test_exemplar_rhythm_cells_are_used_and_credited() -> None:
     assert all(cell in exemplar_cells for cell in moving_bars)
 
 
+def test_real_corpus_jigs_as_exemplars_give_a_valid_jig_that_credits_them() -> None:
+    from pathlib import Path
+
+    import music21
+
+    from tools.abc import parse_headers, split_tunes
+
+    folder = Path(music21.__file__).parent / "corpus" / "ryansMammoth"
+    jigs = [t for f in sorted(folder.glob("*Jig.abc"))[:8] for t in split_tunes(f.read_text(errors="replace"))
+            if parse_headers(t).get("M") == "6/8"][:3]
+    tune = compose_abc(MusicPlan(key="D", meter="6/8", tune_type="jig", bars=16, seed=1), jigs)
+    assert len(tune.exemplar_titles) == 3
+    assert validate_abc(tune.abc).valid
+    credited = " ".join(tune.choices)
+    assert "interval habits from" in credited and all(title in credited for title in tune.exemplar_titles)
+    exemplar_cells = {cell for jig in jigs for cell in bar_rhythms(jig).values()}
+    assert all(cell in exemplar_cells for number, cell in bar_rhythms(tune.abc).items() if number % 4)
+
+
 def test_interval_habits_follow_the_exemplars() -> None:
     stepwise = "X:1\nT:Steps\nM:6/8\nL:1/8\nK:D\n" + "DEF GAB|cBA GFE|" * 8 + "\n"
     leaping = "X:1\nT:Leaps\nM:6/8\nL:1/8\nK:D\n" + "DFA dAF|DAd fdA|" * 8 + "\n"
@@ -245,3 +300,25 @@ def test_every_rhythm_cell_fills_its_bar_or_beat() -> None:
     for beat, by_density in BEAT_CELLS.items():
         for cells in by_density.values():
             assert all(sum(cell) == beat for cell, _ in cells)
+
+
+def test_written_accidentals_read_back_as_the_intended_pitches() -> None:
+    rng = random.Random(5)
+    for _ in range(300):
+        scale, _ = writable_scale(rng.choice(TONICS), rng.choice(MODES))
+        notes = [Note(rng.randint(-8, 12), rng.choice([0, 0, 0, 1, -1]), 2) for _ in range(8)]
+        abc = f"X:1\nT:t\nM:4/4\nL:1/8\nK:{scale.abc_key()}\n{bar_abc(notes, scale, '4/4')}|]\n"
+        assert [e.midi for e in tune_notes(abc)] == [scale.midi(n.step, n.alteration) for n in notes], abc
+
+
+def test_hornpipe_moves_in_dotted_pairs() -> None:
+    cells = bar_rhythms(compose_abc(MusicPlan(tune_type="hornpipe", meter="4/4", bars=16, seed=2)).abc)
+    dotted = [cell for number, cell in cells.items() if number % 4 and cell[:2] in ((3, 1), (1, 3))]
+    assert len(dotted) >= 8
+
+
+def test_a_short_b_part_ends_with_the_a_parts_cadence_bar() -> None:
+    by_bar = defaultdict(list)
+    for event in tune_notes(compose_abc(MusicPlan(form="AB", bars=8, meter="6/8", seed=3)).abc):
+        by_bar[event.bar].append((event.midi, event.duration))
+    assert by_bar[4] == by_bar[8]

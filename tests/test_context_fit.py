@@ -89,3 +89,12 @@ def test_discrimination_needs_something_to_compare_with(chorale) -> None:
 def test_empty_context_gives_zero_not_an_error() -> None:
     empty = BarContext(left=[], right=[], gap_start=0.0, gap_end=4.0, bar_length=4.0)
     assert context_fit([BarNote(60, 0.0, 1.0, 80, 0)], empty).score == 0.0
+
+
+def test_content_only_discrimination_ignores_where_the_chunk_sits(chorale, tmp_path: Path) -> None:
+    context, original = chorale
+    late = _moved(original, beats=2.0)  # same notes, off the bar grid: boundary timing suffers, content not
+    assert context_fit(late, context).content == pytest.approx(context_fit(original, context).content, abs=0.05)
+    piano = load_piano_piece(two_hand_piano(tmp_path / "piano.mid"))
+    result = context_discrimination(original, context, [gap_context(piano, (4, 5))], content_only=True)
+    assert result.accuracy == 1.0 and result.own_fit == context_fit(original, context).content

@@ -110,3 +110,33 @@ def test_midi_continuation_refuses_a_non_midi_file(tmp_path: Path, out_dir: Path
     with pytest.raises(RepairInputError, match="not a readable MIDI"):
         continue_midi(text, out_dir, 4)
     assert not list(out_dir.iterdir())
+
+
+def test_a_short_last_bar_after_a_pickup_is_finished_with_a_rest_so_new_bars_start_on_the_downbeat() -> None:
+    tune = "X:3\nT:Pickup waltz\nM:3/4\nL:1/4\nK:D\nA | d2 f | e2 d | c B A | d2 |\n"
+    continued = continue_abc(tune, 2, seed=0)
+    assert "d2 z |" in continued
+    assert validate_abc(continued).valid
+    new = _new_notes(tune, continued)
+    assert min(e.onset for e in new) == pytest.approx(1 + 3 * 4)  # pickup beat, then 4 full bars
+    assert new[-1].midi % 12 == 2
+
+
+def test_a_tune_with_chord_symbols_keeps_its_accompaniment_in_the_new_bars() -> None:
+    tune = ('X:4\nT:Jig with chords\nM:6/8\nL:1/8\nK:D\n"D"dfa "A"age|"D"fdf "A"e2c|"G"dBG "D"FAd|"A"cBc "D"d3|]\n')
+    continued = continue_abc(tune, 3, seed=0)
+    assert validate_abc(continued).valid
+    new_bars = continued.rstrip().splitlines()[-1].rstrip("|] ").split("|")
+    assert len(new_bars) == 3
+    assert all(bar.count('"') == 4 for bar in new_bars[:2])  # two chords a bar in 6/8
+    assert new_bars[-1].strip().startswith('"D"')  # home on the tonic chord
+    assert '"' not in continue_abc(KESH, 3, seed=0).splitlines()[-1]  # no symbols where the tune had none
+
+
+def test_rhythms_borrowed_from_triplets_are_written_in_lengths_abc2midi_accepts() -> None:
+    tune = "X:5\nT:Hornpipe\nM:4/4\nL:1/8\nK:G\n(3DEF|G2 (3BAG d2 (3dcB|c2 (3edc B2 G2|(3ABc (3Bcd e2 d2|g2 (3fed g3|]\n"
+    continued = continue_abc(tune, 4, seed=0)
+    report = validate_abc(continued)  # abc2midi included: it refuses lengths such as 2/3
+    assert report.valid, report.errors
+    new_bars = continued.rstrip().splitlines()[-1]
+    assert "/3" not in new_bars

@@ -118,3 +118,19 @@ def test_an_image_path_next_to_the_suite_is_accepted(tmp_path: Path) -> None:
     (tmp_path / "photo.png").write_bytes(b"\x89PNG")
     suite = load_suite(_write(tmp_path, "name: t\ncases:\n  - {id: p, request: for this, image: photo.png}\n"))
     assert suite.image_source(suite.cases[0]) == (tmp_path / "photo.png").resolve()
+
+
+def test_inputs_are_made_offline_into_the_given_folder(out_dir: Path) -> None:
+    """A bundled photo becomes a PNG, a clip plan becomes a WAV as long as the plan says."""
+    import soundfile
+    from PIL import Image
+
+    from tools.eval_inputs import prepare_inputs
+
+    images, clips = load_suite(EVAL / "image_requests.yaml"), load_suite(EVAL / "audio_requests.yaml")
+    photo = prepare_inputs(images, images.case("astronaut"), out_dir).image
+    assert photo == out_dir / "astronaut.png" and Image.open(photo).size == (512, 512)
+    clip = prepare_inputs(clips, clips.case("clip-slower"), out_dir)
+    info = soundfile.info(str(clip.audio))
+    assert clip.audio.parent == out_dir and abs(info.duration - 8 * 4 * 60 / 120) < 2.5
+    assert sorted(p.name for p in out_dir.iterdir() if p.suffix in (".png", ".wav")) == ["astronaut.png", "clip-slower-clip.wav"]

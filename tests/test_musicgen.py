@@ -181,12 +181,16 @@ def test_cancelling_mid_generation_leaves_no_file(models, out_dir: Path, monkeyp
         (lambda m, o, t: continue_audio("x", tone(t / "s.wav", 440, 1.0), o / "a.wav", total_seconds=5,
                                         block_seconds=4, overlap_seconds=4, model=m["text"]), ValueError,
          "overlap_seconds=4 is not valid"),
+        (lambda m, o, t: generate_from_text("x", o / "a.wav", seconds=1, temperature=0, model=m["text"]), ValueError,
+         "temperature=0 is not valid: input should be greater than 0"),
+        (lambda m, o, t: generate_from_text("x", o / "a.wav", seconds=1, backend="jukebox"), ValueError,
+         "backend 'jukebox' is not valid; use 'transformers'"),
         (lambda m, o, t: generate_from_text("x", o / "a.wav", seconds=1, backend="audiocraft"), AudiocraftUnavailable,
          "pins torch 2.1"),
     ],
     ids=["too-long", "empty-prompt", "not-wav", "outside-output", "unknown-model", "folder-without-weights",
          "clap-folder", "melody-model-for-text", "melody-too-long", "seed-longer-than-total", "overlap-too-big",
-         "audiocraft-missing"],
+         "zero-temperature", "unknown-backend", "audiocraft-missing"],
 )
 def test_bad_requests_get_clear_errors_and_write_nothing(models, out_dir: Path, tmp_path: Path, call, error, message) -> None:
     with pytest.raises(error, match=message):

@@ -102,10 +102,28 @@ def test_missing_soundfont_says_how_to_get_one(reel_abc: str, out_dir: Path, tmp
         render_wav(midi, out_dir, soundfont=tmp_path / "nowhere.sf2")
 
 
+def test_impossible_sample_rate_is_refused_with_the_valid_range(reel_abc: str, out_dir: Path) -> None:
+    with pytest.raises(RenderError, match=r"sample rate 100 Hz is not valid; use 8000\.\.192000 Hz"):
+        render_wav(render_midi(reel_abc, out_dir), out_dir, sample_rate=100)
+
+
 def test_malformed_abc_is_refused_with_both_converters_reasons(out_dir: Path) -> None:
     with pytest.raises(RenderError, match=r"could not be turned into MIDI: .*abc2midi|could not be turned into MIDI: .*music21"):
         render_midi("this is not a tune at all", out_dir)
+    with pytest.raises(RenderError, match="abcm2ps could not engrave the tune"):
+        render_svg("this is not a tune at all", out_dir)
+    with pytest.raises(RenderError, match="music21 could not read the ABC"):
+        render_musicxml("this is not a tune at all", out_dir)
     assert list(out_dir.iterdir()) == []
+
+
+def test_wav_sample_rate_follows_the_setting(reel_abc: str, out_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from settings import get_settings
+
+    monkeypatch.setenv("TUNESMITH_SAMPLE_RATE", "22050")
+    get_settings.cache_clear()
+    wav = render_wav(render_midi(reel_abc, out_dir), out_dir)
+    assert soundfile.info(wav).samplerate == 22050
 
 
 @pytest.mark.parametrize("name", ["../escape", "a/b", "", "..", "/etc/passwd", "x" * 81])
@@ -118,6 +136,11 @@ def test_bad_file_names_are_refused_and_nothing_is_written(reel_abc: str, out_di
 def test_unknown_format_is_named_with_the_valid_ones(reel_abc: str, out_dir: Path) -> None:
     with pytest.raises(RenderError, match=r"unknown format\(s\) 'mp3'; choose from abc, mid, wav, svg, musicxml"):
         render_all(reel_abc, out_dir, formats=("abc", "mp3"))
+
+
+def test_format_names_a_model_may_use_are_understood(reel_abc: str, out_dir: Path) -> None:
+    result = render_all(reel_abc, out_dir, formats=("MIDI", "score"))
+    assert result.midi == out_dir / "tune.mid" and result.svg == out_dir / "tune.svg" and result.abc is None
 
 
 def test_empty_and_oversized_abc_are_refused(out_dir: Path) -> None:

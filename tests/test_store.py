@@ -121,3 +121,53 @@ def test_bad_generation_input_names_the_bad_value() -> None:
         remember_generation(abc="  ", request="a jig", session_id="s", turn=1)
     with pytest.raises(ValueError, match="k=0"):
         search_generations("a jig", k=0)
+
+
+@pytest.fixture
+def chroma_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A real `chroma run` server on a free local port, stopped after the test."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from settings import get_settings
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    chroma = Path(sys.executable).with_name("chroma")
+    server = subprocess.Popen(
+        [str(chroma), "run", "--path", str(tmp_path / "server-store"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.25)
+        else:
+            pytest.fail("chroma run did not start within 30 s")
+        monkeypatch.setenv("TUNESMITH_CHROMA_URL", url)
+        get_settings.cache_clear()
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.mark.slow
+def test_the_same_code_works_against_a_chroma_server(chroma_server: str) -> None:
+    from memory.exemplars import search_exemplars
+    from tools.corpus import build_index
+
+    report = build_index(limit=6, progress=False)
+    assert (report.added, report.total, report.store_bytes) == (6, 6, 0)
+    assert len(search_exemplars("a dance tune", k=3)) == 3
+    remember_generation(abc=JIG, request="a lively jig in D", session_id="s", turn=1)
+    assert search_generations("the jig")[0].request == "a lively jig in D"
+    assert store_checks()[0].detail.startswith(chroma_server)

@@ -193,3 +193,29 @@ def build_tiny_clap(folder: Path, *, seed: int = 0) -> Path:
     # As laion/clap-htsat-unfused ships it: one 10 s view, short clips repeated to fill it.
     ClapProcessor(ClapFeatureExtractor(truncation="rand_trunc", padding="repeatpad"), tokenizer).save_pretrained(folder)
     return Path(folder)
+
+
+def build_musicgen_small_sized(folder: Path, *, seed: int = 0) -> Path:
+    """Save a random model with facebook/musicgen-small's shapes (values written out here; no weights
+    exist on this machine): T5-base text encoder, 24-layer 1024-wide decoder with 16 heads and 4
+    codebooks of 2048 codes, EnCodec at 32 kHz. For timing only: its output is noise."""
+    import torch
+    from transformers import (EncodecConfig, MusicgenConfig, MusicgenDecoderConfig,
+                              MusicgenForConditionalGeneration, T5Config)
+
+    torch.manual_seed(seed)
+    tokenizer = tiny_t5_tokenizer()
+    text = T5Config(vocab_size=32128, d_model=768, d_kv=64, d_ff=3072, num_layers=12, num_heads=12,
+                    feed_forward_proj="relu", decoder_start_token_id=0, pad_token_id=0, eos_token_id=1)
+    codec = EncodecConfig(sampling_rate=32000, upsampling_ratios=[8, 5, 4, 4], codebook_size=2048, codebook_dim=128,
+                          target_bandwidths=[2.2], num_filters=64, hidden_size=128, num_lstm_layers=2,
+                          use_causal_conv=False, use_conv_shortcut=False)
+    decoder = MusicgenDecoderConfig(vocab_size=2048, max_position_embeddings=2048, num_hidden_layers=24, ffn_dim=4096,
+                                    num_attention_heads=16, hidden_size=1024, num_codebooks=4, pad_token_id=2048,
+                                    bos_token_id=2048)
+    model = MusicgenForConditionalGeneration(MusicgenConfig(text_encoder=text, audio_encoder=codec, decoder=decoder)).eval()
+    _generation_defaults(model, 2048, 1500)
+    model.generation_config.top_k = 250
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return Path(folder)

@@ -27,6 +27,7 @@ __all__ = [
     "tune_notes", "validate_abc",
 ]
 
+
 def parse_headers(abc: str) -> dict[str, str]:
     """Header letter -> value for the fields before the music (first value of each: T is the first title)."""
     return parse_tune(checked_text(abc)).headers

@@ -192,10 +192,14 @@ def extract_section(abc: str, first_bar: int, last_bar: int) -> str:
     if first.key is not None and first.key != tune.key:
         updates.append(header_replacement(tune, "K", first.key.canonical))
     header = replace_spans(tune.text[: tune.body_start], [u for u in updates if u[1] <= tune.body_start])
+    # An instrument set just after K: (in the body) belongs to the section too.
+    header = header.rstrip("\n") + "".join(
+        "\n" + tune.text[start:end] for start, end, _ in tune.programs if start >= tune.body_start and start < first.start
+    )
     opening = "|:" if first.left.split()[-1:] and first.left.split()[-1].endswith(":") else ""
     closing = re.sub(r"[\[\d,-]+$", "", last.right.split()[0]) if last.right else "|]"
     body = opening + tune.text[first.start:last.end] + (closing or "|]")
-    return header.rstrip("\n") + "\n" + body + "\n"
+    return header + "\n" + body + "\n"
 
 
 def replace_section(abc: str, first_bar: int, last_bar: int, bars_abc: str) -> str:

@@ -75,7 +75,7 @@ def parse_tune(text: str) -> ParsedTune:
                                 message=f"line {number}: {stripped[:40]!r} is not ABC; remove it"))
         index += 1
 
-    meter, unit, key = _header_values(headers, problems)
+    meter, unit, key = _header_values(fields, problems)
     body_start = offsets[index] if index < len(offsets) else len(text)
     tune = ParsedTune(text, headers, fields, body_start, [], [], problems, key, meter, unit, programs, has_key)
     positions = _read_body(tune, lines[index:], offsets[index:], index + 1)
@@ -83,25 +83,22 @@ def parse_tune(text: str) -> ParsedTune:
     return tune
 
 
-def _header_values(headers: dict[str, str], problems: list[Problem]) -> tuple[Meter, Fraction, Key]:
+def _header_values(fields: list[FieldSpan], problems: list[Problem]) -> tuple[Meter, Fraction, Key]:
     """Meter, unit length and key from the header, with defaults where a field is missing or bad."""
-    meter, key = Meter("none", None, None), Key(None, "major", {})
-    for letter in ("M", "K"):
-        if letter in headers:
+    first = {}
+    for field in fields:
+        first.setdefault(field.letter, field)
+    readers = {"M": parse_meter, "L": parse_unit_length, "K": parse_key}
+    values = {}
+    for letter, reader in readers.items():
+        if letter in first:
             try:
-                if letter == "M":
-                    meter = parse_meter(headers["M"])
-                else:
-                    key = parse_key(headers["K"])
+                values[letter] = reader(first[letter].value)
             except FieldError as error:
-                problems.append(Problem(line=None, bar=None, severity="error", kind="header", message=str(error)))
-    unit = default_unit_length(meter)
-    if "L" in headers:
-        try:
-            unit = parse_unit_length(headers["L"])
-        except FieldError as error:
-            problems.append(Problem(line=None, bar=None, severity="error", kind="header", message=str(error)))
-    return meter, unit, key
+                line = first[letter].line
+                problems.append(Problem(line=line, bar=None, severity="error", kind="header", message=f"line {line}: {error}"))
+    meter = values.get("M", Meter("none", None, None))
+    return meter, values.get("L", default_unit_length(meter)), values.get("K", Key(None, "major", {}))
 
 
 def _read_body(tune: ParsedTune, lines: list[str], offsets: list[int], first_number: int) -> list[tuple[Problem, int]]:
@@ -109,7 +106,7 @@ def _read_body(tune: ParsedTune, lines: list[str], offsets: list[int], first_num
 
     Returns the problems found inside bars with the index of the bar each belongs to.
     """
-    reader = BodyReader(tune, tune.problems)
+    reader = BodyReader(tune)
     blank_line: int | None = None
     unmarked: list[int] = []  # lines ending a full bar without a bar line
     for raw, offset, number in zip(lines, offsets, range(first_number, first_number + len(lines))):

@@ -14,8 +14,8 @@ from fractions import Fraction
 
 from tools.abc_analysis import estimate_key, pitch_class_weights
 from tools.abc_fields import (
-    MODE_ABBREVIATIONS, MODE_SUFFIX, NATURAL_SEMITONES, FieldError, Key, parse_key, parse_meter, parse_tempo,
-    parse_unit_length,
+    MODE_ABBREVIATIONS, MODE_SUFFIX, NATURAL_SEMITONES, FieldError, Key, Meter, default_unit_length, parse_key,
+    parse_meter, parse_tempo, parse_unit_length,
 )
 from tools.abc_parse import parse_tune
 from tools.abc_spelling import Spelling, header_replacement, replace_spans, respell_notes
@@ -83,16 +83,19 @@ def _normalised_key(value: str) -> str | None:
 def _header_fixes(tune: ParsedTune, changes: list[str]) -> list[tuple[int, int, str]]:
     """Add or fix X, T, M, L and K header fields."""
     headers, fixes = tune.headers, []
+    meter = tune.meter
     if "M" not in headers or not _readable(parse_meter, headers["M"]):
         lengths = Counter(bar.duration for bar in tune.bars if bar.duration)
         common = lengths.most_common(1)[0][0] if lengths else Fraction(1)
-        meter = METER_FOR_LENGTH.get(common, "4/4")
-        fixes.append(header_replacement(tune, "M", meter))
-        changes.append(f"set M:{meter} (the most common bar length)" if "M" not in headers else f"replaced M:{headers['M']} with M:{meter}")
+        meter = parse_meter(METER_FOR_LENGTH.get(common, "4/4"))
+        fixes.append(header_replacement(tune, "M", meter.text))
+        changes.append(f"set M:{meter.text} (the most common bar length)" if "M" not in headers
+                       else f"replaced M:{headers['M']} with M:{meter.text}")
     if "L" not in headers or not _readable(parse_unit_length, headers["L"]):
-        unit = f"{tune.unit.numerator}/{tune.unit.denominator}" if "L" not in headers else "1/8"
-        fixes.append(header_replacement(tune, "L", unit))
-        changes.append(f"set L:{unit}")
+        unit = _best_unit(tune, meter)
+        text = f"{unit.numerator}/{unit.denominator}"
+        fixes.append(header_replacement(tune, "L", text))
+        changes.append(f"set L:{text} (the unit length that makes most bars fit {meter.text})")
     if not tune.has_key_field or not _readable(parse_key, headers.get("K", "")):
         old = headers.get("K")
         key = _normalised_key(old) if old else None
@@ -119,6 +122,19 @@ def _header_fixes(tune: ParsedTune, changes: list[str]) -> list[tuple[int, int, 
         fixes.append(header_replacement(tune, "Q", "1/4=120"))
         changes.append(f"replaced the unreadable Q:{headers['Q']} with Q:1/4=120 (what players assumed)")
     return fixes
+
+
+def _best_unit(tune: ParsedTune, meter: Meter) -> Fraction:
+    """The unit length (1/4, 1/8 or 1/16) under which most bars fill the meter; the ABC default on a tie."""
+    default = default_unit_length(meter)
+    if meter.bar_length is None:
+        return default
+
+    def fitting(unit: Fraction) -> int:
+        return sum(bar.duration * unit / tune.unit == meter.bar_length for bar in tune.bars)
+
+    candidates = [default] + [u for u in (Fraction(1, 8), Fraction(1, 16), Fraction(1, 4)) if u != default]
+    return max(candidates, key=fitting)
 
 
 def _key_line_insertion(tune: ParsedTune, key: str) -> list[tuple[int, int, str]]:

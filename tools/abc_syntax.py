@@ -16,13 +16,14 @@ from tools.abc_types import Problem
 
 MIN_LENGTH, MAX_LENGTH = Fraction(1, 64), Fraction(64)  # note lengths in multiples of L:
 MAX_REST_BARS = 256
+PREFIX_TOKENS = ("annotation", "decoration", "slur_open", "tuplet", "grace_open", "chord_open")
+
 
 class BodyReader:
     """Reads music lines token by token, closing bars at bar lines."""
 
-    def __init__(self, tune: ParsedTune, problems: list[Problem]) -> None:
+    def __init__(self, tune: ParsedTune) -> None:
         self.tune = tune
-        self.problems = problems
         self.key, self.meter, self.unit = tune.key, tune.meter, tune.unit
         self.voice = "1"
         self.voice_onsets: dict[str, Fraction] = {}
@@ -52,6 +53,7 @@ class BodyReader:
         return self.bar
 
     def close_bar(self, right: str, offset: int) -> None:
+        """End the open bar at `offset` with bar line `right`: time its notes and store it."""
         bar = self.bar
         if bar is not None and self.elements:
             bar.right = right
@@ -79,6 +81,7 @@ class BodyReader:
         self.bar, self.elements, self.bar_accidentals, self.broken = None, [], {}, None
 
     def add_element(self, duration: Fraction, notes: list[NoteToken]) -> None:
+        """Add a note, rest or chord to the open bar, applying a pending tuplet or broken rhythm."""
         if self.tuplet is not None:
             ratio, remaining = self.tuplet
             duration *= ratio
@@ -90,6 +93,7 @@ class BodyReader:
 
     # --- tokens -----------------------------------------------------------------------------
     def pitch(self, match: re.Match, offset: int) -> NoteToken:
+        """A note's MIDI number from letter, octave marks, accidentals in this bar and the key."""
         letter = match.group("letter")
         octave = 5 if letter.islower() else 4
         octave += match.group("octave").count("'") - match.group("octave").count(",")
@@ -105,6 +109,7 @@ class BodyReader:
         return NoteToken(offset, end, upper, octave, written, midi, self.key, grace=self.grace)
 
     def read_line(self, text: str, offset: int, line: int) -> None:
+        """Tokenize one music line (comment already stripped); `offset` is its start in the tune text."""
         position = 0
         while position < len(text):
             match = TOKEN_RE.match(text, position)
@@ -121,115 +126,137 @@ class BodyReader:
 
     def problem(self, line: int, message: str, kind: str, severity: str = "error") -> None:
         problem = Problem(line=line, bar=None, severity=severity, message=message, kind=kind)
-        self.problems.append(problem)
+        self.tune.problems.append(problem)
         self.positions.append((problem, len(self.tune.bars)))
 
     def token(self, match: re.Match, offset: int, line: int) -> None:
+        """Dispatch one token to its handler; decorations before a note are remembered as its prefix."""
         kind = match.lastgroup
-        if kind in ("annotation", "decoration", "slur_open", "tuplet", "grace_open", "chord_open"):
+        if kind in PREFIX_TOKENS:
             if self.prefix_start is None:
                 self.prefix_start = offset
             if kind == "annotation":
                 self.tune.chord_symbols.append((offset, offset + len(match.group(0))))
         elif kind in ("bar", "ending", "field"):
             self.prefix_start = None
-        if kind in ("note", "rest"):
-            self.open_bar(offset, line)
-            note = self.pitch(match, offset) if kind == "note" else NoteToken(offset, offset + 1, None, 0, None, None, self.key)
-            group = "length" if kind == "note" else "rest_length"
-            length = self.length_of(match.group(group), line)
-            note.length_start = offset + match.start(group) - match.start()
-            note.length_end = offset + match.end(group) - match.start()
-            note.base, note.written = self.unit, self.unit * length
-            note.prefix_start = offset if self.prefix_start is None else self.prefix_start
-            if self.chord is None and not self.grace:
-                self.prefix_start = None
-            if self.chord is not None:
-                note.chord_member = bool(self.chord)
-                if not self.chord:
-                    self.chord_length = length
-                self.chord.append(note)
-            elif self.grace:
-                if note.letter:
-                    self.elements.append([Fraction(0), [note]])
-            else:
-                self.add_element(self.unit * length, [note])
-        elif kind in ("bar", "ending"):
-            text = match.group(0)
-            if kind == "ending":
-                if self.bar is not None:
-                    self.bar.left += " " + text
-                else:
-                    self.pending_left[self.voice] = self.pending_left.get(self.voice, "") + " " + text
-                return
-            self.close_open_groups(offset, line)
-            self.repeats(text, offset, line)
-            self.close_bar(text, offset)
-            self.segment_start = offset + len(text)
-        elif kind == "multirest":
-            bar = self.open_bar(offset, line)
-            bar.count = int(match.group("bars") or 1)
-            if not 1 <= bar.count <= MAX_REST_BARS:
-                self.problem(line, f"a multi-bar rest of {bar.count} bars is out of range; use Z1 to Z{MAX_REST_BARS}", "token")
-                bar.count = min(max(bar.count, 1), MAX_REST_BARS)
-            rest = NoteToken(offset, offset + 1, None, 0, None, None, self.key)
-            self.elements.append([(self.meter.bar_length or Fraction(1)) * bar.count, [rest]])
-        elif kind == "chord_open":
-            self.open_bar(offset, line)
-            self.chord, self.chord_length = [], None
-        elif kind == "chord_close":
-            if self.chord is None:
-                self.problem(line, "']' closes a chord that was never opened; remove it", "token")
-                self.tune.fixes.append((offset, offset + 1, "", "removed a stray ']'"))
-                return
-            notes, self.chord = self.chord, None
+        handler = getattr(self, f"_on_{kind}", None)
+        if handler is not None:
+            handler(match, offset, line)
+
+    def _on_note(self, match: re.Match, offset: int, line: int) -> None:
+        self.open_bar(offset, line)
+        rest = match.lastgroup == "rest"
+        note = NoteToken(offset, offset + 1, None, 0, None, None, self.key) if rest else self.pitch(match, offset)
+        group = "rest_length" if rest else "length"
+        length = self.length_of(match.group(group), line)
+        note.length_start = offset + match.start(group) - match.start()
+        note.length_end = offset + match.end(group) - match.start()
+        note.base, note.written = self.unit, self.unit * length
+        note.prefix_start = offset if self.prefix_start is None else self.prefix_start
+        if self.chord is not None:
+            note.chord_member = bool(self.chord)
+            if not self.chord:
+                self.chord_length = length
+            self.chord.append(note)
+        elif self.grace:
+            if note.letter:
+                self.elements.append([Fraction(0), [note]])
+        else:
             self.prefix_start = None
-            if notes:
-                inner = self.chord_length or Fraction(1)
-                length = inner * self.length_of(match.group("chord_length"), line)
-                notes[0].length_start = offset + match.start("chord_length") - match.start()
-                notes[0].length_end = offset + match.end("chord_length") - match.start()
-                notes[0].base, notes[0].written = self.unit * inner, self.unit * length
-                self.add_element(self.unit * length, notes)
-        elif kind == "tuplet":
-            p = int(match.group("p"))
-            if not 2 <= p <= 9:
-                self.problem(line, f"tuplet ({p} is not supported; use (2 to (9", "token")
-                return
-            default_q = {2: 3, 3: 2, 4: 3, 6: 2, 8: 3}.get(p, 3 if self.meter.compound else 2)
-            q = int(match.group("q")) if match.group("q") else default_q
-            r = int(match.group("r")) if match.group("r") else p
-            self.tuplet = (Fraction(q, p), r)
-        elif kind == "grace_open":
-            self.open_bar(offset, line)
-            self.grace = True
-        elif kind == "grace_close":
-            self.grace = False
-        elif kind == "broken":
-            arrows = match.group(0)
-            if not self.elements or arrows.strip("<") and arrows.strip(">"):
-                self.problem(line, f"broken rhythm {arrows!r} needs a note on each side, e.g. a>b", "token")
-                self.tune.fixes.append((offset, offset + len(arrows), "", f"removed a dangling {arrows!r}"))
-                return
-            shift = Fraction(1, 2 ** len(arrows))
-            longer, shorter = 2 - shift, shift
-            first, second = (longer, shorter) if arrows[0] == ">" else (shorter, longer)
-            self.elements[-1][0] *= first
-            self.broken = second
-        elif kind == "field":
-            self.inline_field(match.group(0), offset, line)
-        elif kind == "overlay":
-            self.open_bar(offset, line).overlay = True
+            self.add_element(self.unit * length, [note])
+
+    _on_rest = _on_note
+
+    def _on_ending(self, match: re.Match, offset: int, line: int) -> None:
+        if self.bar is not None:
+            self.bar.left += " " + match.group(0)
+        else:
+            self.pending_left[self.voice] = self.pending_left.get(self.voice, "") + " " + match.group(0)
+
+    def _on_bar(self, match: re.Match, offset: int, line: int) -> None:
+        text = match.group(0)
+        self.close_open_groups(offset, line)
+        self.repeats(text, offset, line)
+        self.close_bar(text, offset)
+        self.segment_start = offset + len(text)
+
+    def _on_multirest(self, match: re.Match, offset: int, line: int) -> None:
+        bar = self.open_bar(offset, line)
+        bar.count = int(match.group("bars") or 1)
+        if not 1 <= bar.count <= MAX_REST_BARS:
+            self.problem(line, f"a multi-bar rest of {bar.count} bars is out of range; use Z1 to Z{MAX_REST_BARS}", "token")
+            bar.count = min(max(bar.count, 1), MAX_REST_BARS)
+        rest = NoteToken(offset, offset + 1, None, 0, None, None, self.key)
+        self.elements.append([(self.meter.bar_length or Fraction(1)) * bar.count, [rest]])
+
+    def _on_chord_open(self, match: re.Match, offset: int, line: int) -> None:
+        self.open_bar(offset, line)
+        self.chord, self.chord_length = [], None
+
+    def _on_chord_close(self, match: re.Match, offset: int, line: int) -> None:
+        if self.chord is None:
+            self.problem(line, "']' closes a chord that was never opened; remove it", "token")
+            self.tune.fixes.append((offset, offset + 1, "", "removed a stray ']'"))
+            return
+        notes, self.chord = self.chord, None
+        self.prefix_start = None
+        if notes:
+            # A chord lasts as long as its first note, times the length written after ']'.
+            inner = self.chord_length or Fraction(1)
+            length = inner * self.length_of(match.group("chord_length"), line)
+            notes[0].length_start = offset + match.start("chord_length") - match.start()
+            notes[0].length_end = offset + match.end("chord_length") - match.start()
+            notes[0].base, notes[0].written = self.unit * inner, self.unit * length
+            self.add_element(self.unit * length, notes)
+
+    def _on_tuplet(self, match: re.Match, offset: int, line: int) -> None:
+        p = int(match.group("p"))
+        if not 2 <= p <= 9:
+            self.problem(line, f"tuplet ({p} is not supported; use (2 to (9", "token")
+            return
+        # ABC 2.1: (p:q:r puts p notes in the time of q for the next r notes.
+        default_q = {2: 3, 3: 2, 4: 3, 6: 2, 8: 3}.get(p, 3 if self.meter.compound else 2)
+        q = int(match.group("q")) if match.group("q") else default_q
+        r = int(match.group("r")) if match.group("r") else p
+        self.tuplet = (Fraction(q, max(p, 1)), r)
+
+    def _on_grace_open(self, match: re.Match, offset: int, line: int) -> None:
+        self.open_bar(offset, line)
+        self.grace = True
+
+    def _on_grace_close(self, match: re.Match, offset: int, line: int) -> None:
+        self.grace = False
+
+    def _on_broken(self, match: re.Match, offset: int, line: int) -> None:
+        arrows = match.group(0)
+        if not self.elements or arrows.strip("<") and arrows.strip(">"):
+            self.problem(line, f"broken rhythm {arrows!r} needs a note on each side, e.g. a>b", "token")
+            self.tune.fixes.append((offset, offset + len(arrows), "", f"removed a dangling {arrows!r}"))
+            return
+        shift = Fraction(1, 2 ** len(arrows))  # > : 3/2 + 1/2, >> : 7/4 + 1/4
+        first, second = (2 - shift, shift) if arrows[0] == ">" else (shift, 2 - shift)
+        self.elements[-1][0] *= first
+        self.broken = second
+
+    def _on_field(self, match: re.Match, offset: int, line: int) -> None:
+        text = match.group(0)
+        letter, value = text[1], text[3:-1]
+        self.tune.fields.append(FieldSpan(letter, value, line, offset, offset + len(text), False))
+        self.apply_field(letter, value, line, offset)
+
+    def _on_overlay(self, match: re.Match, offset: int, line: int) -> None:
+        self.open_bar(offset, line).overlay = True  # voice overlay `&`: the bar is not duration-checked
 
     def end_line(self, line_end: int, ends_with_continuation: bool) -> bool:
         """At a line end, close a bar that is exactly full but has no bar line; True if one was closed.
 
         Files converted from EsAC (the Essen collections) omit the bar line at phrase ends.
         """
-        if not ends_with_continuation:
-            self.close_open_groups(line_end, self.bar.line if self.bar else 0)
+        if ends_with_continuation:
+            return False
+        self.close_open_groups(line_end, self.bar.line if self.bar else 0)
         expected = self.meter.bar_length
-        if ends_with_continuation or self.bar is None or expected is None or self.tuplet or self.chord is not None:
+        if self.bar is None or expected is None or self.tuplet:
             return False
         if sum(duration for duration, _ in self.elements) != expected:
             return False
@@ -272,11 +299,6 @@ class BodyReader:
                 position = offset if self.elements or not earlier else earlier[-1].end
                 self.tune.fixes.append((position, position, ":", "closed a repeat before the next |:"))
             self.repeat_open = line
-
-    def inline_field(self, text: str, offset: int, line: int) -> None:
-        letter, value = text[1], text[3:-1]
-        self.tune.fields.append(FieldSpan(letter, value, line, offset, offset + len(text), False))
-        self.apply_field(letter, value, line, offset)
 
     def apply_field(self, letter: str, value: str, line: int, offset: int) -> None:
         """Apply a K:, M:, L: or V: field met in the body (its own line or inline)."""

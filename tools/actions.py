@@ -91,8 +91,9 @@ def plan_music(ctx: TurnContext, request: str, **arguments: Any) -> str:
         reasons = {**kept, **{field: "chosen by the agent's model for this request" for field in update}}
         start = base if base is not None else MusicPlan(seed=ctx.seed)
         base = MusicPlan.model_validate({**start.model_dump(), **update, "reasons": reasons})
-    words = ctx.request if request.strip() in ctx.request else f"{ctx.request}. {request}"
-    ctx.plan = plan_from_request(words, base=base, seed=ctx.seed)
+    # Only the user's own words count as "you asked for"; the model's paraphrase in `request` could
+    # smuggle in details the user never said. The model's choices arrive as typed arguments instead.
+    ctx.plan = plan_from_request(ctx.request or request, base=base, seed=ctx.seed)
     note = f" Ignored invalid suggestions: {'; '.join(ignored)}." if ignored else ""
     return f"Plan: {_plan_line(ctx.plan)}.{note} Next: compose_abc."
 
@@ -182,7 +183,9 @@ def edit_abc(ctx: TurnContext, instruction: str) -> str:
         reasons = {**base_plan.reasons, **{field: f"you asked: {instruction!r}" for field in result.plan_changes}}
         ctx.plan = base_plan.model_copy(update={**result.plan_changes, "reasons": reasons})
     ctx.critique = critique(ctx.abc, ctx.plan)
-    return f"Edited: {'; '.join(result.applied)}. Next: render."
+    skipped = f" Not done: {'; '.join(result.skipped)}." if result.skipped else ""
+    ctx.notes.extend(f"Edit not applied: {reason}" for reason in result.skipped)
+    return f"Edited: {'; '.join(result.applied) or 'nothing'}.{skipped} Next: render."
 
 
 def rendered_files(renders: Any) -> dict[str, Path]:

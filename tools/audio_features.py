@@ -161,18 +161,21 @@ def audio_descriptors(samples: np.ndarray, sr: int) -> AudioDescriptors:
                                 loudness_lufs=loudness, centroid_mean_hz=0.0, centroid_spread_hz=0.0,
                                 onset_density_per_s=0.0)
 
-    onset_envelope = librosa.onset.onset_strength(y=y, sr=sr)
+    # One magnitude spectrogram (2048-point frames, hop 512) feeds every measure below.
+    spectrum = np.abs(librosa.stft(y, n_fft=2048, hop_length=512))
+    power = spectrum**2
+    mel_db = librosa.power_to_db(librosa.feature.melspectrogram(S=power, sr=sr))
+    onset_envelope = librosa.onset.onset_strength(S=mel_db, sr=sr)
     onsets = librosa.onset.onset_detect(onset_envelope=onset_envelope, sr=sr, units="time")
     tempo = None
     if len(onsets) >= 4:
         tempo = float(np.atleast_1d(librosa.feature.tempo(onset_envelope=onset_envelope, sr=sr))[0])
 
-    frame_rms = librosa.feature.rms(y=y)[0]
+    frame_rms = librosa.feature.rms(S=spectrum)[0]
     audible = frame_rms > frame_rms.max() * 10 ** (-40 / 20)  # frames within 40 dB of the loudest
-    centroid = librosa.feature.spectral_centroid(y=y, sr=sr)[0][: len(audible)][audible[: len(audible)]]
-
-    chroma = librosa.feature.chroma_stft(y=y, sr=sr)
-    key = estimate_key(chroma[:, audible[: chroma.shape[1]]].sum(axis=1))
+    centroid = librosa.feature.spectral_centroid(S=spectrum, sr=sr)[0][audible]
+    chroma = librosa.feature.chroma_stft(S=power, sr=sr)
+    key = estimate_key(chroma[:, audible].sum(axis=1))
     return AudioDescriptors(
         duration_s=round(duration, 4),
         tempo_bpm=None if tempo is None else round(tempo, 2),

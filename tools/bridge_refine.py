@@ -39,6 +39,18 @@ def _answer_json(text: str) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
+_SCALAR_PAIR = re.compile(r'"(\w+)"\s*:\s*("(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?|true|false|null)')
+
+
+def _salvaged_changes(text: str) -> dict[str, Any]:
+    """Complete `"field": value` pairs from an answer cut off mid-JSON (a small model hitting its token cap).
+
+    Only the part before any "why" is read, so reasons are never mistaken for values.
+    """
+    head = text.split('"why"')[0]
+    return {field: json.loads(value) for field, value in _SCALAR_PAIR.findall(head) if field != "changes"}
+
+
 def _short_error(exc: ValidationError) -> str:
     return "; ".join(error["msg"] for error in exc.errors())
 
@@ -53,7 +65,7 @@ def _split_key_and_mode(changes: dict[str, Any]) -> dict[str, Any]:
     return changes
 
 
-def apply_changes(plan: MusicPlan, changes: dict[str, Any], why: dict[str, Any]) -> tuple[MusicPlan, list[str]]:
+def apply_changes(plan: MusicPlan, changes: dict[str, Any], why: dict[str, Any] | str) -> tuple[MusicPlan, list[str]]:
     """Apply each valid change to `plan` (reasons updated); returns the new plan and a note per change."""
     notes: list[str] = []
     current = plan.model_copy(deep=True)
@@ -71,7 +83,7 @@ def apply_changes(plan: MusicPlan, changes: dict[str, Any], why: dict[str, Any])
         new = getattr(candidate, field)
         if new == old:
             continue
-        reason = str(why.get(field, "no reason given")).strip()
+        reason = str(why.get(field, "no reason given") if isinstance(why, dict) else why or "no reason given").strip()
         candidate.reasons[field] = f"{new} (LLM changed it from {old}: {reason}); before: {current.reasons.get(field, 'default')}"
         current = candidate
         notes.append(f"changed {field}: {old!r} → {new!r} ({reason})")
@@ -91,6 +103,20 @@ def apply_changes(plan: MusicPlan, changes: dict[str, Any], why: dict[str, Any])
     return current, notes
 
 
+def read_answer(answer: str) -> tuple[dict[str, Any], dict[str, Any] | str, list[str]]:
+    """(changes, why, notes) from a model's answer; `changes` is empty when nothing could be read."""
+    parsed = _answer_json(answer)
+    if parsed is None:
+        salvaged = _salvaged_changes(answer)
+        if not salvaged:
+            return {}, "", [f"LLM answer had no JSON object, plan kept: {answer[:120]!r}"]
+        return salvaged, "", ["LLM answer was cut off; its complete field values were read"]
+    changes = parsed.get("changes", parsed)  # small models often drop the "changes" wrapper
+    changes = {k: v for k, v in changes.items() if k != "why"} if isinstance(changes, dict) else {}
+    why = parsed.get("why", "")
+    return changes, why if isinstance(why, (dict, str)) else "", []
+
+
 def refine_plan_with_llm(result: BridgeResult, chat_model: BaseChatModel, request: str) -> BridgeResult:
     """Ask `chat_model` (prompt: prompts/bridge_refine.txt) for JSON adjustments and apply the valid ones.
 
@@ -98,10 +124,11 @@ def refine_plan_with_llm(result: BridgeResult, chat_model: BaseChatModel, reques
     """
     from langchain_core.messages import HumanMessage
 
-    evidence = {k: v for k, v in result.evidence.items() if k not in ("caption_status",)}
+    # Short numbers and no bookkeeping fields: every prompt token costs time on a small local model.
+    evidence = {k: round(v, 2) if isinstance(v, float) else v for k, v in result.evidence.items() if k != "caption_status"}
     prompt = load_prompt("bridge_refine").format(
         fields=", ".join(EDITABLE_FIELDS),
-        plan=result.plan.model_dump_json(exclude={"reasons", "exemplar_ids"}),
+        plan=result.plan.model_dump_json(exclude={"reasons", "exemplar_ids", "seed"}),
         evidence=json.dumps(evidence, ensure_ascii=False),
         request=request.strip() or "(none)",
     )
@@ -110,14 +137,9 @@ def refine_plan_with_llm(result: BridgeResult, chat_model: BaseChatModel, reques
     except Exception as exc:  # a server that is down must not lose the deterministic plan
         note = f"LLM refinement skipped: {type(exc).__name__}: {exc}"
         return result.model_copy(update={"refinements": [*result.refinements, note]})
-    parsed = _answer_json(answer)
-    if parsed is None:
-        note = f"LLM answer had no JSON object, plan kept: {answer[:120]!r}"
-        return result.model_copy(update={"refinements": [*result.refinements, note]})
-    changes = parsed.get("changes", parsed)  # small models often drop the "changes" wrapper
-    changes = {k: v for k, v in changes.items() if k != "why"} if isinstance(changes, dict) else {}
-    why = parsed.get("why") if isinstance(parsed.get("why"), dict) else {}
-    plan, notes = apply_changes(result.plan, changes, why)
+    changes, why, notes = read_answer(answer)
+    plan, applied = apply_changes(result.plan, changes, why)
+    notes += applied
     atmosphere = [word.strip() for word in str(result.evidence.get("atmosphere", "")).split(",") if word.strip()]
     return result.model_copy(update={
         "plan": plan,

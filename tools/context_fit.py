@@ -151,7 +151,7 @@ def boundary_continuity(chunk: list[BarNote], context: BarContext) -> float:
 def context_fit(chunk: list[BarNote], context: BarContext) -> ContextFit:
     """Score how well `chunk` (notes inside the gap) fits `context`; see the module docstring."""
     if not chunk or not context.notes:
-        return ContextFit(score=0.0, content=0.0, pitch_class=0.0, density=0.0, register_match=0.0, motion=0.0, boundary=0.0)
+        return ContextFit(score=0.0, content=0.0, **{name: 0.0 for name in WEIGHTS})
     pitch_class = cosine(pitch_class_histogram(chunk), pitch_class_histogram(context.notes))
     chunk_density = onset_density(chunk, context.gap_end - context.gap_start)
     context_density = onset_density(context.notes, _context_span(context.notes))

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
 from tools.context_harmony import Key, estimate_key
-from tools.gap_context import find_parts
+from tools.gap_context import chords_per_bar, find_parts
 from tools.midi_bars import BarNote, PianoPiece, RepairInputError, load_piano_piece, write_piece_midi
 from tools.repair import repair_piece
 
@@ -46,21 +47,31 @@ def _closing_bar(piece: PianoPiece, bar: int, key: Key) -> list[BarNote]:
     return notes
 
 
+@dataclass
+class Continuation:
+    """New notes, and the chord names of each new bar (as `tools.gap_context.chords_per_bar` splits
+    it; the closing bar holds the tonic)."""
+
+    notes: list[BarNote]
+    bar_chords: list[list[str]]
+
+
 def continue_piece(piece: PianoPiece, bars: int, *, seed: int = 0, bar_length: float | None = None,
-                   key: Key | None = None) -> list[BarNote]:
+                   key: Key | None = None) -> Continuation:
     """New notes for `bars` bars after the end of `piece` (each `bar_length` quarter beats, default
     the last bar's length), ending on the tonic of `key` (default: the key of the last 8 bars)."""
     _check_bars(bars)
     first_new = piece.bar_count
     extended = piece.with_bars_appended(bars, bar_length)
-    if bars == 1:
-        ranked, _, notes = repair_piece(extended, (first_new, first_new), seed=seed)
-        return notes[ranked[0].name]
     key = key or estimate_key(piece.notes_in_bars(max(0, first_new - 8), first_new - 1))
-    closing = _closing_bar(extended, first_new + bars - 1, key)
+    closing = _closing_bar(extended, first_new + bars - 1, key) if bars > 1 else []
+    filled = (first_new, first_new + bars - (2 if closing else 1))
     with_close = dataclasses.replace(extended, notes=sorted(extended.notes + closing, key=lambda n: (n.start, n.pitch)))
-    ranked, _, notes = repair_piece(with_close, (first_new, first_new + bars - 2), seed=seed, borrow_right=False)
-    return notes[ranked[0].name] + closing
+    ranked, _, notes = repair_piece(with_close, filled, seed=seed, borrow_right=not closing)
+    names = iter(ranked[0].chords)
+    bar_chords = [[next(names) for _ in range(chords_per_bar(extended, bar))]
+                  for bar in range(filled[0], filled[1] + 1)]
+    return Continuation(notes[ranked[0].name] + closing, bar_chords + ([[key.triads()[0].name]] if closing else []))
 
 
 def continue_midi(midi_path: Path, out_dir: Path, bars: int, seed: int = 0) -> Path:
@@ -68,9 +79,10 @@ def continue_midi(midi_path: Path, out_dir: Path, bars: int, seed: int = 0) -> P
     Raises `RepairInputError` for unreadable, empty or drum-only files and a bad `bars`."""
     _check_bars(bars)
     piece = load_piano_piece(Path(midi_path))
-    new_notes = continue_piece(piece, bars, seed=seed)
+    new_notes = continue_piece(piece, bars, seed=seed).notes
     extended = piece.with_bars_appended(bars)
-    return write_piece_midi(extended, (piece.bar_count, extended.bar_count - 1), new_notes, Path(out_dir) / "continued.mid")
+    new_bars = (piece.bar_count, extended.bar_count - 1)
+    return write_piece_midi(extended, new_bars, new_notes, Path(out_dir) / "continued.mid")
 
 
 def continue_abc(abc: str, bars: int, *, seed: int = 0) -> str:
@@ -84,7 +96,7 @@ def continue_abc(abc: str, bars: int, *, seed: int = 0) -> str:
 
     _check_bars(bars)
     try:
-        report = validate_abc(abc, check_abc2midi=False)
+        report = validate_abc(abc)
         headers = parse_headers(abc)
         meter = parse_meter(headers.get("M", "4/4"))
         unit = parse_unit_length(headers["L"]) if "L" in headers else default_unit_length(meter)
@@ -99,33 +111,43 @@ def continue_abc(abc: str, bars: int, *, seed: int = 0) -> str:
         raise RepairInputError(f"M:{meter.text} has no bar length; continuation needs a meter such as 4/4 or 6/8")
     if re.search(r"^V:", abc, flags=re.M):
         raise RepairInputError("continue_abc handles single-voice tunes; this one has V: voices")
-    piece = _abc_piece(events)
+    piece = _abc_piece(events, (meter.numerator, meter.denominator))
+    with_symbols = bool(re.search(r'"[A-G][#b]?(m|dim|maj|min|aug|sus|7|6|9)?[^"]*"', abc))
     bar_length = float(meter.bar_length) * 4
     key = None
     if signature.tonic is not None:  # the written key decides where the tune comes home
-        key = Key(signature.tonic_pitch_class, "minor" if signature.mode in ("minor", "dorian", "phrygian") else "major")
-    for attempt in range(ABC_ATTEMPTS):
-        new_notes = continue_piece(piece, bars, seed=seed + attempt * 7919, bar_length=bar_length, key=key)
+        minorish = signature.mode in ("minor", "dorian", "phrygian")
+        key = Key(signature.tonic_pitch_class, "minor" if minorish else "major")
+    text, shortfall = abc.rstrip(), bar_length - piece.bar_length(piece.bar_count - 1)
+    if shortfall > 1e-3 and not text.endswith(":|"):
+        # The last bar is short (it completes a pickup): finish it with a rest so the new bars
+        # start on a downbeat. Before a closing repeat the short bar stays as written.
+        text = _complete_last_bar(text, _length_text(shortfall, unit))
+        piece.bar_starts[-1] += shortfall
+    for attempt in range(ABC_ATTEMPTS):  # checked with abc2midi too, as validate_abc does by default
+        new = continue_piece(piece, bars, seed=seed + attempt * 7919, bar_length=bar_length, key=key)
         starts = [piece.bar_starts[-1] + bar_length * i for i in range(bars + 1)]
-        written = [_abc_bar([n for n in new_notes if starts[i] - 1e-6 <= n.start < starts[i + 1] - 1e-6],
-                            starts[i], bar_length, unit, signature) for i in range(bars)]
-        result = _append_bars(abc, written)
-        if validate_abc(result, check_abc2midi=False).valid:
+        written = [_abc_bar([n for n in new.notes if starts[i] - 1e-6 <= n.start < starts[i + 1] - 1e-6],
+                            starts[i], bar_length, unit, signature, new.bar_chords[i] if with_symbols else [])
+                   for i in range(bars)]
+        result = _append_bars(text, written)
+        if validate_abc(result).valid:
             return result
     raise RepairInputError(f"could not write {bars} valid bars after this tune in {ABC_ATTEMPTS} attempts")
 
 
-def _abc_piece(events: list) -> PianoPiece:
+def _abc_piece(events: list, meter: tuple[int, int]) -> PianoPiece:
     """A one-voice PianoPiece from tools.abc NoteEvents: bars where the written bars start."""
     sounding = [e for e in events if e.midi is not None]
     if not sounding:
         raise RepairInputError("the tune has no notes to continue from")
-    bar_onsets: dict[int, float] = {}
-    for event in events:
-        bar_onsets.setdefault(event.bar, event.onset)
-    starts = sorted(set(bar_onsets.values())) + [max(e.onset + e.duration for e in events)]
+    starts: list[float] = []
+    for previous, event in zip([None] + events, events):  # a new bar wherever the bar number changes
+        if previous is None or event.bar != previous.bar:  # (first and second endings may share numbers)
+            starts.append(event.onset)
+    starts.append(max(e.onset + e.duration for e in events))
     notes = [BarNote(e.midi, e.onset, e.onset + e.duration, 80, 0) for e in sounding]
-    return PianoPiece(sorted(notes, key=lambda n: (n.start, n.pitch)), starts, ["Melody"])
+    return PianoPiece(sorted(notes, key=lambda n: (n.start, n.pitch)), starts, ["Melody"], meter)
 
 
 def _length_text(quarters: float, unit: Fraction) -> str:
@@ -160,22 +182,43 @@ def _spelling(pitch: int, signature, in_bar: dict) -> str:
     return ACCIDENTAL_TEXT[alteration] + letter_text(letter, octave)
 
 
-def _abc_bar(notes: list[BarNote], start: float, length: float, unit: Fraction, signature) -> str:
-    """One bar of ABC: chords for notes sharing an onset, rests for the silences, filled to `length`."""
-    tokens, position, in_bar = [], start, {}
+def _abc_bar(notes: list[BarNote], start: float, length: float, unit: Fraction, signature, chords: list[str]) -> str:
+    """One bar of ABC: chords for notes sharing an onset, rests for the silences, filled to `length`;
+    `chords` (names) are written as chord symbols at the start of their equal share of the bar, on
+    the first note or rest that begins there."""
+    tokens: list[tuple[float, str]] = []  # (onset in quarter beats, ABC text)
+    position, in_bar = start, {}
+    # Snap to a quarter of the unit length: ABC lengths need power-of-two denominators, and rhythms
+    # borrowed from triplets would not have them.
+    grid = float(unit)
+
+    def snap(beat: float) -> float:
+        return start + round((beat - start) / grid) * grid
+
+    notes = [BarNote(n.pitch, snap(n.start), snap(n.end), n.velocity, n.voice) for n in notes]
+    notes = [n for n in notes if n.end > n.start + 1e-6 and n.start < start + length - 1e-6]
     onsets = sorted({round(n.start, 4) for n in notes})
     for index, onset in enumerate(onsets):
         if onset - position > 1e-3:
-            tokens.append("z" + _length_text(onset - position, unit))
+            tokens.append((position, "z" + _length_text(onset - position, unit)))
         group = sorted({n.pitch for n in notes if abs(n.start - onset) < 1e-3})
         following = onsets[index + 1] if index + 1 < len(onsets) else start + length
         end = min(max(n.end for n in notes if abs(n.start - onset) < 1e-3), following)
         spelled = [_spelling(pitch, signature, in_bar) for pitch in group]
-        tokens.append((spelled[0] if len(spelled) == 1 else "[" + "".join(spelled) + "]") + _length_text(end - onset, unit))
+        tokens.append((onset, (spelled[0] if len(spelled) == 1 else "[" + "".join(spelled) + "]")
+                       + _length_text(end - onset, unit)))
         position = end
     if start + length - position > 1e-3:
-        tokens.append("z" + _length_text(start + length - position, unit))
-    return " ".join(tokens)
+        tokens.append((position, "z" + _length_text(start + length - position, unit)))
+    symbol_at = {round(start + length * i / len(chords), 3): name for i, name in enumerate(chords)}
+    return " ".join(f'"{symbol_at[round(onset, 3)]}"{text}' if round(onset, 3) in symbol_at else text
+                    for onset, text in tokens)
+
+
+def _complete_last_bar(text: str, rest_length: str) -> str:
+    """`text` with a rest of `rest_length` (ABC length suffix) put before its final bar line."""
+    match = re.search(r"\s*(\|\]|\|\||\[\||\|)\s*$", text)
+    return text[: match.start()] + f" z{rest_length} " + match.group(1) if match else text + f" z{rest_length} |"
 
 
 def _append_bars(abc: str, bars: list[str]) -> str:

@@ -15,10 +15,10 @@ from typing import Iterator, Sequence
 
 from memory.exemplar_index import IndexReport, SkippedTune, index_records
 from memory.exemplars import ExemplarRecord
-from memory.tune_query import normalise_meter, tune_type_in
+from tools.tune_labels import describe_tune, direction, key_and_mode, meter_fraction, origin_of, tune_type_of
 
 MUSIC21_LIBRARY = "music21"
-KEY_CONFIDENCE = 0.75  # correlation above which the notes' mode overrides a bare K: tonic
+READER_VERSION = 1  # raise when records come out differently (tools.tune_labels): the next index replaces them
 
 # music21 corpus folder -> (collection name, who the tunes are from, tune type when a tune names none).
 # Aird's is "A Selection of Scotch, English, Irish and Foreign Airs"; Essen is folk *song*.
@@ -32,35 +32,6 @@ COLLECTIONS: dict[str, tuple[str, str | None, str | None]] = {
     "miscFolk": ("Miscellaneous folk tunes", None, None),
     "josquin": ("Josquin des Prez", "Franco-Flemish Renaissance", "song"),
 }
-# Essen's O: field names places in German; the first one found says who the song is from.
-ORIGINS = {
-    "irland": "Irish", "schottland": "Scottish", "england": "English", "china": "Chinese", "luxemburg": "Luxembourgish",
-    "lothringen": "Lorraine", "elsass": "Alsatian", "schweiz": "Swiss", "oesterreich": "Austrian", "tirol": "Austrian",
-    "steiermark": "Austrian", "niederlande": "Dutch", "ungarn": "Hungarian", "polen": "Polish", "russland": "Russian",
-    "ukraine": "Ukrainian", "schweden": "Swedish", "daenemark": "Danish", "norwegen": "Norwegian", "rumaenien": "Romanian",
-    "jugoslawien": "Yugoslav", "tschechoslowakei": "Czech", "frankreich": "French", "italien": "Italian",
-    "deutschland": "German",
-}
-# Essen's R: field is German; its words for lullaby, hymn, dance song and song, checked in this order.
-ESSEN_TYPES = (
-    ("wiegen", "lullaby"), ("geistlich", "hymn"), ("religi", "hymn"), ("tanz", "dance"),
-    ("lied", "song"), ("ballade", "song"), ("romanze", "song"),
-)
-CHARACTER = {
-    "jig": "lively", "reel": "fast, driving", "hornpipe": "bouncy, dotted", "strathspey": "snappy Scottish",
-    "slip jig": "lilting", "waltz": "flowing", "polka": "brisk", "march": "stately, marching", "air": "slow, expressive",
-    "slide": "quick", "mazurka": "lilting", "schottische": "bouncing", "clog": "bouncy", "set dance": "stately",
-    "song": "singable", "lullaby": "gentle, soothing", "hymn": "solemn", "dance": "dancing",
-}
-# Performance directions in N: fields (O'Neill's: "Slow", "With spirit"), as the description says them.
-DIRECTIONS = (
-    ("very slow", "very slow"), ("slow", "slow"), ("moderate", "moderate"), ("lively", "lively"),
-    ("spirit", "spirited"), ("animated", "animated"), ("tender", "tender"), ("gaily", "gay"),
-    ("feeling", "with feeling"), ("plaintive", "plaintive"), ("cheerful", "cheerful"), ("graceful", "graceful"),
-    ("brisk", "brisk"), ("quick", "quick"), ("andante", "walking pace"), ("allegro", "fast"), ("adagio", "slow"),
-)
-SONG_TYPES = {"song", "lullaby", "hymn"}
-MODE_WORDS = {"major": "major", "minor": "minor, melancholy", "dorian": "dorian, modal", "mixolydian": "mixolydian, modal"}
 
 
 def music21_abc_files() -> list[tuple[Path, str]]:
@@ -85,6 +56,7 @@ def user_abc_files(source: Path) -> list[tuple[Path, str]]:
 
 
 def _read_text(path: Path) -> str:
+    """A file's text: UTF-8, or Latin-1 when it is not valid UTF-8."""
     data = path.read_bytes()
     try:
         return data.decode("utf-8")
@@ -103,98 +75,42 @@ def _file_tunes(text: str) -> list[str]:
             pieces.append(text[begin:start])
             begin = start
     pieces.append(text[begin:])
-    return [tune for piece in pieces if piece.strip() for tune in split_tunes(piece)]
-
-
-def _origin(headers: dict[str, str], default: str | None) -> str | None:
-    place = headers.get("O", "").lower()
-    for word, people in ORIGINS.items():
-        if word in place:
-            return people
-    return default
-
-
-def _tune_type(headers: dict[str, str], title: str, default: str | None) -> tuple[str | None, str | None]:
-    """(tune type, where it came from): the R: field, else the title, else the collection's default."""
-    rhythm = headers.get("R", "")
-    for word, kind in ESSEN_TYPES:
-        if word in rhythm.lower():
-            return kind, "R: field"
-    if found := tune_type_in(rhythm):
-        return found, "R: field"
-    if found := tune_type_in(title):
-        return found, "title"
-    return (default, "collection") if default else (None, None)
-
-
-def _direction(headers: dict[str, str]) -> str | None:
-    """The performance direction an N: field gives ("Slow", "With spirit"), in plain words, or None."""
-    note = headers.get("N", "").lower()
-    return next((words for mark, words in DIRECTIONS if re.search(rf"\b{mark}", note)), None)
-
-
-def _key_and_mode(declared: str, analysis) -> tuple[str, str, str]:
-    """(tonic, mode, where they came from) for a tune.
-
-    A K: field with a bare tonic ("K: G") says nothing sure about the mode: Essen writes the final note
-    there and the minor third as an explicit accidental. When the notes correlate strongly
-    (Krumhansl-Schmuckler) with the other mode on that same tonic, the mode is taken from the notes.
-    """
-    bare_tonic = re.fullmatch(r"[A-G][#b]?(\s+(clef|bass|treble|alto|tenor)\S*.*)?", declared.strip())
-    if (
-        bare_tonic
-        and analysis.estimated_key == analysis.key
-        and analysis.estimated_mode != analysis.mode
-        and analysis.key_confidence >= KEY_CONFIDENCE
-    ):
-        return analysis.key, analysis.estimated_mode, "K: tonic, mode from the notes"
-    return analysis.key, analysis.mode, "K: field"
-
-
-def _meter(text: str) -> str:
-    """The meter as a fraction ('C' → 4/4, 'C|' → 2/2, 'none' → free); unusual text is kept as written."""
-    try:
-        return normalise_meter("free" if text.strip().lower() == "none" else text)
-    except ValueError:
-        return text.strip()
-
-
-def describe_tune(record: dict) -> str:
-    """The sentence embedded for search, e.g. 'A lively jig in D major, 6/8, Irish dance tune, 32 bars: Title'."""
-    kind = record.get("tune_type")
-    character = record.get("direction") or CHARACTER.get(kind or "", "")
-    tempo = record.get("tempo_bpm")
-    if tempo and not record.get("direction"):  # a stated tempo beats the type's habit
-        character = "slow" if tempo < 80 else "fast" if tempo > 140 else character or "moderate"
-    head = " ".join(w for w in (character, kind or "tune") if w)
-    genre = "song" if kind in SONG_TYPES else "air" if kind == "air" else "dance tune" if kind else "tune"
-    origin = f"{record['origin']} {genre}" if record.get("origin") else genre
-    parts = [f"A {head} in {record['key']} {MODE_WORDS.get(record['mode'], record['mode'])}", record["meter"]]
-    parts.append(f"{origin} from {record['source']}")
-    parts.append(f"{record['bars']} bars")
-    if record.get("lowest") is not None and record.get("highest") is not None:
-        span = record["highest"] - record["lowest"]
-        parts.append("narrow range" if span <= 12 else "wide range" if span >= 24 else "medium range")
-    return ", ".join(parts) + f": {record['title']}"
+    tunes = []
+    for piece in pieces:
+        if len(piece) > MAX_ABC_CHARS:  # one tune alone is too long for the parser: passed on to be skipped
+            tunes.append(piece)
+        elif piece.strip():
+            tunes += split_tunes(piece)
+    return tunes
 
 
 def tune_records(
     path: Path, relative: str, *, library: str, source: str, origin: str | None, default_type: str | None
 ) -> Iterator[ExemplarRecord | SkippedTune]:
-    """One record per tune in an ABC file, or a SkippedTune saying why a tune could not be read."""
+    """One record per tune in an ABC file, or a SkippedTune saying why a tune (or the file) could not be read."""
     from tools.abc import analyse_abc, parse_headers
 
-    for position, abc in enumerate(_file_tunes(_read_text(path)), start=1):
-        headers = parse_headers(abc)
-        x = (headers.get("X") or str(position)).strip()
+    try:
+        tunes = _file_tunes(_read_text(path))
+    except OSError as exc:
+        yield SkippedTune(file=relative, x="-", reason=f"cannot read the file ({exc.strerror or exc})")
+        return
+    for position, abc in enumerate(tunes, start=1):
+        x = str(position)
         try:
+            headers = parse_headers(abc)
+            x = (headers.get("X") or x).strip()
             analysis = analyse_abc(abc)
-        except ValueError as exc:  # AbcError: no K:, no notes, …
+        except ValueError as exc:  # AbcError: too long, or not ABC at all
             yield SkippedTune(file=relative, x=x, reason=str(exc)[:200])
             continue
-        kind, kind_from = _tune_type(headers, analysis.title, default_type)
-        key, mode, key_from = _key_and_mode(headers.get("K", ""), analysis)
-        meter = _meter(analysis.meter)
+        if "K" not in headers or analysis.notes == 0:
+            reason = "no K: field" if "K" not in headers else "no notes"
+            yield SkippedTune(file=relative, x=x, reason=f"{reason}; an exemplar needs a key and music")
+            continue
+        kind, kind_from = tune_type_of(headers, analysis.title, default_type)
+        key, mode, key_from = key_and_mode(headers["K"], analysis)
+        meter = meter_fraction(analysis.meter)
         if kind == "jig" and meter == "9/8":  # a jig in 9/8 is a slip jig
             kind = "slip jig"
         fields = {
@@ -206,19 +122,19 @@ def tune_records(
             "meter": meter,
             "unit_length": analysis.unit_length,
             "tempo_bpm": analysis.tempo_bpm,
-            "direction": _direction(headers),
+            "direction": direction(headers),
             "tune_type": kind,
             "tune_type_from": kind_from,
             "bars": analysis.bars,
             "lowest": analysis.lowest,
             "highest": analysis.highest,
-            "origin": _origin(headers, origin),
+            "origin": origin_of(headers, origin),
             "source": source,
             "library": library,
             "file": relative,
             "x": x,
         }
-        yield ExemplarRecord(**fields, description=describe_tune(fields))
+        yield ExemplarRecord(**fields, description=describe_tune(fields), reader_version=READER_VERSION)
 
 
 @dataclass(frozen=True)
@@ -280,7 +196,14 @@ def _interleaved(files: list[AbcFile]) -> Iterator[ExemplarRecord | SkippedTune]
 
 
 def _count_tunes(paths: list[Path]) -> int:
-    return sum(len(re.findall(r"^X:", _read_text(p), re.M)) for p in paths)
+    """How many X: lines the files hold (sizes the progress bar; unreadable files count 0)."""
+    total = 0
+    for path in paths:
+        try:
+            total += len(re.findall(r"^X:", _read_text(path), re.M))
+        except OSError:  # reported as a skipped file when it is read
+            continue
+    return total
 
 
 def build_index(

@@ -18,7 +18,7 @@ def _pitch_class(tonic: str) -> int | None:
 
 def _relative_major(tonic_pc: int, mode: str) -> int:
     """Pitch class of the major key with the same notes (A minor -> C)."""
-    return (tonic_pc - MODE_FIFTHS[mode] * 7) % 12
+    return (tonic_pc + MODE_FIFTHS[mode] * 7) % 12
 
 
 def _key(analysis: TuneAnalysis, plan: MusicPlan) -> Dimension:

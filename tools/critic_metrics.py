@@ -3,7 +3,7 @@
 Sources: pitch-class entropy as in MusPy (Dong et al. 2020, after Yang & Lerch 2018, "On the
 evaluation of generative models in music"); scale consistency from Mogren (2016, C-RNN-GAN) as
 used in MusPy; pitch proximity / stepwise motion after Huron (2006, "Sweet Anticipation", ch. 5);
-repetition as the share of bars that recur, a coarse form of Foote's (1999) self-similarity.
+repetition as the share of bars whose motif recurs, a coarse form of Foote's (1999) self-similarity.
 """
 
 from __future__ import annotations
@@ -88,10 +88,16 @@ def bar_patterns(events: list[NoteEvent]) -> dict[int, tuple]:
 
 
 def repetition_ratio(events: list[NoteEvent]) -> float:
-    """Share (0..1) of bars whose exact notes and rhythm occur in another bar of the tune."""
-    patterns = bar_patterns(events)
-    counts = Counter(patterns.values())
-    return sum(counts[p] > 1 for p in patterns.values()) / len(patterns) if patterns else 0.0
+    """Share (0..1) of bars whose rhythm and intervals recur in another bar, at any pitch level.
+
+    Transposition-invariant, so a motif repeated a step higher (a sequence) counts as a repeat.
+    """
+    motifs = {
+        bar: tuple((onset, duration, midi - pattern[0][2]) for onset, duration, midi in pattern)
+        for bar, pattern in bar_patterns(events).items()
+    }
+    counts = Counter(motifs.values())
+    return sum(counts[m] > 1 for m in motifs.values()) / len(motifs) if motifs else 0.0
 
 
 def band_score(value: float, low: float, high: float, slack: float) -> float:

@@ -61,7 +61,7 @@ def exemplar_style(exemplars: Sequence[str], meter: str) -> ExemplarStyle:
         style.cells = sorted(cells.items(), key=lambda item: (-item[1], item[0]))
         style.notes.append(f"rhythm: {len(style.cells)} bar patterns in {meter} from {', '.join(cell_sources)}")
     if sum(intervals.values()) >= 8:
-        style.habits = IntervalHabits({i: float(n) for i, n in intervals.items()})
+        style.habits = IntervalHabits.from_counts(intervals)
         style.notes.append(
             f"interval habits from {', '.join(repr(t) for t in style.titles)}: {sum(intervals.values())} intervals, "
             f"{style.habits.step_share():.0%} steps"

@@ -24,7 +24,8 @@ STRATEGIES: tuple[Strategy, ...] = ("left-rhythm", "sequence", "right-rhythm", "
 SEQUENCE_SHIFTS = (-5, -3, -2, 2, 3, 5)  # semitones; the scale then snaps the echo into the key
 
 
-def _source_bar(strategy: Strategy, index: int, gap: tuple[int, int], bars_with_part: list[int], rng: random.Random) -> int | None:
+def _source_bar(strategy: Strategy, index: int, gap: tuple[int, int], bars_with_part: list[int],
+                rng: random.Random) -> int | None:
     """Which context bar lends its rhythm to the `index`-th missing bar."""
     if not bars_with_part:
         return None
@@ -135,9 +136,7 @@ def _fill_part(piece: PianoPiece, gap: tuple[int, int], part: Part, chords: list
     register = (mean, math.sqrt(sum((p - mean) ** 2 for p in pitches) / len(pitches)))
     low, high = max(part.low, min(pitches) - 3), min(part.high, max(pitches) + 3)
     choices = [p for p in range(low, high + 1) if p % 12 in key.scale] or list(range(low, high + 1))
-    # The bars touching the gap count twice: local harmony (a modulation) matters more than far bars.
-    near = piece.notes_in_bars(gap[0] - 1, gap[0] - 1) + piece.notes_in_bars(gap[1] + 1, gap[1] + 1)
-    histogram = [a + b for a, b in zip(pitch_class_histogram(context.notes), pitch_class_histogram(near))]
+    histogram = pitch_class_histogram(context.notes)
     usage = [share / max(histogram) for share in histogram]
     previous = max((n for n in left if n.start == left[-1].start), key=lambda n: n.pitch).pitch if left else None
     target = max(n.pitch for n in right if n.start == right[0].start) if right else None
@@ -195,7 +194,8 @@ def repeat_left_baseline(piece: PianoPiece, gap: tuple[int, int]) -> list[BarNot
     """Baseline: copy the bars just before the gap into it (cycling when fewer exist; the bars after
     it for a gap at the very start). Notes are cut at each bar's end."""
     size = gap[1] - gap[0] + 1
-    sources = list(range(max(0, gap[0] - size), gap[0])) or list(range(gap[1] + 1, min(piece.bar_count, gap[1] + 1 + size)))
+    sources = (list(range(max(0, gap[0] - size), gap[0]))
+               or list(range(gap[1] + 1, min(piece.bar_count, gap[1] + 1 + size))))
     notes = []
     for index, bar in enumerate(range(gap[0], gap[1] + 1)):
         source = sources[index % len(sources)]

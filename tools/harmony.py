@@ -157,6 +157,8 @@ def parse_chord(numeral: str, scale: Scale) -> Chord:
     for offset, interval in wanted:
         alteration = root_midi + interval - scale.midi(root + offset)
         tones.append(((root + offset) % 7, alteration))
+    if any(abs(scale.note_spelling(degree, alteration)[1]) > 2 for degree, alteration in tones):
+        raise ValueError(f"{numeral!r} in {scale.tonic} {scale.mode} needs triple accidentals; use a diatonic numeral such as I, IV, V")
     return Chord(numeral.strip(), tuple(tones), _symbol(scale, root, root_alt, third, fifth, seventh, root_midi, wanted))
 
 
@@ -181,8 +183,8 @@ class ModeHarmony:
 
 
 MODE_HARMONY = {
-    "major": ModeHarmony("I", ("V", "V7"), "V", ("IV", "vi", "ii", "IV", "V")),
-    "minor": ModeHarmony("i", ("V", "V7"), "V", ("iv", "VI", "VII", "III")),
+    "major": ModeHarmony("I", ("V", "V7"), "V", ("IV", "vi", "ii", "IV", "I")),
+    "minor": ModeHarmony("i", ("V", "V7"), "V", ("iv", "VI", "VII", "i")),
     # Modal tunes cadence through the chord a tone below the tonic rather than through a dominant.
     "dorian": ModeHarmony("i", ("VII", "IV"), "v", ("IV", "VII", "III", "IV")),
     "mixolydian": ModeHarmony("I", ("VII", "IV"), "v", ("VII", "IV", "ii", "VII")),

@@ -43,6 +43,11 @@ def _check_file(path: Path) -> None:
         raise ImageInputError(f"{path} is empty (0 bytes); give a {FORMATS_HINT} image")
     if size > MAX_FILE_BYTES:
         raise ImageInputError(f"{path} is {size / 2**20:.0f} MiB; images up to {MAX_FILE_BYTES // 2**20} MiB are accepted")
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as exc:  # e.g. no read permission: say so rather than call the image damaged
+        raise ImageInputError(f"{path} cannot be read ({exc.strerror}); check the file's permissions") from None
 
 
 def _to_rgb_array(image) -> np.ndarray:
@@ -50,7 +55,7 @@ def _to_rgb_array(image) -> np.ndarray:
     from PIL import Image
 
     if image.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
-        values = np.asarray(image, dtype=np.float64)
+        values = np.nan_to_num(np.asarray(image, dtype=np.float64), nan=0.0, posinf=0.0, neginf=0.0)
         # 16-bit integers span 0..65535; float images are usually 0..1
         scale = 65535.0 if values.max() > 255 else (1.0 if image.mode == "F" and values.max() <= 1 else 255.0)
         grey = np.clip(values / scale, 0.0, 1.0)

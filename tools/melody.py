@@ -32,6 +32,10 @@ DEFAULT_INTERVAL_SHARES = {0: 0.05, 1: 0.17, 2: 0.34, 3: 0.14, 4: 0.10, 5: 0.08,
                            8: 0.02, 9: 0.02, 10: 0.01, 11: 0.005, 12: 0.015}
 # Exponent on interval-habit weights: above 1 sharpens the habit against the contour's pull.
 HABIT_EMPHASIS = 1.5
+# Preference for chord tones on beats other than the accented ones (which must be chord tones).
+CHORD_TONE_ON_BEAT = 1.3
+# Extra weight of the tonic degree, so the melody centres on its key (checked by Krumhansl-Schmuckler).
+TONIC_PULL = 2.0
 
 
 @dataclass
@@ -51,11 +55,18 @@ class IntervalHabits:
 
     @classmethod
     def default(cls) -> IntervalHabits:
-        shares = {}
+        """The folk-tune profile above, split equally between rising and falling intervals."""
+        shares = {0: DEFAULT_INTERVAL_SHARES[0]}
         for size, share in DEFAULT_INTERVAL_SHARES.items():
-            shares[size] = share if size == 0 else share / 2
-            shares[-size] = share / 2 if size else share
+            if size:
+                shares[size] = shares[-size] = share / 2
         return cls(shares)
+
+    @classmethod
+    def from_counts(cls, counts: dict[int, int]) -> IntervalHabits:
+        """Habits from counted intervals (signed semitones -> times seen), as shares of the total."""
+        total = sum(counts.values()) or 1
+        return cls({interval: n / total for interval, n in counts.items()})
 
     def weight(self, interval: int) -> float:
         """Weight of a melodic interval in semitones; a small floor keeps every interval possible."""
@@ -171,7 +182,9 @@ def _weight(option: tuple[int, int, int], context: _Context, chord: Chord, habit
         if context.trill and pitch == context.two_back:
             weight *= 0.2  # x y x y: a trill, not a tune
     if context.prefer_chord_tones and chord.alteration_of(step % 7) is not None:
-        weight *= 2.0
+        weight *= CHORD_TONE_ON_BEAT
+    if step % 7 == 0:
+        weight *= TONIC_PULL
     if context.half_cadence and step % 7 in (1, 4):
         weight *= 3.0
     return weight

@@ -7,6 +7,7 @@ only when reading or writing the file. Pitches are MIDI note numbers, clamped in
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,9 @@ from typing import Any
 
 PIANO_LOW, PIANO_HIGH = 21, 108  # A0 and C8: the 88 keys
 DEFAULT_METER = (4, 4)
+# Notes starting this close (quarter-note beats) before a bar line belong to the next bar: files
+# from sequencers and abc2midi place onsets a few ticks off the grid.
+ONSET_SNAP = 1.0 / 48
 
 
 class RepairInputError(ValueError):
@@ -52,7 +56,7 @@ class PianoPiece:
 
     def bar_of(self, beat: float) -> int:
         """0-based bar holding `beat` (quarter-note beats); beats past the end fall in the last bar."""
-        index = bisect.bisect_right(self.bar_starts, beat + 1e-6) - 1
+        index = bisect.bisect_right(self.bar_starts, beat + ONSET_SNAP) - 1
         return max(0, min(index, self.bar_count - 1))
 
     def bar_length(self, bar: int) -> float:
@@ -64,7 +68,7 @@ class PianoPiece:
         if last < first:
             return []
         low, high = self.bar_starts[max(first, 0)], self.bar_starts[min(last, self.bar_count - 1) + 1]
-        return [note for note in self.notes if low - 1e-6 <= note.start < high - 1e-6]
+        return [note for note in self.notes if low - ONSET_SNAP <= note.start < high - ONSET_SNAP]
 
     def empty_bars(self) -> list[int]:
         """0-based bars in which no note starts."""
@@ -80,7 +84,7 @@ class PianoPiece:
         (default: as long as the last bar)."""
         length = length or self.bar_length(self.bar_count - 1)
         extra = [self.bar_starts[-1] + length * (i + 1) for i in range(bars)]
-        return PianoPiece(self.notes, self.bar_starts + extra, self.voice_names, self.meter, self.clamped_notes, self.midi)
+        return dataclasses.replace(self, bar_starts=self.bar_starts + extra)
 
 
 def clamp_to_piano(pitch: int) -> int:
@@ -108,7 +112,7 @@ def load_midi(path: Path) -> "Any":
 def _bar_grid(midi: Any, end_beat: float) -> tuple[list[float], tuple[int, int]]:
     """Bar starts in quarter-note beats from the time-signature map, covering 0..end_beat."""
     changes = sorted(midi.time_signature_changes, key=lambda ts: ts.time)
-    segments = [(midi.time_to_tick(ts.time) / midi.resolution, (ts.numerator, ts.denominator)) for ts in changes]
+    segments = [(float(midi.time_to_tick(ts.time) / midi.resolution), (ts.numerator, ts.denominator)) for ts in changes]
     if not segments or segments[0][0] > 1e-6:
         segments.insert(0, (0.0, segments[0][1] if segments else DEFAULT_METER))
     starts: list[float] = []
@@ -136,9 +140,9 @@ def piece_from_midi(midi: Any, source: str = "MIDI") -> PianoPiece:
         for note in instrument.notes:
             pitch = clamp_to_piano(note.pitch)
             clamped += pitch != note.pitch
-            start = midi.time_to_tick(note.start) / midi.resolution
-            end = max(midi.time_to_tick(note.end) / midi.resolution, start + 1.0 / 32)
-            notes.append(BarNote(pitch, start, end, note.velocity, voice))
+            start = float(midi.time_to_tick(note.start) / midi.resolution)
+            end = max(float(midi.time_to_tick(note.end) / midi.resolution), start + 1.0 / 32)
+            notes.append(BarNote(int(pitch), start, end, int(note.velocity), voice))
     if not notes:
         drums = any(instrument.is_drum and instrument.notes for instrument in midi.instruments)
         why = "only drum notes (channel 10), which have no pitch to repair" if drums else "no notes"
@@ -156,7 +160,8 @@ def load_piano_piece(path: Path) -> PianoPiece:
 def write_piece_midi(piece: PianoPiece, replace_bars: tuple[int, int], new_notes: list[BarNote], path: Path) -> Path:
     """Write the piece with notes starting in 0-based bars `replace_bars` (inclusive) replaced by `new_notes`.
 
-    Pitches are written clamped to the piano range; the file is written atomically.
+    Pitches are written clamped to the piano range; the file is written atomically. The piece's
+    PrettyMIDI object is edited in place, so load the piece again before writing another version.
     """
     import pretty_midi
 
@@ -170,7 +175,7 @@ def write_piece_midi(piece: PianoPiece, replace_bars: tuple[int, int], new_notes
         kept = []
         for note in instrument.notes:
             beat = midi.time_to_tick(note.start) / midi.resolution
-            if not (low - 1e-6 <= beat < high - 1e-6):
+            if not (low - ONSET_SNAP <= beat < high - ONSET_SNAP):
                 note.pitch = clamp_to_piano(note.pitch)
                 kept.append(note)
         instrument.notes = kept

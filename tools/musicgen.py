@@ -43,12 +43,13 @@ class GeneratedAudio(BaseModel):
     prompts: list[str]
     source_audio: str | None = Field(None, description="The melody or seed WAV it was conditioned on.")
     seconds: float = Field(description="Duration of the written audio, seconds.")
+    generated_seconds: float = Field(description="Seconds of it the model made (continuation: without the seed).")
     sample_rate: int = Field(description="Hz.")
     channels: int
     blocks: int = Field(description="generate calls made (windows).")
     sampling: Sampling
     compute_seconds: float = Field(description="Wall time spent generating, seconds.")
-    realtime_factor: float = Field(description="Compute seconds per second of audio (below 1: faster than real time).")
+    realtime_factor: float = Field(description="Compute seconds per generated second (below 1: faster than real time).")
 
 
 def _check_seconds(name: str, value: float, *, low: float = 0.0, high: float = MAX_SECONDS) -> float:
@@ -60,8 +61,23 @@ def _check_seconds(name: str, value: float, *, low: float = 0.0, high: float = M
 def _check_prompts(prompt_or_prompts: str | list[str]) -> list[str]:
     prompts = [prompt_or_prompts] if isinstance(prompt_or_prompts, str) else list(prompt_or_prompts)
     if not prompts or any(not isinstance(p, str) or not p.strip() or len(p) > 2000 for p in prompts):
-        raise ValueError(f"prompt {prompt_or_prompts!r} is not valid; give one or more non-empty texts of up to 2000 characters")
+        shown = repr(prompt_or_prompts)
+        shown = shown if len(shown) <= 80 else shown[:77] + "..."
+        raise ValueError(f"prompt {shown} is not valid; give one or more non-empty texts of up to 2000 characters")
     return [p.strip() for p in prompts]
+
+
+def _sampling(backend: str, **values: float) -> Sampling:
+    """Checked sampling settings; a bad value raises ValueError naming it and the valid range."""
+    from pydantic import ValidationError
+
+    if backend not in ("transformers", "audiocraft"):
+        raise ValueError(f"backend {backend!r} is not valid; use 'transformers' (default) or 'audiocraft'")
+    try:
+        return Sampling(**values)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        raise ValueError(f"{error['loc'][0]}={error['input']!r} is not valid: {error['msg'].lower()}") from None
 
 
 def _output_path(out_path: str | Path) -> Path:
@@ -74,12 +90,19 @@ def _output_path(out_path: str | Path) -> Path:
     return path if path.is_absolute() else confined_path(get_settings().output_dir, path)
 
 
-def _model(model: str | None, *, melody: bool, device: str | None) -> LoadedMusicgen:
+def _model_name(model: str | None, *, melody: bool) -> str:
+    """The model asked for, else the configured MusicGen (or MusicGen-melody) model."""
     from settings import get_settings
 
     settings = get_settings()
-    name = model or (settings.musicgen_melody_model if melody else settings.musicgen_model)
-    return load_musicgen(name, melody=melody, device=device, allow_downloads=settings.allow_downloads)
+    return model or (settings.musicgen_melody_model if melody else settings.musicgen_model)
+
+
+def _model(model: str | None, *, melody: bool, device: str | None) -> LoadedMusicgen:
+    from settings import get_settings
+
+    return load_musicgen(_model_name(model, melody=melody), melody=melody, device=device,
+                         allow_downloads=get_settings().allow_downloads)
 
 
 def _write_wav(path: Path, audio: np.ndarray, sample_rate: int) -> None:
@@ -90,12 +113,16 @@ def _write_wav(path: Path, audio: np.ndarray, sample_rate: int) -> None:
     atomic_write_bytes(path, buffer.getvalue())
 
 
-def _finish(path: Path, audio: np.ndarray, *, sample_rate: int, started: float, **trace) -> GeneratedAudio:
+def _finish(path: Path, audio: np.ndarray, *, sample_rate: int, started: float, given_seconds: float = 0.0,
+            **trace) -> GeneratedAudio:
+    """Write the WAV atomically and describe the run; `given_seconds` of the audio came from the user."""
     _write_wav(path, audio, sample_rate)
     compute = time.perf_counter() - started
     seconds = audio.shape[1] / sample_rate
-    return GeneratedAudio(path=str(path), seconds=round(seconds, 4), sample_rate=sample_rate, channels=audio.shape[0],
-                          compute_seconds=round(compute, 3), realtime_factor=round(compute / seconds, 4), **trace)
+    generated = max(seconds - given_seconds, 1.0 / sample_rate)
+    return GeneratedAudio(path=str(path), seconds=round(seconds, 4), generated_seconds=round(generated, 4),
+                          sample_rate=sample_rate, channels=audio.shape[0], compute_seconds=round(compute, 3),
+                          realtime_factor=round(compute / generated, 4), **trace)
 
 
 def _trace(loaded: LoadedMusicgen) -> dict:
@@ -104,11 +131,9 @@ def _trace(loaded: LoadedMusicgen) -> dict:
 
 def _with_audiocraft(mode: str, path: Path, prompts: list[str], *, seconds: float | None, sampling: Sampling,
                      model: str | None, melody: bool, device: str | None, source: str | Path | None = None) -> GeneratedAudio:
-    from settings import get_settings
     from tools.musicgen_audiocraft import audiocraft_generate
 
-    settings = get_settings()
-    name = model or (settings.musicgen_melody_model if melody else settings.musicgen_model)
+    name = _model_name(model, melody=melody)
     started = time.perf_counter()
     audio, sample_rate, used_device = audiocraft_generate(
         mode, prompts, seconds=seconds, sampling=sampling, model=name, device=device,
@@ -132,7 +157,7 @@ def generate_from_text(
 ) -> GeneratedAudio:
     """Generate `seconds` (≤ 300) of audio from text. Past one window (~30 s) it extends block by block."""
     prompts, seconds = _check_prompts(prompt), _check_seconds("seconds", seconds)
-    sampling = Sampling(guidance_scale=guidance_scale, temperature=temperature, top_k=top_k, seed=seed)
+    sampling = _sampling(backend, guidance_scale=guidance_scale, temperature=temperature, top_k=top_k, seed=seed)
     path = _output_path(out_path)
     if backend == "audiocraft":
         return _with_audiocraft("text", path, prompts, seconds=seconds, sampling=sampling, model=model,
@@ -160,7 +185,7 @@ def generate_with_melody(
     melody's length and is at most one window (~30 s); a melody that is not audio raises AudioInputError.
     """
     prompts = _check_prompts(prompt)
-    sampling = Sampling(guidance_scale=guidance_scale, temperature=temperature, top_k=top_k, seed=seed)
+    sampling = _sampling(backend, guidance_scale=guidance_scale, temperature=temperature, top_k=top_k, seed=seed)
     path = _output_path(out_path)
     if backend == "audiocraft":
         return _with_audiocraft("melody", path, prompts, seconds=seconds, sampling=sampling, model=model,
@@ -189,7 +214,7 @@ def continue_audio(
     with a list of prompts, block i uses prompt i (the last one repeats).
     """
     prompts, total_seconds = _check_prompts(prompt_or_prompts), _check_seconds("total_seconds", total_seconds)
-    sampling = Sampling(guidance_scale=guidance_scale, temperature=temperature, top_k=top_k, seed=seed)
+    sampling = _sampling(backend, guidance_scale=guidance_scale, temperature=temperature, top_k=top_k, seed=seed)
     path = _output_path(out_path)
     if backend == "audiocraft":
         return _with_audiocraft("continuation", path, prompts, seconds=total_seconds, sampling=sampling, model=model,
@@ -207,8 +232,8 @@ def continue_audio(
     started = time.perf_counter()
     audio, blocks = extend_audio(loaded, prompts, start, total_seconds=total_seconds, block_seconds=block_seconds,
                                  overlap_seconds=overlap_seconds, sampling=sampling, progress=progress)
-    return _finish(path, audio, started=started, mode="continuation", prompts=prompts, source_audio=str(seed_wav),
-                   blocks=blocks, sampling=sampling, **_trace(loaded))
+    return _finish(path, audio, started=started, given_seconds=start_seconds, mode="continuation", prompts=prompts,
+                   source_audio=str(seed_wav), blocks=blocks, sampling=sampling, **_trace(loaded))
 
 
 def musicgen_checks() -> list[BackendStatus]:

@@ -62,10 +62,15 @@ class LoadedMusicgen:
         return self.sample_rate // self.frame_rate
 
     @property
+    def delay_steps(self) -> int:
+        """Extra decoder steps the codebook delay pattern costs (stereo models interleave two sets)."""
+        return self.num_codebooks // self.channels - 1
+
+    @property
     def window_seconds(self) -> float:
         """Longest audio one generate call should make, seconds."""
         positions = self.model.config.decoder.max_position_embeddings
-        return min(TRAINED_WINDOW_SECONDS, (positions - self.num_codebooks) / self.frame_rate)
+        return min(TRAINED_WINDOW_SECONDS, (positions - self.delay_steps - 1) / self.frame_rate)
 
 
 def choose_device(device: str | None = None) -> str:
@@ -202,7 +207,7 @@ def generate_window(
     import torch
 
     frames = max(1, round(seconds * loaded.frame_rate))
-    steps = frames + loaded.num_codebooks - 1  # the codebook delay pattern costs K-1 extra steps
+    steps = frames + loaded.delay_steps
     expected = estimate_seconds(loaded, steps)
     if expected is not None and expected > LONG_RUN_SECONDS and loaded.device == "cpu":
         log.info("about %.0f s on this CPU for %s", expected, description)

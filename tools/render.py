@@ -24,6 +24,7 @@ PEAK_TARGET_DBFS = -1.0
 # Audio this far below the peak at the end of FluidSynth's output is reverb tail, trimmed away.
 TAIL_FLOOR_DBFS = -60.0
 FORMATS = ("abc", "mid", "wav", "svg", "musicxml")
+FORMAT_ALIASES = {"midi": "mid", "audio": "wav", "score": "svg", "xml": "musicxml", "mxl": "musicxml"}
 APT_PACKAGE = {"abc2midi": "abcmidi", "fluidsynth": "fluidsynth", "abcm2ps": "abcm2ps"}
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,79}")
 
@@ -221,7 +222,11 @@ def render_musicxml(abc: str, out_dir: Path, name: str = "tune") -> Path:
 def render_all(
     abc: str, out_dir: Path, name: str = "tune", formats: Sequence[str] = ("abc", "mid", "wav", "svg")
 ) -> RenderResult:
-    """Write the asked formats (of abc, mid, wav, svg, musicxml) as `<name>.<ext>`; wav brings mid with it."""
+    """Write the asked formats (of abc, mid, wav, svg, musicxml) as `<name>.<ext>`; wav brings mid with it.
+
+    Common other names a model may use are accepted: midi, audio, score, xml.
+    """
+    formats = [FORMAT_ALIASES.get(str(fmt).strip().lower(), str(fmt).strip().lower()) for fmt in formats]
     unknown = [fmt for fmt in formats if fmt not in FORMATS]
     if unknown:
         raise RenderError(f"unknown format(s) {', '.join(map(repr, unknown))}; choose from {', '.join(FORMATS)}")

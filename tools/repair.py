@@ -52,7 +52,7 @@ def find_gap(piece: PianoPiece, gap_bars: tuple[int, int] | None) -> tuple[int, 
     has music on both sides. Raises `RepairInputError` when there is none or the bars are invalid."""
     count = piece.bar_count
     if gap_bars is not None:
-        first, last = gap_bars
+        first, last = gap_bars if isinstance(gap_bars, (tuple, list)) and len(gap_bars) == 2 else (None, None)
         if not (isinstance(first, int) and isinstance(last, int)) or not 1 <= first <= last <= count:
             raise RepairInputError(
                 f"gap_bars {gap_bars} is not a valid bar range; give (first, last) with 1 <= first <= last <= {count}"
@@ -98,16 +98,19 @@ def repair_piece(piece: PianoPiece, gap: tuple[int, int], *, candidates: int = 4
     for index in range(candidates):
         strategy = strategies[index % len(strategies)]
         candidate_seed = seed * 1000 + index
-        notes, chords = fill_gap(piece, gap, analysis, strategy=strategy, seed=candidate_seed, borrow_right=borrow_right)
+        notes, chords = fill_gap(piece, gap, analysis, strategy=strategy, seed=candidate_seed,
+                                 borrow_right=borrow_right)
         name = f"{strategy}#{candidate_seed}"
         notes_by_name[name] = notes
         ranked.append(RepairCandidate(name=name, strategy=strategy, seed=candidate_seed,
-                                      chords=[c.name for c in chords], notes=len(notes), fit=context_fit(notes, context)))
+                                      chords=[c.name for c in chords], notes=len(notes),
+                                      fit=context_fit(notes, context)))
     ranked.sort(key=lambda c: -c.fit.score)
     baselines = []
     for name, notes in (("repeat-left", repeat_left_baseline(piece, gap)), ("silence", [])):
         notes_by_name[name] = notes
-        baselines.append(RepairCandidate(name=name, strategy="baseline", notes=len(notes), fit=context_fit(notes, context)))
+        baselines.append(RepairCandidate(name=name, strategy="baseline", notes=len(notes),
+                                         fit=context_fit(notes, context)))
     return ranked, baselines, notes_by_name
 
 
@@ -125,9 +128,11 @@ def _explain(piece: PianoPiece, gap: tuple[int, int], chosen: RepairCandidate, k
     return (
         f"Filled {bars} from the context {' and '.join(sides)} it: key {key} (Krumhansl–Schmuckler on the "
         f"context), chords {' '.join(chosen.chords)}, rhythm borrowed from {rhythm}, pitches kept in each "
-        f"part's register ({', '.join(parts)}), the line stepping into the next note after the gap. "
+        f"part's register ({', '.join(parts)})"
+        f"{', the line stepping into the next note after the gap' if 'after' in sides else ''}. "
         f"Chosen {chosen.name} with context fit {chosen.fit.score:.2f} (pitch classes {chosen.fit.pitch_class:.2f}, "
-        f"density {chosen.fit.density:.2f}, register {chosen.fit.register_match:.2f}, motion {chosen.fit.motion:.2f}, boundary {chosen.fit.boundary:.2f}); "
+        f"density {chosen.fit.density:.2f}, register {chosen.fit.register_match:.2f}, "
+        f"motion {chosen.fit.motion:.2f}, boundary {chosen.fit.boundary:.2f}); "
         f"repeating the {neighbours} bars would score {repeat.fit.score:.2f}, silence 0."
     )
 
@@ -151,5 +156,6 @@ def repair_midi(midi_path: Path, out_dir: Path, *, gap_bars: tuple[int, int] | N
     return RepairResult(
         source=str(midi_path), output=str(output), gap=(gap[0] + 1, gap[1] + 1), bars_in_piece=piece.bar_count,
         key=analysis.key.name, parts=parts, candidates=ranked, baselines=baselines, chosen=chosen.name,
-        clamped_notes=piece.clamped_notes, explanation=_explain(piece, gap, chosen, analysis.key.name, parts, baselines),
+        clamped_notes=piece.clamped_notes,
+        explanation=_explain(piece, gap, chosen, analysis.key.name, parts, baselines),
     )

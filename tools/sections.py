@@ -30,6 +30,8 @@ CONTOURS = {
 }
 # Register of each section letter relative to A, as a share of half the range: B parts sit higher.
 LETTER_REGISTER = {"A": 0.0, "B": 0.35, "C": -0.2, "D": 0.2, "E": -0.1, "F": 0.3, "G": 0.1, "H": -0.3}
+# How far (share of half the range) the contour swings: few notes must not cover a wide arc by leaps.
+CONTOUR_SWING = {"sparse": 0.5, "medium": 0.7, "dense": 0.85}
 MAX_JOIN_SEMITONES = 7  # a copied bar may start at most a fifth from the note before it
 
 
@@ -72,20 +74,18 @@ class SectionWriter:
         for index in range(keep, length):
             copy = None if earlier or returns else self._echo(index, plans, realised)
             previous = (self.bars + realised)[-1][1] if self.bars or realised else []
-            if copy is not None and copy[0].chord == plans[index].chord and copy[0].rhythm == plans[index].rhythm \
-                    and self._joins(previous, copy[1]):
-                notes = [Note(n.step, n.alteration, n.duration) for n in copy[1]]
+            if copy is not None and copy[0].chord == plans[index].chord and self._joins(previous, copy[1]):
+                realised.append((copy[0], [Note(n.step, n.alteration, n.duration) for n in copy[1]]))
             else:
-                notes = realise_bar(plans[index], previous, self.voice, self.rng)
-            realised.append((plans[index], notes))
+                realised.append((plans[index], realise_bar(plans[index], previous, self.voice, self.rng)))
         if self.final_cadence is None:
             self.final_cadence = realised[-1]
         self.first_statement.setdefault(letter, realised)
         self.bars.extend(realised)
 
     def _echo(self, index: int, plans: list[BarPlan], realised: list[Bar]) -> Bar | None:
-        """The bar this one repeats in a section heard once, if any."""
-        if index >= 4 and index % 4 < 2:
+        """The bar this one repeats in a section heard once, if any (phrase ends are never echoes)."""
+        if index >= 4 and index % 4 < 2 and plans[index].ending == "none" and realised[index % 4][0].ending == "none":
             return realised[index % 4]
         if index == len(plans) - 1 and len(plans) <= 5:
             return self.final_cadence
@@ -110,13 +110,13 @@ class SectionWriter:
         high_step = next(s for s in range(60, -60, -1) if scale.midi(s) <= voice.high)
         half = (high_step - low_step) / 2
         centre = (low_step + high_step) / 2 + LETTER_REGISTER[letter] * half
-        shape = CONTOURS[plan.contour]
+        shape, swing = CONTOURS[plan.contour], CONTOUR_SWING[plan.density]
         plans, bar = [], 0
         for number, phrase in enumerate(phrases):
             closing = number == len(phrases) - 1
             for position in range(phrase):
                 end_of_phrase = position == phrase - 1
-                start, end = (min(high_step - 1, max(low_step + 1, centre + 0.8 * half * shape(t)))
+                start, end = (min(high_step - 1, max(low_step + 1, centre + swing * half * shape(t)))
                               for t in (position / phrase, (position + 1) / phrase))
                 plans.append(BarPlan(
                     chord=numerals[bar],
