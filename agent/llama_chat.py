@@ -25,7 +25,14 @@ from pydantic import ConfigDict, Field
 from agent.chat_render import Generation, render_messages
 from agent.gguf_cache import EMBEDDED_MODEL_NAME
 from agent.structured import structured_output_runnable
-from agent.tool_grammar import ParsedReply, forced_tool_names, parse_reply, reply_schema, tool_names
+from agent.tool_grammar import (
+    AnswerStreamer,
+    ParsedReply,
+    forced_tool_names,
+    parse_reply,
+    reply_schema,
+    tool_names,
+)
 
 
 
@@ -122,9 +129,10 @@ class ChatLlamaCppEmbedded(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        """Plain replies stream token by token; a constrained (tool or JSON) reply arrives as one chunk."""
+        """Plain replies and tool-bound answers stream as generated; tool calls and JSON replies arrive whole."""
         generation = self._prepare(messages, stop, **kwargs)
-        pieces, finish_reason = [], "stop"
+        answer = AnswerStreamer() if generation.known_tools else None
+        pieces, finish_reason, streamed = [], "stop", False
         with generation.model.lock:
             for chunk in generation.model.llama.create_completion(
                 prompt=generation.prompt_tokens, stream=True, **generation.options
@@ -132,22 +140,19 @@ class ChatLlamaCppEmbedded(BaseChatModel):
                 choice = chunk["choices"][0]
                 finish_reason = choice.get("finish_reason") or finish_reason
                 pieces.append(choice["text"])
-                if generation.grammar_schema is None and choice["text"]:
+                if generation.grammar_schema is None:
+                    delta = choice["text"]
+                else:
+                    delta = answer.delta("".join(pieces)) if answer else ""
+                if delta:
+                    streamed = True
                     if run_manager:
-                        run_manager.on_llm_new_token(choice["text"])
-                    yield ChatGenerationChunk(message=AIMessageChunk(content=choice["text"]))
+                        run_manager.on_llm_new_token(delta)
+                    yield ChatGenerationChunk(message=AIMessageChunk(content=delta))
         text = "".join(pieces)
         final = self._reply_message(generation, text, finish_reason, generation.model.count_tokens(text))
-        if generation.grammar_schema is None:  # the text went out already; close with metadata only
-            yield ChatGenerationChunk(
-                message=AIMessageChunk(
-                    content="",
-                    usage_metadata=final.usage_metadata,
-                    response_metadata=final.response_metadata,
-                    chunk_position="last",
-                )
-            )
-            return
+        if streamed:  # the text went out already; close with the metadata only
+            final = final.model_copy(update={"content": ""})
         yield ChatGenerationChunk(message=_as_last_chunk(final))
 
     def _prepare(self, messages: list[BaseMessage], stop: list[str] | None, **kwargs: Any) -> Generation:
@@ -158,7 +163,12 @@ class ChatLlamaCppEmbedded(BaseChatModel):
         tools: list[dict] = kwargs.pop("tools", None) or []
         tool_choice = kwargs.pop("tool_choice", None)
         response_schema: dict | None = kwargs.pop("response_schema", None)
-        kwargs.pop("model", None)  # a per-call model name only relabels traces; there is one loaded model
+        requested = kwargs.pop("model", self.model_name)
+        if requested != self.model_name:
+            raise ValueError(
+                f"model {requested!r} cannot be chosen per call: the embedded backend runs {self.model_name!r}; "
+                "create another ChatLlamaCppEmbedded with model_path set instead"
+            )
         unknown = set(kwargs) - {"temperature", "max_tokens", "seed", "timeout"}
         if unknown:
             raise ValueError(f"unsupported call options {sorted(unknown)}; valid: tools, tool_choice, "
@@ -167,9 +177,17 @@ class ChatLlamaCppEmbedded(BaseChatModel):
         grammar_schema = reply_schema(tools, tool_choice) if tools else response_schema
         template_messages = render_messages(messages, tools, tool_choice, response_schema)
         prompt_tokens = model.tokenize(model.render(template_messages))
+        context = model.llama.n_ctx()
+        if len(prompt_tokens) >= context:
+            raise ValueError(
+                f"the conversation is {len(prompt_tokens)} tokens, more than the model's context of {context}: "
+                "start a new session or raise llm_context_tokens"
+            )
+        max_tokens = kwargs.get("max_tokens", self.max_tokens)
+        room = context - len(prompt_tokens)  # llama.cpp refuses a request that would overflow the context
         deadline = GenerationDeadline(kwargs.get("timeout", self.timeout))
         options: dict[str, Any] = {
-            "max_tokens": kwargs.get("max_tokens", self.max_tokens),
+            "max_tokens": room if max_tokens is None else min(max_tokens, room),
             "temperature": kwargs.get("temperature", self.temperature),
             "seed": kwargs.get("seed", self.seed),
             "stop": list(stop or self.stop or []),

@@ -58,6 +58,12 @@ def _embedded_model(settings: "Settings") -> "BaseChatModel":
                 f"llm_model {settings.llm_model!r} is not valid for the embedded backend: "
                 f"use {EMBEDDED_MODEL_NAME!r} (the packaged model) or the path of a chat GGUF file."
             )
+    from agent.llama_runtime import load_model
+
+    try:  # load now (once per process), so a bad file fails here with its reason, not mid-conversation
+        load_model(model_path, settings.llm_context_tokens, settings.llm_threads)
+    except (ValueError, ImportError) as exc:
+        raise LlmUnavailable(f"The embedded model {model_path} could not be loaded: {exc}.") from None
     return ChatLlamaCppEmbedded(
         model=model_path.stem if settings.llm_model != EMBEDDED_MODEL_NAME else EMBEDDED_MODEL_NAME,
         model_path=str(model_path),

@@ -233,3 +233,46 @@ def _arguments(raw: Any) -> tuple[dict | None, str, str | None]:
         if isinstance(decoded, dict):
             return decoded, raw, None
     return None, json.dumps(raw, ensure_ascii=False), f"the arguments must be a JSON object, not {type(raw).__name__}"
+
+
+_ANSWER_OPENING = re.compile(r'\s*(?:```json)?\s*\{\s*"answer"\s*:\s*"')
+
+
+class AnswerStreamer:
+    """Streams the text of an `{"answer": "..."}` reply while it is generated, decoding JSON escapes.
+
+    Feed it the whole reply so far; it returns only the newly decoded answer text ('' for tool calls).
+    """
+
+    def __init__(self) -> None:
+        self.sent_chars = 0
+
+    def delta(self, reply_so_far: str) -> str:
+        opening = _ANSWER_OPENING.match(reply_so_far)
+        if opening is None:
+            return ""
+        decoded = _decode_partial_string(reply_so_far[opening.end():])
+        new_text = decoded[self.sent_chars:]
+        self.sent_chars = len(decoded)
+        return new_text
+
+
+def _decode_partial_string(body: str) -> str:
+    """The decoded prefix of a JSON string body, stopping at its closing quote or an unfinished escape."""
+    out, index = [], 0
+    while index < len(body) and body[index] != '"':
+        if body[index] != "\\":
+            out.append(body[index])
+            index += 1
+            continue
+        width = 2
+        if body[index + 1 : index + 2] == "u":
+            width = 6
+            unit = body[index + 2 : index + 6].lower()
+            if len(unit) == 4 and "d800" <= unit <= "dbff":
+                width = 12  # the first half of a surrogate pair: decode it with its second half
+        if index + width > len(body):
+            break  # the escape is not complete yet
+        out.append(json.loads(f'"{body[index:index + width]}"'))
+        index += width
+    return "".join(out)

@@ -50,7 +50,7 @@ def musicgen_rtf(folder: Path, melody_folder: Path, work: Path, seconds: float) 
     print(f"  baseline text, no CFG     RTF {no_cfg.realtime_factor:8.3f}")
     for label, result in (("text, CFG 3", text), ("melody, CFG 3", melody), ("continuation, CFG 3", continuation)):
         print(f"  {label:<25} RTF {result.realtime_factor:8.3f}   x{result.realtime_factor / no_cfg.realtime_factor:5.2f} "
-              f"of baseline  ({result.compute_seconds:.2f} s for {result.seconds:g} s, {result.blocks} block(s))")
+              f"of baseline  ({result.compute_seconds:.2f} s for {result.generated_seconds:g} s generated, {result.blocks} block(s))")
 
 
 def descriptor_throughput(work: Path) -> None:

