@@ -24,7 +24,7 @@ app = typer.Typer(
 sessions_app = typer.Typer(help="List, show, resume or delete saved sessions.", no_args_is_help=True)
 app.add_typer(sessions_app, name="sessions")
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)  # one sentence stays one line, for people and for grep
 
 BackendOption = Annotated[Optional[str], typer.Option("--backend", help="LLM backend: embedded (default), ollama or openai.")]
 ModelOption = Annotated[Optional[str], typer.Option("--model", help="Model name for the backend, e.g. qwen2.5:7b for Ollama.")]
@@ -338,6 +338,44 @@ def sessions_delete(session_id: str, yes: Annotated[bool, typer.Option("--yes", 
     except SessionNotFound as exc:
         fail(str(exc))
     console.print(f"Deleted {session_id}.")
+
+
+# --- eval (engineer G: agent/evaluate.py) ----------------------------------------------------------
+@app.command("eval")
+def eval_command(
+    suites: Annotated[list[Path], typer.Argument(help="Suite files, e.g. eval/text_requests.yaml eval/image_requests.yaml.")],
+    out: Annotated[Path, typer.Option(help="Folder for results.json, report.md, report.html and the turns.")] = Path("eval-results"),
+    backend: Annotated[Optional[list[str]], typer.Option("--backend", help="Backend to run, repeat to compare: embedded, ollama, openai, or backend:model (ollama:qwen2.5:7b).")] = None,
+    resume: Annotated[bool, typer.Option(help="Keep the cases already done in OUT/results.json; run only the rest.")] = False,
+    ablations: Annotated[bool, typer.Option(help="Also run the symbolic ablations (photo bridge, retrieval, refinement).")] = True,
+    judge: Annotated[Optional[str], typer.Option(help="LLM judge served by Ollama or an OpenAI-compatible server, e.g. ollama:qwen2.5:7b.")] = None,
+    refine_rounds: RoundsOption = None,
+    seed: Annotated[Optional[int], typer.Option(help="Seed for every case, so runs repeat.")] = None,
+) -> None:
+    """Run evaluation suites through the agent; write results.json, report.md and report.html."""
+    from agent.eval_report import HEADLINE, headline_rows, unavailable_sentences
+    from agent.evaluate import EvalError, run_eval
+    from tools.eval_suite import SuiteError
+
+    settings = load(refine_rounds=refine_rounds, seed=seed)
+    try:
+        report = run_eval(suites, out, settings=settings, backends=backend or [settings.llm_backend], resume=resume,
+                          ablations=ablations, judge=judge)
+    except (SuiteError, EvalError) as exc:
+        fail(str(exc), 2)
+    except KeyboardInterrupt:
+        fail(f"interrupted; finished cases are saved in {out / 'results.json'}: continue with --resume", 130)
+    rows = headline_rows(report)
+    if rows:
+        table = Table(show_header=True, header_style="bold")
+        for column in HEADLINE:
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
+    for sentence in unavailable_sentences(report):
+        console.print(f"[yellow]{sentence}[/]")
+    console.print(f"report: {out / 'report.html'} (and report.md, results.json)")
 
 
 def main() -> None:

@@ -165,7 +165,8 @@ def measure_turn(result: CaseResult, folder: Path, expect: Expectation, *, with_
         result.critic_overall = critique["overall"]
         result.critic_scores = {d["name"]: d["score"] for d in critique["adherence"] + critique["quality"]}
         result.critic_final = critique["overall"]
-    result.critic_first = rounds[0]["overall"] if rounds else result.critic_final
+    # Only turns that ran the self-refine loop have a first draft; an edit's tune was not refined.
+    result.critic_first = rounds[0]["overall"] if rounds else None
     tune = folder / "tune.abc"
     result.expected = expect.stated()
     if not tune.is_file():
@@ -205,8 +206,8 @@ class Summary(BaseModel):
     all_met_rate: float | None = Field(description="Share of done cases meeting every stated expectation.")
     field_met_rate: dict[str, float] = Field(default_factory=dict)
     critic_mean: float | None
-    critic_first_mean: float | None
-    critic_final_mean: float | None
+    critic_first_mean: float | None = Field(description="Mean first-draft score over the cases that were refined.")
+    critic_final_mean: float | None = Field(description="Mean kept score over the same cases.")
     refine_gain_mean: float | None
     retrieval_rate: float | None = Field(description="Share of done cases whose tune drew on library exemplars.")
     wall_median_s: float | None
@@ -225,16 +226,16 @@ def summarise(results: list[CaseResult]) -> Summary:
         for name, met in r.constraints.items():
             fields.setdefault(name, []).append(met)
     llm, tools = sum(r.llm_seconds for r in done), sum(r.tool_seconds for r in done)
-    gains = [g for r in done if (g := r.refine_gain) is not None]
+    refined = [r for r in done if r.refine_gain is not None]
     return Summary(
         cases=len(results), done=len(done), failed=sum(r.status == "failed" for r in results),
         valid_rate=_rate([r.abc_valid for r in done]), music21_rate=_rate([r.music21_parses for r in done]),
         all_met_rate=_rate([r.all_met for r in done]),
         field_met_rate={name: _rate(flags) for name, flags in fields.items()},
         critic_mean=_mean([r.critic_overall for r in done if r.critic_overall is not None]),
-        critic_first_mean=_mean([r.critic_first for r in done if r.critic_first is not None]),
-        critic_final_mean=_mean([r.critic_final for r in done if r.critic_final is not None]),
-        refine_gain_mean=_mean(gains),
+        critic_first_mean=_mean([r.critic_first for r in refined]),
+        critic_final_mean=_mean([r.critic_final for r in refined]),
+        refine_gain_mean=_mean([r.refine_gain for r in refined]),
         retrieval_rate=_rate([bool(r.exemplars_used) for r in done]),
         wall_median_s=round(statistics.median([r.wall_seconds for r in done]), 2) if done else None,
         llm_share=round(llm / (llm + tools), 3) if llm + tools > 0 else None,

@@ -48,21 +48,36 @@ def _pct(value: float | None) -> str:
     return "–" if value is None else f"{100 * value:.0f}%"
 
 
-def _headline(report: EvalReport) -> list[Block]:
-    headers = ("backend", "model", "cases", "done", "valid ABC", "music21", "all expectations met", "critic mean",
-               "critic first → final", "retrieval used", "median wall s", "LLM share", "tokens in / out")
-    rows, notes = [], []
+HEADLINE = ("backend", "model", "cases", "done", "valid ABC", "music21", "all expectations met", "critic mean",
+            "critic first → final", "retrieval used", "median wall s", "LLM share", "tokens in / out")
+
+
+def headline_rows(report: EvalReport) -> list[tuple[str, ...]]:
+    """One row of HEADLINE per backend that ran at least one case, as display strings."""
+    rows = []
     for name, run in report.backends.items():
-        if not run.available and not run.cases:
-            notes.append(Block("p", run.reason or f"The {name} backend was not available."))
+        if not run.cases:
             continue
         s = report.summary(name)
-        rows.append((name, run.model, s.cases, s.done, _pct(s.valid_rate), _pct(s.music21_rate), _pct(s.all_met_rate),
-                     s.critic_mean, f"{_cell(s.critic_first_mean)} → {_cell(s.critic_final_mean)}",
-                     _pct(s.retrieval_rate), s.wall_median_s, _pct(s.llm_share), f"{s.input_tokens} / {s.output_tokens}"))
+        rows.append((name, run.model, str(s.cases), str(s.done), _pct(s.valid_rate), _pct(s.music21_rate),
+                     _pct(s.all_met_rate), _cell(s.critic_mean), f"{_cell(s.critic_first_mean)} → {_cell(s.critic_final_mean)}",
+                     _pct(s.retrieval_rate), _cell(s.wall_median_s), _pct(s.llm_share), f"{s.input_tokens} / {s.output_tokens}"))
+    return rows
+
+
+def unavailable_sentences(report: EvalReport) -> list[str]:
+    """One sentence per backend that could not run (or stopped running)."""
+    sentences = []
+    for name, run in report.backends.items():
         if not run.available:
-            notes.append(Block("p", f"{run.reason} The cases it finished before that are counted."))
-    return [Block("h2", "Results by backend"), Block("table", headers=headers, rows=tuple(rows)), *notes]
+            reason = run.reason or f"The {name} backend was not available."
+            sentences.append(reason + (" The cases it finished before that are counted." if run.cases else ""))
+    return sentences
+
+
+def _headline(report: EvalReport) -> list[Block]:
+    return [Block("h2", "Results by backend"), Block("table", headers=HEADLINE, rows=tuple(headline_rows(report))),
+            *(Block("p", sentence) for sentence in unavailable_sentences(report))]
 
 
 def _by_suite(report: EvalReport) -> list[Block]:
@@ -174,7 +189,7 @@ def _plots(report: EvalReport) -> list[Block]:
     other = [max(sum(c.wall_seconds for c in done[b]) / len(done[b]) - l - t, 0) for b, l, t in zip(names, llm, tools)]
     axes[2].bar(names, llm, label="LLM")
     axes[2].bar(names, tools, bottom=llm, label="tools")
-    axes[2].bar(names, other, bottom=[l + t for l, t in zip(llm, tools)], label="other (agent, audio checks)")
+    axes[2].bar(names, other, bottom=[l + t for l, t in zip(llm, tools)], label="other (agent loop, trace, files)")
     axes[2].set(title="Mean seconds per case", ylabel="seconds")
     for axis in axes:
         axis.legend(fontsize=8)

@@ -15,9 +15,8 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
 
 from agent.eval_metrics import CaseResult, Summary, case_kind, measure_turn, summarise
@@ -25,7 +24,10 @@ from memory.files import atomic_write_json
 from settings import Settings
 from tools.eval_suite import EvalCase, Suite, load_suite
 
-ModelFactory = Callable[[Settings, EvalCase], BaseChatModel]  # a fresh chat model for one case
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+ModelFactory = Callable[[Settings, EvalCase], "BaseChatModel"]  # a fresh chat model for one case
 
 
 class BackendRun(BaseModel):

@@ -109,7 +109,6 @@ def is_verified(cache_dir: Path) -> bool:
 
 def _assemble(parts: list[Path], model_file: Path, progress: bool) -> None:
     """Concatenate the parts into a temp file, check size and hash, then rename into place."""
-    model_file.parent.mkdir(parents=True, exist_ok=True)
     bar = None
     if progress:
         from tqdm import tqdm
@@ -137,6 +136,12 @@ def _assemble(parts: list[Path], model_file: Path, progress: bool) -> None:
             )
         os.chmod(tmp_name, 0o644)  # mkstemp makes it private; the model is not secret
         os.replace(tmp_name, model_file)
+    except OSError as exc:  # disk full, read-only cache folder, ...
+        Path(tmp_name).unlink(missing_ok=True)
+        raise ModelUnavailable(
+            f"Could not write the chat model into {model_file.parent} ({exc.strerror or exc}): "
+            "free about 1.2 GB there or point TUNESMITH_CACHE_DIR at another folder."
+        ) from None
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
@@ -160,6 +165,13 @@ def ensure_embedded_model(cache_dir: Path, progress: bool = True) -> Path:
         if _sha256_of(model_file) == EXPECTED_SHA256:
             _write_marker(model_file)
             return model_file
+    try:
+        model_file.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ModelUnavailable(
+            f"Could not create the model cache {model_file.parent} ({exc.strerror or exc}): "
+            "point TUNESMITH_CACHE_DIR at a writable folder."
+        ) from None
     _marker_path(model_file).unlink(missing_ok=True)
     _assemble(part_paths(), model_file, progress)
     return model_file

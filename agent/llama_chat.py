@@ -245,15 +245,21 @@ def _call_id(prompt_tokens: list[int], index: int) -> str:
 
 
 def _as_last_chunk(message: AIMessage) -> AIMessageChunk:
-    """One closing stream chunk carrying the whole reply, tool calls as chunks LangChain re-assembles."""
-    chunks = [
-        tool_call_chunk(name=call["name"], args=json.dumps(call["args"], ensure_ascii=False), id=call["id"], index=i)
-        for i, call in enumerate(message.tool_calls)
-    ]
+    """One closing stream chunk carrying the reply; tool calls go as chunks LangChain re-assembles.
+
+    Invalid calls travel as call chunks too, because a chunk re-derives its calls from them: LangChain
+    reads cut-off arguments leniently, so the tool itself refuses the incomplete call and the agent
+    passes that error back to the model. (With the grammar, only a reply cut off by max_tokens or the
+    timeout can be invalid.)
+    """
+    calls = [(call["name"], json.dumps(call["args"], ensure_ascii=False), call["id"]) for call in message.tool_calls]
+    calls += [(call["name"], call["args"], call["id"]) for call in message.invalid_tool_calls]
     return AIMessageChunk(
         content=message.content,
-        tool_call_chunks=chunks,
-        invalid_tool_calls=message.invalid_tool_calls,
+        tool_call_chunks=[
+            tool_call_chunk(name=name, args=args, id=call_id, index=index)
+            for index, (name, args, call_id) in enumerate(calls)
+        ],
         usage_metadata=message.usage_metadata,
         response_metadata=message.response_metadata,
         chunk_position="last",

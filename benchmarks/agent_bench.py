@@ -47,8 +47,7 @@ def _row(label: str, cases: list) -> list[str]:
     done = [c for c in cases if c.status == "done"]
     walls = [c.wall_seconds for c in done]
     llm, tools = sum(c.llm_seconds for c in done), sum(c.tool_seconds for c in done)
-    firsts = [c.critic_first for c in done if c.critic_first is not None]
-    finals = [c.critic_final for c in done if c.critic_final is not None]
+    refined = [c for c in done if c.refine_gain is not None]
     return [
         label, f"{len(done)}/{len(cases)}",
         f"{statistics.median(walls):.1f}" if walls else "-",
@@ -57,7 +56,8 @@ def _row(label: str, cases: list) -> list[str]:
         f"{100 * llm / (llm + tools):.0f}%" if llm + tools else "-",
         f"{100 * sum(c.abc_valid for c in done) / len(done):.0f}%" if done else "-",
         f"{100 * sum(c.all_met for c in done) / len(done):.0f}%" if done else "-",
-        f"{statistics.fmean(firsts):.3f} -> {statistics.fmean(finals):.3f}" if firsts and finals else "-",
+        (f"{statistics.fmean(c.critic_first for c in refined):.3f} -> "
+         f"{statistics.fmean(c.critic_final for c in refined):.3f}") if refined else "-",
         f"{statistics.fmean(c.agent_fallback_steps for c in done):.1f}" if done else "-",
     ]
 

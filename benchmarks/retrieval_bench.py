@@ -50,29 +50,25 @@ def is_relevant(tune: dict, expect: dict[str, list]) -> bool:
 
 def retrieval_quality(cases: list[dict], k: int = 5) -> dict[str, float]:
     """Hit rate (a relevant tune in the top k) and mean precision at k (out of the relevant tunes the
-    library holds, at most k), for the hybrid ranking and for plain cosine similarity (the baseline:
-    the same candidates ordered by similarity alone)."""
-    from memory.exemplars import all_metadata, search_exemplars
+    library holds, at most k) of `search_exemplars`, and of plain Chroma cosine search as the baseline."""
+    from memory.embedder import encode
+    from memory.exemplars import COLLECTION, all_metadata, search_exemplars
+    from memory.store import open_collection
 
+    collection = open_collection(COLLECTION, create=False)
     library = all_metadata()
-    hits = precision = semantic_hits = semantic_precision = 0.0
+    totals = {"hit_rate": 0.0, "precision": 0.0, "semantic_hit_rate": 0.0, "semantic_precision": 0.0}
     for case in cases:
         # Precision counts against what the library can give: one Cuckoo's Nest makes 1/1, not 1/5.
         reachable = min(k, sum(is_relevant(t, case["expect"]) for t in library)) or k
-        pool = search_exemplars(case["query"], k=8 * k)
-        ranked = [r.model_dump() for r in pool[:k]]
-        semantic = [r.model_dump() for r in sorted(pool, key=lambda r: r.similarity, reverse=True)[:k]]
-        relevant = [is_relevant(r, case["expect"]) for r in ranked]
-        semantic_relevant = [is_relevant(r, case["expect"]) for r in semantic]
-        hits += any(relevant)
-        precision += sum(relevant) / reachable
-        semantic_hits += any(semantic_relevant)
-        semantic_precision += sum(semantic_relevant) / reachable
-    n = len(cases)
-    return {
-        "hit_rate": hits / n, "precision": precision / n,
-        "semantic_hit_rate": semantic_hits / n, "semantic_precision": semantic_precision / n,
-    }
+        hybrid = [r.model_dump() for r in search_exemplars(case["query"], k=k)]
+        plain = collection.query(query_embeddings=[encode([case["query"]])[0].tolist()], n_results=k,
+                                 include=["metadatas"])["metadatas"][0]
+        for prefix, found in (("", hybrid), ("semantic_", plain)):
+            relevant = [is_relevant(tune, case["expect"]) for tune in found]
+            totals[f"{prefix}hit_rate"] += any(relevant)
+            totals[f"{prefix}precision"] += sum(relevant) / reachable
+    return {name: value / len(cases) for name, value in totals.items()}
 
 
 def _percentiles(samples_ms: list[float]) -> tuple[float, float]:
@@ -82,7 +78,8 @@ def _percentiles(samples_ms: list[float]) -> tuple[float, float]:
 
 
 def _latency(queries: list[str], repeats: int) -> dict[str, tuple[float, float]]:
-    """p50/p95 in ms: full search, and the brute-force baseline over the same stored vectors."""
+    """p50/p95 in ms: the query embedding alone, the full search, and the baseline: exact brute-force
+    cosine over every stored vector (same embedding, then numpy)."""
     import numpy as np
 
     from memory.embedder import encode
@@ -95,9 +92,12 @@ def _latency(queries: list[str], repeats: int) -> dict[str, tuple[float, float]]
         stored.append(np.asarray(collection.get(include=["embeddings"], limit=5000, offset=offset)["embeddings"]))
     matrix = np.vstack(stored).astype(np.float32)
     search_exemplars(queries[0], k=5)  # warm: model loaded, HNSW in memory
-    full, brute = [], []
+    embed, full, brute = [], [], []
     for _ in range(repeats):
         for query in queries:
+            started = time.perf_counter()
+            vector = encode([query])[0]
+            embed.append((time.perf_counter() - started) * 1000)
             started = time.perf_counter()
             search_exemplars(query, k=5)
             full.append((time.perf_counter() - started) * 1000)
@@ -105,7 +105,11 @@ def _latency(queries: list[str], repeats: int) -> dict[str, tuple[float, float]]
             vector = encode([query])[0]
             np.argpartition(-(matrix @ vector), 40)[:40]
             brute.append((time.perf_counter() - started) * 1000)
-    return {"search_exemplars": _percentiles(full), "brute-force numpy": _percentiles(brute)}
+    return {
+        "query embedding alone": _percentiles(embed),
+        "search_exemplars": _percentiles(full),
+        "brute-force exact (numpy)": _percentiles(brute),
+    }
 
 
 def _synthetic_library(source: Path, target: Path, size: int) -> float:
@@ -137,12 +141,21 @@ def _synthetic_library(source: Path, target: Path, size: int) -> float:
     return time.perf_counter() - started
 
 
+def _print_latency(label: str, results: dict[str, tuple[float, float]]) -> None:
+    for name, (p50, p95) in results.items():
+        print(f"{label}: {name:26s} p50 {p50:6.1f} ms  p95 {p95:6.1f} ms")
+    ratio = results["brute-force exact (numpy)"][1] / results["search_exemplars"][1]
+    print(f"{label}: brute-force p95 / search_exemplars p95 = {ratio:.2f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=None, help="index only this many corpus tunes")
     parser.add_argument("--synthetic", type=int, default=100_000, help="entries in the synthetic library (0: skip)")
     parser.add_argument("--repeats", type=int, default=3, help="times each test query is run")
-    parser.add_argument("--store", type=Path, default=None, help="reuse this store for the real corpus")
+    parser.add_argument("--store", type=Path, default=None, help="use this store for the real corpus")
+    parser.add_argument("--no-build", action="store_true", help="measure the --store as it is, without indexing")
+    parser.add_argument("--synthetic-store", type=Path, default=None, help="reuse a synthetic store made earlier")
     args = parser.parse_args()
 
     from memory.store import folder_size_bytes
@@ -151,33 +164,32 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="retrieval-bench-"))
     real_store = args.store or work / "real"
     _use_store(real_store)
-    report = build_index(limit=args.limit, progress=True)
     print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print(
-        f"build_index: {report.total} tunes in library, {report.added} added in {report.seconds:.1f} s "
-        f"({report.tunes_per_second:.1f} tunes/s read, parsed, embedded, stored), "
-        f"store {report.store_bytes / 1e6:.1f} MB at {real_store}"
-    )
+    if not args.no_build:
+        report = build_index(limit=args.limit, progress=True)
+        print(
+            f"build_index: {report.total} tunes in library, {report.added} added in {report.seconds:.1f} s "
+            f"({report.tunes_per_second:.1f} tunes/s read, parsed, embedded, stored), "
+            f"store {report.store_bytes / 1e6:.1f} MB at {real_store}"
+        )
     cases = load_cases()
     queries = [case["query"] for case in cases]
     quality = retrieval_quality(cases)
     print(
         f"real corpus: {len(cases)} test queries, hit rate@5 {quality['hit_rate']:.2f}, precision@5 "
-        f"{quality['precision']:.2f} (cosine only: {quality['semantic_hit_rate']:.2f}, {quality['semantic_precision']:.2f})"
+        f"{quality['precision']:.2f} (plain cosine: {quality['semantic_hit_rate']:.2f}, {quality['semantic_precision']:.2f})"
     )
-    for label, (p50, p95) in _latency(queries, args.repeats).items():
-        print(f"real corpus ({report.total}): {label:18s} p50 {p50:6.1f} ms  p95 {p95:6.1f} ms")
+    _print_latency("real corpus", _latency(queries, args.repeats))
 
     if args.synthetic:
-        seconds = _synthetic_library(real_store, work / "synthetic", args.synthetic)
-        size = folder_size_bytes(work / "synthetic")
-        print(f"synthetic library: {args.synthetic} entries added in {seconds:.1f} s "
-              f"({args.synthetic / seconds:.0f} entries/s, vectors given), store {size / 1e6:.1f} MB")
-        results = _latency(queries, args.repeats)
-        for label, (p50, p95) in results.items():
-            print(f"synthetic ({args.synthetic}): {label:18s} p50 {p50:6.1f} ms  p95 {p95:6.1f} ms")
-        ratio = results["brute-force numpy"][1] / results["search_exemplars"][1]
-        print(f"synthetic: brute-force p95 / search_exemplars p95 = {ratio:.2f}x")
+        synthetic_store = args.synthetic_store or work / "synthetic"
+        if args.synthetic_store is None:
+            seconds = _synthetic_library(real_store, synthetic_store, args.synthetic)
+            print(f"synthetic library: {args.synthetic} entries added in {seconds:.1f} s "
+                  f"({args.synthetic / seconds:.0f} entries/s, vectors given), "
+                  f"store {folder_size_bytes(synthetic_store) / 1e6:.1f} MB")
+        _use_store(synthetic_store)
+        _print_latency(f"synthetic ({args.synthetic})", _latency(queries, args.repeats))
 
 
 if __name__ == "__main__":

@@ -117,7 +117,7 @@ class Exemplar(BaseModel):
     key: str
     mode: str
     meter: str
-    tune_type: str | None
+    tune_type: str | None = None
     source: str
     bars: int
     tempo_bpm: int | None = None
@@ -134,6 +134,9 @@ class Exemplar(BaseModel):
     why_matched: str
 
 
+CANDIDATE_POOL = 400  # tunes reranked per search; on the real corpus 400 ranked as well as 1000, 200 worse
+_FACETS = ("tune_type", "key", "mode", "meter")
+_FACET_CACHE: dict[str, dict[str, dict[str, Any]]] = {}  # store/collection -> id -> facets
 _STORED_FIELDS = [f for f in Exemplar.model_fields if f in ExemplarRecord.model_fields and f != "description"]
 # How much each property a query names and a tune has adds to its cosine similarity. MiniLM similarities
 # of the candidates spread over ~0.1-0.2 (titles differ), so a named type, key or mode decides the order.
@@ -170,17 +173,20 @@ def _where(filters: dict[str, str]) -> dict[str, Any] | None:
     return {"$and": clauses}
 
 
-def _nearest(collection, vector: list[float], where: dict[str, Any] | None, n: int) -> dict[str, tuple[dict, str, float]]:
-    """id -> (metadata, description, cosine distance) of the n nearest tunes meeting `where`."""
-    result = collection.query(
-        query_embeddings=[vector], n_results=n, where=where, include=["metadatas", "documents", "distances"]
-    )
-    return {
-        tune_id: (meta, description, distance)
-        for tune_id, meta, description, distance in zip(
-            result["ids"][0], result["metadatas"][0], result["documents"][0], result["distances"][0]
-        )
-    }
+def _facets(collection, tune_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """id -> the properties reranking reads (type, key, mode, meter), cached for the process.
+
+    Reranking hundreds of candidates needs only these few fields; fetching each candidate's whole
+    metadata (its ABC included) on every search cost more than the search. Ids hash the tune's
+    content, so a cached entry never goes stale: a changed tune has a new id.
+    """
+    cache = _FACET_CACHE.setdefault(f"{store_location()}/{collection.name}", {})
+    missing = [tune_id for tune_id in tune_ids if tune_id not in cache]
+    if missing:
+        found = collection.get(ids=missing, include=["metadatas"])
+        for tune_id, meta in zip(found["ids"], found["metadatas"]):
+            cache[tune_id] = {field: meta.get(field) for field in _FACETS}
+    return cache
 
 
 def _check_filter_values(filters: dict[str, str]) -> None:
@@ -192,21 +198,25 @@ def _check_filter_values(filters: dict[str, str]) -> None:
             raise ValueError(f"{field}={value!r} is not in the exemplar library; valid values: {', '.join(known)}")
 
 
-def _why(meta: dict[str, Any], description: str, filters: dict[str, str], hints: QueryHints, query: str) -> tuple[float, str]:
-    """The hint bonus for one tune and the sentence that explains its place in the results."""
-    bonus, reasons = 0.0, []
-    if filters:
-        reasons.append("meets filters " + ", ".join(f"{k}={v}" for k, v in filters.items()))
-    met = []
+def _hint_bonus(facets: dict[str, Any], filters: dict[str, str], hints: QueryHints) -> tuple[float, list[str]]:
+    """The rank bonus a tune earns for having what the query names, and the properties it matched."""
+    bonus, met = 0.0, []
     for hint, value in hints.named().items():
         field = "key" if hint == "tonic" else hint
-        if field in filters:
-            continue
-        if meta.get(field) == value:
+        if field not in filters and facets.get(field) == value:
             bonus += HINT_BONUS[hint]
             met.append(f"{field} {value}")
     if hints.tonic and hints.mode and {f"key {hints.tonic}", f"mode {hints.mode}"} <= set(met):
         bonus += HINT_BONUS["key"]
+    return bonus, met
+
+
+def _why(meta: dict[str, Any], description: str, filters: dict[str, str], hints: QueryHints, query: str) -> str:
+    """The sentence that explains a tune's place in the results."""
+    reasons = []
+    if filters:
+        reasons.append("meets filters " + ", ".join(f"{k}={v}" for k, v in filters.items()))
+    _, met = _hint_bonus(meta, filters, hints)
     if met:
         reasons.append("has the " + ", ".join(met) + " the query names")
     if meta.get("tune_type_from") == "collection":
@@ -214,7 +224,7 @@ def _why(meta: dict[str, Any], description: str, filters: dict[str, str], hints:
     shared = sorted(_words(query) & _words(description))
     if shared:
         reasons.append("description shares: " + ", ".join(shared))
-    return bonus, "; ".join(reasons) or "nearest description in meaning"
+    return "; ".join(reasons) or "nearest description in meaning"
 
 
 def search_exemplars(
@@ -241,28 +251,36 @@ def search_exemplars(
     if total == 0:
         raise StoreError("the exemplar library is empty. Fix: run `tunesmith index` to build it.")
     hints = query_hints(query)
-    vector = encode([query])[0].tolist()
-    pool = min(total, max(8 * k, 40))
-    candidates = _nearest(collection, vector, _where(filters), pool)
-    if not candidates:
+    # Rerank a wide pool: tunes with the type, key, mode or meter the query names move up past
+    # near-misses closer in wording. The wide pool also raises HNSW's search breadth (ef = n_results):
+    # at Chroma's default of 100, whole small clusters (all 29 Josquin pieces) went unfound.
+    pool = min(total, max(8 * k, CANDIDATE_POOL))
+    nearest = collection.query(
+        query_embeddings=[encode([query])[0].tolist()], n_results=pool, where=_where(filters), include=["distances"]
+    )
+    tune_ids, distances = nearest["ids"][0], nearest["distances"][0]
+    if not tune_ids:
         if filters:
             _check_filter_values(filters)
         return []
-    # A second pool from the same vector: the nearest tunes that also have every property the query
-    # names, so those can move up past near-misses that happen to be closer in wording.
-    named = {("key" if hint == "tonic" else hint): value for hint, value in hints.named().items()}
-    if any(field not in filters for field in named):
-        candidates.update(_nearest(collection, vector, _where({**named, **filters}), pool))
-    found = []
-    for tune_id, (meta, description, distance) in candidates.items():
-        similarity = 1.0 - float(distance)
-        bonus, why = _why(meta, description, filters, hints, query)
-        stored = {field: meta[field] for field in _STORED_FIELDS if field in meta}
-        found.append(
+    facets = _facets(collection, tune_ids)
+    ranked = sorted(
+        ((1.0 - distance + _hint_bonus(facets.get(tune_id, {}), filters, hints)[0], 1.0 - distance, tune_id)
+         for tune_id, distance in zip(tune_ids, distances)),
+        reverse=True,
+    )[:k]
+    chosen = collection.get(ids=[tune_id for _, _, tune_id in ranked], include=["metadatas", "documents"])
+    stored = {tune_id: (meta, text) for tune_id, meta, text in zip(chosen["ids"], chosen["metadatas"], chosen["documents"])}
+    results = []
+    for score, similarity, tune_id in ranked:
+        if tune_id not in stored:  # deleted by an index run since the query
+            continue
+        meta, description = stored[tune_id]
+        results.append(
             Exemplar(
-                **stored, id=tune_id, description=description, similarity=round(similarity, 4),
-                score=round(similarity + bonus, 4), why_matched=why,
+                **{field: meta[field] for field in _STORED_FIELDS if field in meta},
+                id=tune_id, description=description, similarity=round(similarity, 4), score=round(score, 4),
+                why_matched=_why(meta, description, filters, hints, query),
             )
         )
-    found.sort(key=lambda e: e.score, reverse=True)
-    return found[:k]
+    return results

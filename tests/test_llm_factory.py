@@ -347,3 +347,12 @@ def test_a_gguf_path_that_is_not_a_model_fails_at_start_with_the_file_named(tmp_
     fake.write_bytes(b"GGUF but not really a model")
     with pytest.raises(LlmUnavailable, match=f"The embedded model {fake} could not be loaded"):
         make_chat_model(load_settings(llm_backend="embedded", llm_model=str(fake)))
+
+
+def test_unwritable_cache_folder_gives_the_setting_to_change(tmp_path):
+    from agent.gguf_cache import ensure_embedded_model
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    with pytest.raises(ModelUnavailable, match="TUNESMITH_CACHE_DIR"):
+        ensure_embedded_model(blocker / "cache", progress=False)

@@ -28,12 +28,12 @@ def test_the_test_set_has_30_queries_each_answerable_from_the_sample_library(lib
 @pytest.mark.slow
 def test_top_5_results_match_what_the_request_names(library: Path) -> None:
     quality = retrieval_quality(CASES, k=5)
-    # Floors measured on this sample library (see the report); they guard against regressions.
-    assert quality["hit_rate"] >= 0.9, quality
-    assert quality["precision"] >= 0.7, quality
-    # Reranking by the type/key/mode the query names must beat plain cosine similarity.
-    assert quality["precision"] > quality["semantic_precision"], quality
-
+    # Measured on this sample library: hit rate 1.00, precision 0.98; plain cosine 0.92, 0.79.
+    # The floors sit a little below, to catch regressions rather than noise.
+    assert quality["hit_rate"] >= 0.95, quality
+    assert quality["precision"] >= 0.9, quality
+    # Reranking by the type, key and mode the request names must clearly beat plain cosine search.
+    assert quality["precision"] >= quality["semantic_precision"] + 0.1, quality
 
 def test_a_slow_air_in_a_minor_brings_airs_in_a_minor_first(library: Path) -> None:
     results = search_exemplars("a slow air in A minor", k=5)
