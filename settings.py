@@ -8,6 +8,7 @@ The TOML file is the first found of: `$TUNESMITH_CONFIG`, `./tunesmith.toml`,
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -150,3 +151,14 @@ def setting_sources(settings: Settings) -> dict[str, str]:
         else:
             sources[name] = "default"
     return sources
+
+
+@dataclass(frozen=True)
+class BackendStatus:
+    """One row of `tunesmith doctor`: a backend or model, whether it can be used, and the fix."""
+
+    name: str
+    available: bool
+    detail: str
+    fix: str = ""
+    required: bool = False  # True when the main job (compose on the embedded default) cannot run without it

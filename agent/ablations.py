@@ -125,14 +125,14 @@ def _realise(plan: Any, folder: Path, name: str, text: str) -> tuple[Any, Any]:
 def photo_ablation(photos: Sequence[str], out_dir: Path, *, seed: int = 0) -> tuple[list[PhotoTune], list[RouteSummary]]:
     """Raw caption → plan versus bridged plan, for each scikit-image photo; audio written under `out_dir`."""
     from tools.bridge import plan_from_image
-    from tools.eval_inputs import _write_sample_photo
+    from tools.eval_inputs import write_sample_photo
     from tools.request import plan_from_request
     from tools.vision import describe_image
 
     out_dir.mkdir(parents=True, exist_ok=True)
     tunes: list[PhotoTune] = []
     for photo in photos:
-        analysis = describe_image(_write_sample_photo(photo, out_dir / f"{photo}.png"))
+        analysis = describe_image(write_sample_photo(photo, out_dir / f"{photo}.png"))
         bridged = plan_from_image(analysis, "", seed=seed)
         routes = (("raw caption", plan_from_request(bridged.raw_caption_prompt, seed=seed), bridged.raw_caption_prompt),
                   ("bridge", bridged.plan, bridged.musicgen_prompt))
@@ -164,11 +164,11 @@ def photo_ablation(photos: Sequence[str], out_dir: Path, *, seed: int = 0) -> tu
 
 def _library_exemplars(request: str, plan: Any, out_dir: Path) -> list[Any]:
     """The exemplars the agent itself would retrieve for this plan (same filters, same relaxation)."""
-    from tools.actions import _retrieve_for_plan
+    from tools.actions import retrieve_for_plan
     from tools.context import TurnContext
 
     ctx = TurnContext(request=request, out_dir=out_dir)
-    _retrieve_for_plan(ctx, plan)
+    retrieve_for_plan(ctx, plan)
     return ctx.exemplars
 
 

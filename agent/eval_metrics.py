@@ -120,10 +120,10 @@ def constraint_table(expect: Expectation, unmet: list[str]) -> dict[str, bool]:
 
 def music21_parses(abc: str) -> bool:
     """True when music21's ABC reader finds notes in the tune."""
-    from tools.render import RenderError, _music21_score
+    from tools.render import RenderError, music21_score
 
     try:
-        _music21_score(abc)
+        music21_score(abc)
     except RenderError:
         return False
     return True

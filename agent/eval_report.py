@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from agent.eval_metrics import EXPECTATION_FIELDS
 from memory.files import atomic_write_bytes, atomic_write_text
 
 if TYPE_CHECKING:
@@ -96,8 +97,6 @@ def _by_suite(report: EvalReport) -> list[Block]:
 
 
 def _fields(report: EvalReport) -> tuple[str, ...]:
-    from agent.eval_metrics import EXPECTATION_FIELDS
-
     stated = {f for run in report.backends.values() for c in run.cases.values() for f in c.constraints}
     return tuple(f for f in EXPECTATION_FIELDS if f in stated)
 

@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/retrieval_bench.py                 # full music21 corpus, temp store
     .venv/bin/python benchmarks/retrieval_bench.py --limit 2000 --synthetic 20000   # quicker
+    .venv/bin/python benchmarks/retrieval_bench.py --store DIR --no-build          # latency of a built store
 
 Prints: build count / seconds / tunes per second / store size; then, per library, p50 and p95 of
 `search_exemplars` (query embedding + Chroma HNSW + rerank) and, as the baseline measured in the same

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Iterator
 
 
 if TYPE_CHECKING:
-    from tools.weights import BackendStatus
+    from settings import BackendStatus
     import numpy as np
     from chromadb.api.types import EmbeddingFunction
 
@@ -110,7 +110,7 @@ def embedding_function() -> "EmbeddingFunction":
 
 def embedder_checks() -> list["BackendStatus"]:
     """Doctor rows: is the embedder folder there, and does it load and embed a sentence."""
-    from tools.weights import BackendStatus  # the doctor's row type (a plain dataclass)
+    from settings import BackendStatus
 
     try:
         folder = embedder_path()

@@ -35,6 +35,16 @@ class IndexReport(BaseModel):
     store_bytes: int
     rebuilt: bool
 
+    def summary(self) -> str:
+        """A few lines for the terminal."""
+        lines = [
+            f"{'Rebuilt' if self.rebuilt else 'Indexed'} {', '.join(self.libraries)}: {self.added} added, "
+            f"{self.unchanged} unchanged, {self.removed} removed, {self.skipped} skipped "
+            f"in {self.seconds:.1f} s ({self.tunes_per_second:.1f} tunes/s); {self.total} tunes in the library."
+        ]
+        lines += [f"  skipped {reason}" for reason in self.skip_reasons]
+        return "\n".join(lines)
+
 
 class SkippedTune(BaseModel):
     """A tune the reader could not turn into a record, and why."""

@@ -75,6 +75,17 @@ class LibraryStats(BaseModel):
     store_bytes: int
     location: str
 
+    def summary(self, top: int = 8) -> str:
+        """A few lines for the terminal: the total and the commonest values of each facet."""
+        size = f", {self.store_bytes / 1e6:.1f} MB" if self.store_bytes else ""
+        lines = [f"Library at {self.location}: {self.total} tunes{size}."]
+        for label, counts in (("source", self.by_source), ("tune type", self.by_tune_type), ("key", self.by_key),
+                              ("mode", self.by_mode), ("meter", self.by_meter)):
+            shown = ", ".join(f"{value} {count}" for value, count in list(counts.items())[:top])
+            more = f", … {len(counts) - top} more" if len(counts) > top else ""
+            lines.append(f"  by {label}: {shown}{more}")
+        return "\n".join(lines)
+
 
 def all_metadata(page: int = 2000) -> list[dict[str, Any]]:
     """Every record's metadata, read in pages (raises StoreError when there is no library)."""
@@ -137,6 +148,7 @@ class Exemplar(BaseModel):
 CANDIDATE_POOL = 400  # tunes reranked per search; on the real corpus 400 ranked as well as 1000, 200 worse
 _FACETS = ("tune_type", "key", "mode", "meter")
 _FACET_CACHE: dict[str, dict[str, dict[str, Any]]] = {}  # store/collection -> id -> facets
+_KNOWN_VALUES: dict[tuple[str, int], dict[str, list[str]]] = {}  # (store/collection, count) -> facet values
 _STORED_FIELDS = [f for f in Exemplar.model_fields if f in ExemplarRecord.model_fields and f != "description"]
 # How much each property a query names and a tune has adds to its cosine similarity. MiniLM similarities
 # of the candidates spread over ~0.1-0.2 (titles differ), so a named type, key or mode decides the order.
@@ -189,11 +201,19 @@ def _facets(collection, tune_ids: list[str]) -> dict[str, dict[str, Any]]:
     return cache
 
 
-def _check_filter_values(filters: dict[str, str]) -> None:
-    """Raise ValueError for a filter value the library does not hold, listing the values it does."""
-    rows = all_metadata()
+def _check_filter_values(collection, filters: dict[str, str]) -> None:
+    """Raise ValueError for a filter value the library does not hold, listing the values it does.
+
+    The values are read once per library size and process: the agent relaxes filters one by one.
+    """
+    cache_key = (f"{store_location()}/{collection.name}", collection.count())
+    if cache_key not in _KNOWN_VALUES:
+        rows = all_metadata()
+        _KNOWN_VALUES[cache_key] = {
+            field: sorted({str(r[field]) for r in rows if r.get(field) is not None}) for field in _FACETS
+        }
     for field, value in filters.items():
-        known = sorted({str(r[field]) for r in rows if r.get(field) is not None})
+        known = _KNOWN_VALUES[cache_key][field]
         if value not in known:
             raise ValueError(f"{field}={value!r} is not in the exemplar library; valid values: {', '.join(known)}")
 
@@ -261,7 +281,7 @@ def search_exemplars(
     tune_ids, distances = nearest["ids"][0], nearest["distances"][0]
     if not tune_ids:
         if filters:
-            _check_filter_values(filters)
+            _check_filter_values(collection, filters)
         return []
     facets = _facets(collection, tune_ids)
     ranked = sorted(

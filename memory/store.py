@@ -17,12 +17,12 @@ from urllib.parse import urlparse
 
 
 if TYPE_CHECKING:
-    from tools.weights import BackendStatus
+    from settings import BackendStatus
     from chromadb.api import ClientAPI
     from chromadb.api.models.Collection import Collection
 
 REBUILD_FIX = "Fix: run `tunesmith index --rebuild` (it rebuilds the library from the shipped corpus)."
-INDEX_FIX = "Fix: run `tunesmith index` to build it from the shipped corpus (about a minute)."
+INDEX_FIX = "Fix: run `tunesmith index` to build it from the shipped corpus (a few minutes)."
 
 
 class StoreError(RuntimeError):
@@ -129,7 +129,7 @@ def store_bytes() -> int:
 def store_checks() -> list["BackendStatus"]:
     """Doctor rows: the store opens, and how many tunes the exemplar library holds."""
     from memory.exemplars import COLLECTION
-    from tools.weights import BackendStatus  # the doctor's row type (a plain dataclass)
+    from settings import BackendStatus
 
     where = store_location()
     try:

@@ -36,6 +36,7 @@ def test_sample_index_holds_tunes_from_every_music21_collection(library: Path) -
     assert stats.total == SAMPLE_TUNES
     assert set(stats.by_source) == {name for name, _, _ in COLLECTIONS.values()}
     assert stats.store_bytes > 0 and stats.location == str(library)
+    assert stats.summary().startswith(f"Library at {library}: {SAMPLE_TUNES} tunes")
 
 
 def test_a_tune_comes_back_with_its_abc_and_metadata(library: Path) -> None:
@@ -50,6 +51,7 @@ def test_a_tune_comes_back_with_its_abc_and_metadata(library: Path) -> None:
 def test_reindexing_the_same_tunes_adds_nothing(library: Path) -> None:
     report = build_index(limit=SAMPLE_TUNES, progress=False)
     assert (report.added, report.unchanged, report.removed, report.total) == (0, SAMPLE_TUNES, 0, SAMPLE_TUNES)
+    assert f"0 added, {SAMPLE_TUNES} unchanged, 0 removed" in report.summary()
 
 
 def test_filters_restrict_results_to_jigs_in_6_8(library: Path) -> None:
@@ -188,6 +190,7 @@ def test_unreadable_tunes_are_skipped_and_reported(tmp_path: Path) -> None:
     report = build_index([path], progress=False)
     assert (report.added, report.skipped) == (1, 1)
     assert report.skip_reasons[0].startswith("mixed.abc X:2")
+    assert "skipped mixed.abc X:2: no K: field" in report.summary()
 
 
 def test_tune_type_comes_from_r_field_title_or_collection_and_says_which(tmp_path: Path) -> None:

@@ -41,6 +41,7 @@ class TestChatLlamaCppEmbeddedUnit(ChatModelUnitTests):
 
 
 @pytest.mark.slow
+@pytest.mark.asyncio  # the suite's async tests (ainvoke, astream, ...) need pytest-asyncio; the project does not use auto mode
 @needs_llama_cpp
 class TestChatLlamaCppEmbeddedIntegration(ChatModelIntegrationTests):
     @property

@@ -109,7 +109,7 @@ def search_exemplars(ctx: TurnContext, query: str, k: int = 3, **filters: Any) -
     return f"Found: {titles}. Next: compose_abc."
 
 
-def _retrieve_for_plan(ctx: TurnContext, plan: MusicPlan) -> None:
+def retrieve_for_plan(ctx: TurnContext, plan: MusicPlan) -> None:
     """Fetch exemplars matching the plan's meter, mode and tune type, relaxing filters until some match."""
     from memory.exemplars import search_exemplars as search
 
@@ -135,7 +135,7 @@ def compose_abc(ctx: TurnContext) -> str:
         ctx.notes.append("compose_abc planned from your words first, since no plan had been made.")
     if not ctx.exemplars:
         try:
-            _retrieve_for_plan(ctx, ctx.plan)
+            retrieve_for_plan(ctx, ctx.plan)
         except RuntimeError as exc:  # no library yet
             ctx.notes.append(f"No exemplars were used: {exc}")
     outcome = ctx.refine_plan(ctx.plan, [e.abc for e in ctx.exemplars], rounds=ctx.refine_rounds)

@@ -32,7 +32,7 @@ def prepare_inputs(suite: Suite, case: EvalCase, out_dir: Path) -> CaseInputs:
     if isinstance(source, Path):
         inputs.image = source  # the user's own file: read where it is, never copied
     elif source is not None:
-        inputs.image = _write_sample_photo(source, out_dir / f"{case.id}.png")
+        inputs.image = write_sample_photo(source, out_dir / f"{case.id}.png")
     if case.audio is not None:
         from tools.render import render_midi, render_wav
 
@@ -46,7 +46,7 @@ def prepare_inputs(suite: Suite, case: EvalCase, out_dir: Path) -> CaseInputs:
     return inputs
 
 
-def _write_sample_photo(name: str, path: Path) -> Path:
+def write_sample_photo(name: str, path: Path) -> Path:
     """Save a bundled scikit-image photo (RGB or grey, 8-bit) as PNG."""
     import numpy as np
     import skimage.data

@@ -109,7 +109,7 @@ def render_midi(abc: str, out_dir: Path, name: str = "tune") -> Path:
         return atomic_copy(midi, target)
 
 
-def _music21_score(abc: str):
+def music21_score(abc: str):
     """The tune parsed by music21 (a Score or Part), or RenderError when it has no notes."""
     from music21 import converter
 
@@ -123,7 +123,7 @@ def _music21_score(abc: str):
 
 
 def _music21_midi(abc: str, midi: Path) -> None:
-    score = _music21_score(abc)
+    score = music21_score(abc)
     try:
         score.write("midi", fp=str(midi))
     except Exception as exc:
@@ -209,7 +209,7 @@ def render_musicxml(abc: str, out_dir: Path, name: str = "tune") -> Path:
     """Convert the tune to MusicXML, `<name>.musicxml`, with music21."""
     _check_abc(abc)
     target = confined_path(out_dir, f"{_check_name(name)}.musicxml")
-    score = _music21_score(abc)
+    score = music21_score(abc)
     with tempfile.TemporaryDirectory(prefix="tunesmith-xml-") as work:
         written = Path(work) / "tune.musicxml"
         try:

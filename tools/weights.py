@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from settings import BackendStatus
+
 
 class WeightsUnavailable(RuntimeError):
     """The weights a tool needs are not on this machine; the message says how to get them."""
@@ -68,17 +70,6 @@ def find_weights(name_or_path: str, *, allow_downloads: bool = False) -> Weights
     if not _has_weights(folder):
         return WeightsStatus(name_or_path, None, f"the cached {name_or_path} has no weight files.", fix)
     return WeightsStatus(name_or_path, folder, "found in the Hugging Face cache", "")
-
-
-@dataclass(frozen=True)
-class BackendStatus:
-    """One row of `tunesmith doctor`: a backend or model, whether it can be used, and the fix."""
-
-    name: str
-    available: bool
-    detail: str
-    fix: str = ""
-    required: bool = False  # True when the main job (compose on the embedded default) cannot run without it
 
 
 def weights_status_row(label: str, status: WeightsStatus, fallback: str) -> BackendStatus:
