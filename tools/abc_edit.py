@@ -212,11 +212,13 @@ def replace_section(abc: str, first_bar: int, last_bar: int, bars_abc: str) -> s
     new_bars = checked_text(bars_abc)
     try:
         inner = parsed_tune(new_bars)
-        if inner.has_key_field:
-            new_bars = inner.text[inner.body_start:]
+        if inner.has_key_field:  # a whole tune: its music, without directives such as %%MIDI
+            body = inner.text[inner.body_start:].splitlines()
+            new_bars = "\n".join(line for line in body if not line.lstrip().startswith("%"))
     except AbcError:
         pass
-    new_bars = new_bars.strip().strip("|").strip()
+    # The section's own bar lines (and repeat colons) stay in the tune; drop the ones around the new bars.
+    new_bars = re.sub(r"^[\s|:]+|[\s|:]+$", "", new_bars)
     if not new_bars:
         raise AbcError("the replacement bars are empty; give music such as 'd2 f2 | a4'")
     return tune.text[: first.start] + new_bars + tune.text[last.end:]

@@ -172,7 +172,9 @@ def _apply_to_part(result: EditResult, op: EditOp) -> None:
         section = extract_section(result.abc, first, last)
         changed = transpose_abc(section, int(op.value)) if op.kind == "transpose" else change_mode(section, str(op.value))
         # The bar lines around the part stay in the tune (replace_section keeps them): take the music only.
-        music = _OUTER_BAR_LINES.sub("", changed[parsed_tune(changed).body_start:].strip())
+        body = changed[parsed_tune(changed).body_start:].splitlines()
+        music = "\n".join(line for line in body if not line.lstrip().startswith("%"))  # no %%MIDI mid-tune
+        music = _OUTER_BAR_LINES.sub("", music.strip())
         key = parse_headers(changed)["K"]
         if key != home:  # spell the part in its own key, then return home
             music = f"[K:{key}] {music} [K:{home}]"
