@@ -85,7 +85,7 @@ def main() -> None:
     generation_rates = []
     for _ in range(rounds):
         llama.reset()
-        start, first, tokens = time.perf_counter(), None, 0
+        first, tokens = None, 0
         for _chunk in llama.create_completion(count_prompt, max_tokens=80, temperature=0, stream=True):
             first = first or time.perf_counter()
             tokens += 1
