@@ -7,6 +7,7 @@ behind one lock, and the prompt renderer keeps earlier turns byte-stable to hit 
 
 from __future__ import annotations
 
+import atexit
 import json
 import threading
 import time
@@ -74,6 +75,9 @@ def load_model(model_path: Path, n_ctx: int, n_threads: int) -> LoadedModel:
         )
         loaded = LoadedModel(llama, formatter, load_seconds=time.perf_counter() - start)
         _LOADED[key] = loaded
+        # Free the model before interpreter teardown: llama.cpp's own finaliser fails once its
+        # C bindings are gone, printing a TypeError at exit.
+        atexit.register(llama.close)
         return loaded
 
 

@@ -54,7 +54,9 @@ def _load_model(folder: str):  # -> SentenceTransformer
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
 
+    transformers_logging.disable_progress_bar()  # a 0.1 s load needs no "Loading weights" bar in every command
     try:
         return SentenceTransformer(folder, device="cpu")
     except Exception as exc:  # a broken folder: missing weights, bad config
