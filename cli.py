@@ -309,7 +309,7 @@ def sessions_list() -> None:
 @sessions_app.command("show")
 def sessions_show(session_id: str) -> None:
     """The turns of a session and where their files are."""
-    from agent.session import ChatSession
+    from agent.session import turn_lines
     from memory.sessions import SessionCorrupt, SessionNotFound, SessionStore
 
     try:
@@ -317,7 +317,7 @@ def sessions_show(session_id: str) -> None:
     except (SessionNotFound, SessionCorrupt) as exc:
         fail(str(exc))
     console.print(f"[bold]{stored.title}[/] ({stored.folder})")
-    console.print("\n".join(ChatSession(stored, None, load()).history_lines()) or "No turns yet.")
+    console.print("\n".join(turn_lines(stored)) or "No turns yet.")
 
 
 @sessions_app.command("resume")

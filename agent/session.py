@@ -8,6 +8,7 @@ and "the last tune" found again after a restart.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from memory.sessions import SessionStore, StoredSession
 from settings import Settings
 from tools.plan import MusicPlan
 
+log = logging.getLogger(__name__)
 HISTORY_TURNS = 3  # earlier turns shown to the model: enough for "now make it slower", short for a small model
 
 
@@ -96,7 +98,21 @@ class ChatSession:
             self._record(request, "Interrupted before the turn finished.", folder, "interrupted")
             raise
         self._record(request, outcome.reply, folder, outcome.status)
+        if outcome.abc is not None:
+            self._remember(request, outcome, len(self.stored.messages) // 2)
         return outcome
+
+    def _remember(self, request: str, outcome: TurnOutcome, turn: int) -> None:
+        """Add the tune to the generations library, so later requests can find it by meaning."""
+        from memory.generations import remember_generation
+
+        try:
+            remember_generation(
+                abc=outcome.abc, request=request, session_id=self.id, turn=turn, plan=outcome.plan,
+                critic_score=outcome.critic_final, title=outcome.plan.title if outcome.plan else None,
+            )
+        except Exception as exc:  # the tune is safe on disk; only its library entry is missing
+            log.warning("the tune was saved but not added to the generations library: %s", exc)
 
     def _record(self, request: str, reply: str, folder: Path, status: str) -> None:
         metadata = {"folder": str(Path(folder).resolve()), "status": status, "undone": status != "done"}
@@ -117,10 +133,15 @@ class ChatSession:
 
     def history_lines(self) -> list[str]:
         """One line per turn: number, request, status, folder."""
-        lines = []
-        messages = self.messages()
-        for number, (request, reply) in enumerate(zip(messages[::2], messages[1::2]), start=1):
-            extra = reply.additional_kwargs
-            mark = " (undone)" if extra.get("undone") and extra.get("status") == "done" else ""
-            lines.append(f"{number}. {request.content} — {extra.get('status', '?')}{mark} — {extra.get('folder', '')}")
-        return lines
+        return turn_lines(self.stored)
+
+
+def turn_lines(stored: StoredSession) -> list[str]:
+    """One line per turn of a stored session: number, request, status (and undone), folder."""
+    lines = []
+    messages = messages_from_dict(stored.messages)
+    for number, (request, reply) in enumerate(zip(messages[::2], messages[1::2]), start=1):
+        extra = reply.additional_kwargs
+        mark = " (undone)" if extra.get("undone") and extra.get("status") == "done" else ""
+        lines.append(f"{number}. {request.content} — {extra.get('status', '?')}{mark} — {extra.get('folder', '')}")
+    return lines

@@ -178,3 +178,16 @@ def test_undo_sets_the_last_turn_aside_so_edits_act_on_the_tune_before() -> None
     assert analyse_abc(session.last_tune()[0]).key == "G"
     session.undo()
     assert session.last_tune()[0].strip() == first.abc.strip()
+
+
+def test_a_tune_from_an_earlier_session_can_be_recalled_by_meaning_and_edited_next() -> None:
+    _session(scripted(call("plan_music", request="a waltz"), call("compose_abc"), call("render"), "ok")).ask(
+        "a gentle waltz in G major for flute"
+    )
+    _session(scripted(call("plan_music", request="a reel"), call("compose_abc"), call("render"), "ok")).ask("a fast reel in A dorian")
+    later = _session(scripted(call("recall_tune", query="the waltz I made"), call("render"), "Here it is again."))
+    recalled = later.ask("play the waltz I made yesterday")
+    assert analyse_abc(recalled.abc).meter == "3/4"
+    later.chat_model = scripted(call("edit_abc", instruction="faster"), call("render"), "Faster.")
+    faster = later.ask("now faster")
+    assert analyse_abc(faster.abc).tempo_bpm > analyse_abc(recalled.abc).tempo_bpm

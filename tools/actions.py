@@ -128,6 +128,20 @@ def retrieve_for_plan(ctx: TurnContext, plan: MusicPlan) -> None:
             return
 
 
+def recall_tune(ctx: TurnContext, query: str) -> str:
+    """Find a tune made earlier ("the waltz I made yesterday") and make it the one edits act on."""
+    from memory.generations import search_generations
+
+    found = search_generations(query, k=1)
+    if not found:
+        return "No earlier tune matches; compose a new one with plan_music and compose_abc."
+    tune = found[0]
+    ctx.abc, ctx.abc_origin = tune.abc, f"recalled from an earlier session ({tune.session_id})"
+    ctx.plan = MusicPlan.model_validate(tune.plan) if tune.plan else None
+    ctx.notes.append(f"Started from the earlier tune '{tune.title}' ({tune.created}, session {tune.session_id}).")
+    return f"Found '{tune.title}' made {tune.created[:10]} for “{tune.request}”. Next: render."
+
+
 def compose_abc(ctx: TurnContext) -> str:
     """Realise the plan as ABC and refine it with the critic."""
     if ctx.plan is None:

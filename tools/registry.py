@@ -47,6 +47,10 @@ class NoArgs(BaseModel):
     pass
 
 
+class RecallArgs(BaseModel):
+    query: str = Field(description="The earlier tune in the user's words, e.g. 'the waltz from yesterday'.")
+
+
 class WriteAbcArgs(BaseModel):
     abc: str = Field(description="A whole tune in ABC notation with X, T, M, L, K headers.")
 
@@ -96,6 +100,7 @@ TOOL_SPECS: dict[str, tuple[type[BaseModel], str, Callable[..., str]]] = {
     "score_audio": (ScoreAudioArgs, "Score the rendered audio against a description.", actions.score_audio),
     "repair_midi": (RepairMidiArgs, "Fill missing bars of the user's MIDI file.", actions.repair_midi),
     "continue_tune": (ContinueArgs, "Continue the current tune for more bars.", actions.continue_tune),
+    "recall_tune": (RecallArgs, "Find a tune made in an earlier session, to play or edit it.", actions.recall_tune),
 }
 
 
@@ -122,6 +127,7 @@ def tools_for_turn(ctx: TurnContext) -> list[str]:
         names.insert(0, "describe_image")
     if "audio" in ctx.user_files:
         names.insert(0, "describe_audio")
+    names.append("recall_tune")
     if ctx.previous_abc or "abc" in ctx.user_files:
         names += ["edit_abc", "continue_tune"]
     if "midi" in ctx.user_files:
