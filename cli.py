@@ -39,7 +39,7 @@ def fail(message: str, code: int = 1) -> None:
 
 def load(**overrides: object):
     """Settings with command-line overrides; bad values end the command with the key named."""
-    from settings import SettingsError, load_settings
+    from tunesmith.settings import SettingsError, load_settings
 
     try:
         return load_settings(**overrides)
@@ -49,7 +49,7 @@ def load(**overrides: object):
 
 def chat_model_for(settings):
     """The configured chat model, or a clear sentence on why it cannot be used."""
-    from agent.llm import LlmUnavailable, make_chat_model
+    from tunesmith.agent.llm.factory import LlmUnavailable, make_chat_model
 
     try:
         with console.status(f"Loading the {settings.llm_backend} model {settings.llm_model}…"):
@@ -79,7 +79,7 @@ def show_outcome(outcome) -> None:
 
 def run_with_progress(session, request: str, **kwargs):
     """Run a turn with a live status line; Ctrl-C ends the turn cleanly and keeps the session."""
-    from agent.turn import TurnInputError
+    from tunesmith.agent.turn import TurnInputError
 
     try:
         with console.status("Working…") as status:
@@ -107,7 +107,7 @@ def compose(
     seed: Annotated[Optional[int], typer.Option(help="Seed, so the same request gives the same tune.")] = None,
 ) -> None:
     """Make one tune: ABC, MIDI, WAV, SVG score, trace.json and explanation.md."""
-    from agent.session import ChatSession
+    from tunesmith.agent.session import ChatSession
 
     if audio_model not in ("gm", "musicgen"):
         fail(f"--audio-model {audio_model!r} is not valid; use gm or musicgen", 2)
@@ -193,8 +193,8 @@ def chat(
     refine_rounds: RoundsOption = None,
 ) -> None:
     """A conversation: ask for a tune, then refine it turn by turn ("slower", "in minor", "for flute")."""
-    from agent.session import ChatSession
-    from memory.sessions import SessionCorrupt, SessionNotFound
+    from tunesmith.agent.session import ChatSession
+    from tunesmith.memory.sessions import SessionCorrupt, SessionNotFound
 
     settings = load(llm_backend=backend, llm_model=model, refine_rounds=refine_rounds)
     chat_model = chat_model_for(settings)
@@ -224,7 +224,7 @@ def chat(
 @app.command()
 def doctor() -> None:
     """Which backends and models are available, why not, and the command that fixes each."""
-    from agent.doctor import collect_checks
+    from tunesmith.agent.doctor import collect_checks
 
     settings = load()
     rows = collect_checks(settings)
@@ -244,7 +244,7 @@ def doctor() -> None:
 @app.command()
 def config() -> None:
     """The effective settings and where each value came from (environment, tunesmith.toml, default)."""
-    from settings import config_file, setting_sources
+    from tunesmith.settings import config_file, setting_sources
 
     settings = load()
     sources = setting_sources(settings)
@@ -260,7 +260,7 @@ def config() -> None:
 @app.command()
 def prepare() -> None:
     """Get everything offline ready: assemble the embedded LLM and build the tune library (idempotent)."""
-    from agent.gguf_cache import ModelUnavailable, ensure_embedded_model
+    from tunesmith.agent.llm.gguf_cache import ModelUnavailable, ensure_embedded_model
 
     settings = load()
     try:
@@ -279,9 +279,9 @@ def index(
     limit: Annotated[Optional[int], typer.Option(help="Index at most this many tunes (for a quick try).")] = None,
 ) -> None:
     """Build or update the library of real tunes that retrieval draws on (incremental, resumable)."""
-    from memory.exemplars import library_stats
-    from memory.store import StoreError
-    from tools.corpus import build_index
+    from tunesmith.memory.exemplars import library_stats
+    from tunesmith.memory.store import StoreError
+    from tunesmith.tools.corpus.reader import build_index
 
     try:
         if not stats:
@@ -295,7 +295,7 @@ def index(
 @sessions_app.command("list")
 def sessions_list() -> None:
     """Saved sessions, newest first."""
-    from memory.sessions import SessionStore
+    from tunesmith.memory.sessions import SessionStore
 
     table = Table(show_header=True, header_style="bold")
     for column in ("id", "title", "turns", "updated"):
@@ -309,8 +309,8 @@ def sessions_list() -> None:
 @sessions_app.command("show")
 def sessions_show(session_id: str) -> None:
     """The turns of a session and where their files are."""
-    from agent.session import turn_lines
-    from memory.sessions import SessionCorrupt, SessionNotFound, SessionStore
+    from tunesmith.agent.session import turn_lines
+    from tunesmith.memory.sessions import SessionCorrupt, SessionNotFound, SessionStore
 
     try:
         stored = SessionStore(load().output_dir).load(session_id)
@@ -329,7 +329,7 @@ def sessions_resume(session_id: str, backend: BackendOption = None, model: Model
 @sessions_app.command("delete")
 def sessions_delete(session_id: str, yes: Annotated[bool, typer.Option("--yes", help="Do not ask.")] = False) -> None:
     """Delete a session folder and its files."""
-    from memory.sessions import SessionNotFound, SessionStore
+    from tunesmith.memory.sessions import SessionNotFound, SessionStore
 
     if not yes and not typer.confirm(f"Delete session {session_id} and all its files?"):
         raise typer.Exit(1)
@@ -353,9 +353,9 @@ def eval_command(
     seed: Annotated[Optional[int], typer.Option(help="Seed for every case, so runs repeat.")] = None,
 ) -> None:
     """Run evaluation suites through the agent; write results.json, report.md and report.html."""
-    from agent.eval_report import HEADLINE, headline_rows, unavailable_sentences
-    from agent.evaluate import EvalError, run_eval
-    from tools.eval_suite import SuiteError
+    from tunesmith.agent.eval.report import HEADLINE, headline_rows, unavailable_sentences
+    from tunesmith.agent.eval.run import EvalError, run_eval
+    from tunesmith.agent.eval.suite import SuiteError
 
     settings = load(refine_rounds=refine_rounds, seed=seed)
     try:
@@ -383,5 +383,21 @@ def main() -> None:
     app()
 
 
+def _checkout_as_package() -> None:
+    """Let `python cli.py` find this checkout as the package `tunesmith` when it is not installed."""
+    import importlib.util
+
+    if importlib.util.find_spec("tunesmith") is not None:
+        return
+    root = Path(__file__).resolve().parent
+    spec = importlib.util.spec_from_file_location("tunesmith", root / "__init__.py", submodule_search_locations=[str(root)])
+    package = importlib.util.module_from_spec(spec)
+    sys.modules["tunesmith"] = package
+    spec.loader.exec_module(package)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    _checkout_as_package()
+    from tunesmith.cli import main as run_cli
+
+    sys.exit(run_cli())

@@ -9,18 +9,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from importlib import import_module
 
-from settings import Settings
-from tools.weights import BackendStatus
+from tunesmith.settings import Settings
+from tunesmith.tools.weights import BackendStatus
 
 # (module, function, takes settings?) in the order the table shows them
 CHECKS: list[tuple[str, str, bool]] = [
-    ("agent.llm", "llm_checks", True),
-    ("tools.render", "render_checks", False),
-    ("memory.embedder", "embedder_checks", False),
-    ("memory.store", "store_checks", False),
-    ("tools.captioner", "captioner_checks", False),
-    ("tools.musicgen", "musicgen_checks", False),
-    ("tools.clap", "clap_checks", False),
+    ("tunesmith.agent.llm.factory", "llm_checks", True),
+    ("tunesmith.tools.render", "render_checks", False),
+    ("tunesmith.memory.embedder", "embedder_checks", False),
+    ("tunesmith.memory.store", "store_checks", False),
+    ("tunesmith.tools.vision.captioner", "captioner_checks", False),
+    ("tunesmith.tools.musicgen.generate", "musicgen_checks", False),
+    ("tunesmith.tools.audio.text_score", "clap_checks", False),
 ]
 
 

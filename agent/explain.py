@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.trace import TurnTrace
+from tunesmith.agent.trace import TurnTrace
 
 PLAN_FIELDS = [
     ("key", "Key"), ("mode", "Mode"), ("meter", "Meter"), ("tempo_bpm", "Tempo (BPM)"), ("bars", "Bars"),

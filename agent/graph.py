@@ -18,7 +18,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.message import add_messages
 from pydantic import ValidationError
 
-from agent.trace import ToolCallRecord, TraceRecorder
+from tunesmith.agent.trace import ToolCallRecord, TraceRecorder
 
 Progress = Callable[[str], None]
 

@@ -15,9 +15,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from agent.trace import CriticRound
-from prompts import load_prompt
-from tools.plan import MusicPlan
+from tunesmith.agent.trace import CriticRound
+from tunesmith.prompts import load_prompt
+from tunesmith.tools.plan import MusicPlan
 
 GOOD_ENOUGH = 0.85  # overall critic score at which a tune needs no more rounds
 
@@ -78,8 +78,8 @@ def revise_plan(plan: MusicPlan, critique: Any, attempt: int) -> tuple[MusicPlan
 
 def refine_plan(plan: MusicPlan, exemplars: Sequence[str] = (), *, rounds: int = 3) -> RefineOutcome:
     """Realise `plan`, then revise it up to `rounds` times while the critic finds it improving."""
-    from tools.compose import compose_abc
-    from tools.critic import critique_abc
+    from tunesmith.tools.compose.composer import compose_abc
+    from tunesmith.tools.critic.critique import critique_abc
 
     composed = compose_abc(plan, exemplars)
     critique = critique_abc(composed.abc, plan)
@@ -117,8 +117,8 @@ def extract_abc(text: str) -> str:
 
 def refine_written_abc(abc: str, chat_model: Any, plan: MusicPlan | None, *, rounds: int = 3) -> RefineOutcome:
     """Repair the LLM's ABC, then let the LLM revise it from the critic's feedback for up to `rounds` rounds."""
-    from tools.abc import repair_abc
-    from tools.critic import critique_abc
+    from tunesmith.tools.abc import repair_abc
+    from tunesmith.tools.critic.critique import critique_abc
 
     repaired = repair_abc(abc)
     critique = critique_abc(repaired.abc, plan)

@@ -15,10 +15,10 @@ from pathlib import Path
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, messages_from_dict, messages_to_dict
 
-from agent.turn import TurnOutcome, run_turn
-from memory.sessions import SessionStore, StoredSession
-from settings import Settings
-from tools.plan import MusicPlan
+from tunesmith.agent.turn import TurnOutcome, run_turn
+from tunesmith.memory.sessions import SessionStore, StoredSession
+from tunesmith.settings import Settings
+from tunesmith.tools.plan import MusicPlan
 
 log = logging.getLogger(__name__)
 HISTORY_TURNS = 3  # earlier turns shown to the model: enough for "now make it slower", short for a small model
@@ -104,7 +104,7 @@ class ChatSession:
 
     def _remember(self, request: str, outcome: TurnOutcome, turn: int) -> None:
         """Add the tune to the generations library, so later requests can find it by meaning."""
-        from memory.generations import remember_generation
+        from tunesmith.memory.generations import remember_generation
 
         try:
             remember_generation(

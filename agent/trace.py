@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from memory.files import atomic_write_json
+from tunesmith.memory.files import atomic_write_json
 
 
 class LlmStep(BaseModel):

@@ -15,17 +15,17 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from pydantic import BaseModel, Field
 
-from agent.explain import build_explanation
-from agent.graph import build_agent_graph, run_tool_call
-from agent.refine import refine_plan, refine_written_abc
-from agent.trace import ToolCallRecord, TraceRecorder, TurnTrace
-from memory.files import atomic_write_json, atomic_write_text
-from prompts import load_prompt
-from settings import Settings
-from tools.actions import rendered_files
-from tools.context import TurnContext
-from tools.plan import MusicPlan
-from tools.registry import build_tools, tools_for_turn
+from tunesmith.agent.explain import build_explanation
+from tunesmith.agent.graph import build_agent_graph, run_tool_call
+from tunesmith.agent.refine import refine_plan, refine_written_abc
+from tunesmith.agent.trace import ToolCallRecord, TraceRecorder, TurnTrace
+from tunesmith.memory.files import atomic_write_json, atomic_write_text
+from tunesmith.prompts import load_prompt
+from tunesmith.settings import Settings
+from tunesmith.agent.toolkit.actions import rendered_files
+from tunesmith.agent.toolkit.context import TurnContext
+from tunesmith.tools.plan import MusicPlan
+from tunesmith.agent.toolkit.registry import build_tools, tools_for_turn
 
 INPUT_ROLES = ("image", "audio", "abc", "midi")
 

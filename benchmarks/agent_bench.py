@@ -25,19 +25,19 @@ sys.path.insert(0, str(ROOT))
 def embedded_factory():
     """The configured embedded chat model (agent.llm when present, else the llama.cpp model directly)."""
     try:
-        from agent.llm import make_chat_model
+        from tunesmith.agent.llm.factory import make_chat_model
     except ImportError:
         make_chat_model = None
     if make_chat_model is not None:
         return lambda settings, case: make_chat_model(settings)
-    from agent.llama_chat import ChatLlamaCppEmbedded
+    from tunesmith.agent.llm.llama_chat import ChatLlamaCppEmbedded
 
     return lambda settings, case: ChatLlamaCppEmbedded(temperature=settings.llm_temperature, seed=settings.seed)
 
 
 def scripted_factory(settings, case):
     """Baseline: the agent's own tools in the order a good model calls them, with no LLM time."""
-    from tests.scripted_model import call, scripted
+    from support.scripted_model import call, scripted
 
     steps = [call("describe_image", path=f"{case.id}.png")] if case.image else []
     return scripted(*steps, call("plan_music", request=case.request), call("compose_abc"), call("render"), "Done.")
@@ -69,9 +69,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None, help="Folder for the runs (default: a temp folder).")
     args = parser.parse_args()
 
-    from agent.evaluate import run_eval
-    from settings import load_settings
-    from tools.eval_suite import load_suite
+    from tunesmith.agent.eval.run import run_eval
+    from tunesmith.settings import load_settings
+    from tunesmith.agent.eval.suite import load_suite
 
     text = load_suite(ROOT / "eval" / "text_requests.yaml")
     images = load_suite(ROOT / "eval" / "image_requests.yaml")

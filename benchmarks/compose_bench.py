@@ -22,12 +22,12 @@ from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tools.abc import validate_abc  # noqa: E402
-from tools.compose import compose_abc  # noqa: E402
-from tools.critic import critique_abc  # noqa: E402
-from tools.melody import Note  # noqa: E402
-from tools.plan import METERS, TONICS, MusicPlan  # noqa: E402
-from tools.render import render_all  # noqa: E402
+from tunesmith.tools.abc import validate_abc  # noqa: E402
+from tunesmith.tools.compose.composer import compose_abc  # noqa: E402
+from tunesmith.tools.critic.critique import critique_abc  # noqa: E402
+from tunesmith.tools.compose.melody import Note  # noqa: E402
+from tunesmith.tools.plan import METERS, TONICS, MusicPlan  # noqa: E402
+from tunesmith.tools.render import render_all  # noqa: E402
 
 MODES = ["major", "minor", "dorian", "mixolydian"]
 TUNE_TYPES = [None, "jig", "reel", "waltz", "hornpipe", "polka", "air"]
@@ -79,7 +79,7 @@ def main() -> None:
     print(f"compose: {1000 * compose_seconds / count:.1f} ms/tune = "
           f"{compose_seconds / validate_seconds:.2f}x the time to validate the same tunes")
 
-    with mock.patch("tools.sections.realise_bar", random_pitches):
+    with mock.patch("tunesmith.tools.compose.sections.realise_bar", random_pitches):
         baseline = [(plan, compose_abc(plan).abc) for plan in chosen]
     ours, our_dims = quality(composed)
     theirs, their_dims = quality(baseline)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tools.abc import AbcError, repair_abc, split_tunes, validate_abc  # noqa: E402
+from tunesmith.tools.abc import AbcError, repair_abc, split_tunes, validate_abc  # noqa: E402
 
 
 def corpus_tunes(limit: int | None) -> tuple[int, list[tuple[str, str]]]:
@@ -82,7 +82,7 @@ def main() -> None:
 
 def _unchanged_without_abc2midi(tune: str) -> bool:
     """Repair judged by our own checks only (abc2midi off), the same judge that found the tune valid."""
-    from tools.abc_repair import repair
+    from tunesmith.tools.abc.repair import repair
 
     return repair(tune, lambda text: validate_abc(text, check_abc2midi=False)).abc == tune
 

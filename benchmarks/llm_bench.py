@@ -24,10 +24,10 @@ from langchain_core.tools import tool  # noqa: E402
 from langchain_core.utils.function_calling import convert_to_openai_tool  # noqa: E402
 from pydantic import Field  # noqa: E402
 
-from agent.gguf_cache import ensure_embedded_model  # noqa: E402
-from agent.llama_chat import ChatLlamaCppEmbedded  # noqa: E402
-from agent.llama_runtime import load_model  # noqa: E402
-from settings import get_settings  # noqa: E402
+from tunesmith.agent.llm.gguf_cache import ensure_embedded_model  # noqa: E402
+from tunesmith.agent.llm.llama_chat import ChatLlamaCppEmbedded  # noqa: E402
+from tunesmith.agent.llm.llama_runtime import load_model  # noqa: E402
+from tunesmith.settings import get_settings  # noqa: E402
 
 MAX_TOKENS = 96
 

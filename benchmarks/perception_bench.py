@@ -56,7 +56,7 @@ def _full_decode(path: Path) -> None:
 
 def image_section() -> list[Row]:
     """describe_image (no caption) on 1 MP and 12 MP JPEG and PNG files vs a full Pillow decode."""
-    from tools.vision import describe_image
+    from tunesmith.tools.vision.describe import describe_image
 
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -90,7 +90,7 @@ def _one_minute_clip(folder: Path, sample_rate: int = 44100) -> Path:
 
 def audio_section() -> list[Row]:
     """describe_audio and audio_descriptors on 1 min of 44.1 kHz WAV vs decoding + resampling it."""
-    from tools.audio import audio_descriptors, describe_audio, load_audio
+    from tunesmith.tools.audio.describe import audio_descriptors, describe_audio, load_audio
 
     with tempfile.TemporaryDirectory() as tmp:
         path = _one_minute_clip(Path(tmp))

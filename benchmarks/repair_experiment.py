@@ -29,15 +29,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.piano_midi import chorale_midi  # noqa: E402  (the same corpus rendering the tests use)
-from tools.context_fit import (  # noqa: E402
+from support.piano_midi import chorale_midi  # noqa: E402  (the same corpus rendering the tests use)
+from tunesmith.tools.repair.context_fit import (  # noqa: E402
     BarContext, context_discrimination, context_fit, cosine, pitch_class_histogram,
 )
-from tools.context_harmony import Key, estimate_key  # noqa: E402
-from tools.gap_context import gap_context  # noqa: E402
-from tools.gap_fill import repeat_left_baseline  # noqa: E402
-from tools.midi_bars import ONSET_SNAP, BarNote, load_piano_piece  # noqa: E402
-from tools.repair import find_gap, repair_piece  # noqa: E402
+from tunesmith.tools.repair.gap_harmony import Key, estimate_key  # noqa: E402
+from tunesmith.tools.repair.gap_context import gap_context  # noqa: E402
+from tunesmith.tools.repair.gap_fill import repeat_left_baseline  # noqa: E402
+from tunesmith.tools.repair.midi_bars import ONSET_SNAP, BarNote, load_piano_piece  # noqa: E402
+from tunesmith.tools.repair.midi_repair import find_gap, repair_piece  # noqa: E402
 
 METHODS = ("repair", "repeat-left", "silence", "original")
 
@@ -66,8 +66,8 @@ def folk_midi(abc: str, path: Path) -> Path | None:
     """A folk tune as one-track MIDI via tools.abc.tune_notes, pickup padded so bars line up."""
     import pretty_midi
 
-    from tools.abc import tune_notes
-    from tools.abc_fields import parse_meter
+    from tunesmith.tools.abc import tune_notes
+    from tunesmith.tools.abc.fields import parse_meter
 
     if re.search(r"^V:", abc, flags=re.M):
         return None  # one melody line per tune
@@ -174,9 +174,9 @@ def continuation_check(tunes: list[str]) -> None:
     """Continue each tune by 4 bars; count valid results, refusals (invalid input) and failures."""
     from collections import Counter
 
-    from tools.abc import validate_abc
-    from tools.continuation import continue_abc
-    from tools.midi_bars import RepairInputError
+    from tunesmith.tools.abc import validate_abc
+    from tunesmith.tools.repair.continuation import continue_abc
+    from tunesmith.tools.repair.midi_bars import RepairInputError
 
     valid, refused, failed, why = 0, 0, 0, Counter()
     started = time.perf_counter()

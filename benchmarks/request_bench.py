@@ -28,12 +28,12 @@ def _per_call(function: Callable[[], object], repeats: int) -> float:
 
 
 def main() -> None:
-    from tools.abc import analyse_abc
-    from tools.compose import compose_abc
-    from tools.edits import apply_edits, parse_edit
-    from tools.eval_suite import load_suite
-    from tools.plan import GM_PROGRAMS
-    from tools.request import parse_request, plan_from_request
+    from tunesmith.tools.abc import analyse_abc
+    from tunesmith.tools.compose.composer import compose_abc
+    from tunesmith.tools.edits.parse import apply_edits, parse_edit
+    from tunesmith.agent.eval.suite import load_suite
+    from tunesmith.tools.plan import GM_PROGRAMS
+    from tunesmith.tools.planning.request import parse_request, plan_from_request
 
     text_suite = load_suite(ROOT / "eval" / "text_requests.yaml")
     requests = [case.request for case in text_suite.cases]

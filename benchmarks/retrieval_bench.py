@@ -28,7 +28,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
 def _use_store(path: Path) -> None:
-    from settings import get_settings
+    from tunesmith.settings import get_settings
 
     os.environ["TUNESMITH_CHROMA_PATH"] = str(path)
     get_settings.cache_clear()
@@ -52,9 +52,9 @@ def is_relevant(tune: dict, expect: dict[str, list]) -> bool:
 def retrieval_quality(cases: list[dict], k: int = 5) -> dict[str, float]:
     """Hit rate (a relevant tune in the top k) and mean precision at k (out of the relevant tunes the
     library holds, at most k) of `search_exemplars`, and of plain Chroma cosine search as the baseline."""
-    from memory.embedder import encode
-    from memory.exemplars import COLLECTION, all_metadata, search_exemplars
-    from memory.store import open_collection
+    from tunesmith.memory.embedder import encode
+    from tunesmith.memory.exemplars import COLLECTION, all_metadata, search_exemplars
+    from tunesmith.memory.store import open_collection
 
     collection = open_collection(COLLECTION, create=False)
     library = all_metadata()
@@ -83,9 +83,9 @@ def _latency(queries: list[str], repeats: int) -> dict[str, tuple[float, float]]
     cosine over every stored vector (same embedding, then numpy)."""
     import numpy as np
 
-    from memory.embedder import encode
-    from memory.exemplars import COLLECTION, search_exemplars
-    from memory.store import open_collection
+    from tunesmith.memory.embedder import encode
+    from tunesmith.memory.exemplars import COLLECTION, search_exemplars
+    from tunesmith.memory.store import open_collection
 
     collection = open_collection(COLLECTION, create=False)
     stored = []
@@ -117,8 +117,8 @@ def _synthetic_library(source: Path, target: Path, size: int) -> float:
     """Fill `target` with `size` entries cloned from the real library; returns seconds taken."""
     import numpy as np
 
-    from memory.exemplars import COLLECTION
-    from memory.store import open_client, open_collection
+    from tunesmith.memory.exemplars import COLLECTION
+    from tunesmith.memory.store import open_client, open_collection
 
     _use_store(source)
     real = open_collection(COLLECTION, create=False)
@@ -159,8 +159,8 @@ def main() -> None:
     parser.add_argument("--synthetic-store", type=Path, default=None, help="reuse a synthetic store made earlier")
     args = parser.parse_args()
 
-    from memory.store import folder_size_bytes
-    from tools.corpus import build_index
+    from tunesmith.memory.store import folder_size_bytes
+    from tunesmith.tools.corpus.reader import build_index
 
     work = Path(tempfile.mkdtemp(prefix="retrieval-bench-"))
     real_store = args.store or work / "real"

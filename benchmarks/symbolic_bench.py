@@ -18,8 +18,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.corpus_validation import corpus_tunes  # noqa: E402
-from tools.abc import validate_abc  # noqa: E402
-from tools.critic import critique_abc  # noqa: E402
+from tunesmith.tools.abc import validate_abc  # noqa: E402
+from tunesmith.tools.critic.critique import critique_abc  # noqa: E402
 
 THIRTY_TWO_BARS = """X:1
 T:Benchmark Reel
@@ -59,9 +59,9 @@ def music21_parse(tune: str) -> None:
 
 def calibrate(tunes: list[str]) -> None:
     """Print 10th/50th/90th percentiles of each quality metric over valid tunes."""
-    from tools.abc import tune_notes
-    from tools.abc_input import parsed_tune
-    from tools.critic_metrics import (
+    from tunesmith.tools.abc import tune_notes
+    from tunesmith.tools.abc.intake import parsed_tune
+    from tunesmith.tools.critic.metrics import (
         duration_entropy, intervals, large_leaps, melody, pitch_class_entropy, repetition_ratio,
         scale_consistency, stepwise_ratio,
     )
@@ -113,7 +113,7 @@ def main() -> None:
     print(f"{'validate_abc + abc2midi second opinion':<40}{with_abc2midi:>9.1f} tunes/s {with_abc2midi / baseline:>6.1f}x")
     print(f"{'critique_abc (no plan)':<40}{critique:>9.1f} tunes/s {critique / baseline:>6.1f}x")
     try:
-        from tools.render import render_all
+        from tunesmith.tools.render import render_all
     except ImportError:
         print("render: pending (tools/render.py not available)")
         return

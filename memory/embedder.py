@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Iterator
 
 
 if TYPE_CHECKING:
-    from settings import BackendStatus
+    from tunesmith.settings import BackendStatus
     import numpy as np
     from chromadb.api.types import EmbeddingFunction
 
@@ -28,7 +28,7 @@ class EmbedderUnavailable(RuntimeError):
 
 def embedder_path() -> Path:
     """The sentence-transformers folder in use: `settings.embedder_model`, else the packaged MiniLM."""
-    from settings import get_settings
+    from tunesmith.settings import get_settings
 
     configured = get_settings().embedder_model
     if configured:
@@ -112,7 +112,7 @@ def embedding_function() -> "EmbeddingFunction":
 
 def embedder_checks() -> list["BackendStatus"]:
     """Doctor rows: is the embedder folder there, and does it load and embed a sentence."""
-    from settings import BackendStatus
+    from tunesmith.settings import BackendStatus
 
     try:
         folder = embedder_path()

@@ -13,8 +13,8 @@ from typing import Iterable
 
 from pydantic import BaseModel, Field
 
-from memory.exemplars import COLLECTION, ExemplarRecord
-from memory.store import drop_collection, open_collection, store_bytes
+from tunesmith.memory.exemplars import COLLECTION, ExemplarRecord
+from tunesmith.memory.store import drop_collection, open_collection, store_bytes
 
 BATCH_SIZE = 256  # tunes per Chroma upsert: one embedding batch and one transaction
 

@@ -19,9 +19,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from memory.embedder import encode
-from memory.store import StoreError, open_collection, store_bytes, store_location
-from memory.tune_query import QueryHints, normalise_key, normalise_meter, normalise_mode, query_hints, tune_type_in
+from tunesmith.memory.embedder import encode
+from tunesmith.memory.store import StoreError, open_collection, store_bytes, store_location
+from tunesmith.memory.tune_query import QueryHints, normalise_key, normalise_meter, normalise_mode, query_hints, tune_type_in
 
 COLLECTION = "exemplars"
 

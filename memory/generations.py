@@ -14,7 +14,7 @@ from typing import Any, Mapping
 
 from pydantic import BaseModel, Field
 
-from memory.store import open_collection
+from tunesmith.memory.store import open_collection
 
 COLLECTION = "generations"
 

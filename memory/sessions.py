@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from memory.files import atomic_write_json, confined_path
+from tunesmith.memory.files import atomic_write_json, confined_path
 
 SESSION_FILE = "session.json"
 _ID_PATTERN = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{6}$")
@@ -98,7 +98,7 @@ class SessionStore:
 
     def __init__(self, root: Path | None = None) -> None:
         if root is None:
-            from settings import get_settings
+            from tunesmith.settings import get_settings
 
             root = get_settings().output_dir
         self.root = Path(root)

@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 
 if TYPE_CHECKING:
-    from settings import BackendStatus
+    from tunesmith.settings import BackendStatus
     from chromadb.api import ClientAPI
     from chromadb.api.models.Collection import Collection
 
@@ -31,7 +31,7 @@ class StoreError(RuntimeError):
 
 def store_location() -> str:
     """Where the store is, in words: the server URL or the folder on disk."""
-    from settings import get_settings
+    from tunesmith.settings import get_settings
 
     settings = get_settings()
     return settings.chroma_url or str(settings.chroma_path)
@@ -46,7 +46,7 @@ def _chroma_settings():
 
 def open_client(*, create: bool = True) -> "ClientAPI":
     """A Chroma client for the configured store. With create=False a missing folder is a StoreError."""
-    from settings import get_settings
+    from tunesmith.settings import get_settings
 
     settings = get_settings()
     import chromadb
@@ -81,7 +81,7 @@ def open_collection(name: str, *, create: bool = True) -> "Collection":
 
     With create=False a missing store or collection is a StoreError that says to run `tunesmith index`.
     """
-    from memory.embedder import embedding_function
+    from tunesmith.memory.embedder import embedding_function
 
     client = open_client(create=create)
     try:
@@ -120,7 +120,7 @@ def folder_size_bytes(path: Path) -> int:
 
 def store_bytes() -> int:
     """Size of the embedded store on disk in bytes; 0 for a Chroma server (its disk is not ours to see)."""
-    from settings import get_settings
+    from tunesmith.settings import get_settings
 
     settings = get_settings()
     return 0 if settings.chroma_url else folder_size_bytes(settings.chroma_path)
@@ -128,8 +128,8 @@ def store_bytes() -> int:
 
 def store_checks() -> list["BackendStatus"]:
     """Doctor rows: the store opens, and how many tunes the exemplar library holds."""
-    from memory.exemplars import COLLECTION
-    from settings import BackendStatus
+    from tunesmith.memory.exemplars import COLLECTION
+    from tunesmith.settings import BackendStatus
 
     where = store_location()
     try:

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -23,7 +19,7 @@ def isolated_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
     monkeypatch.setenv("TUNESMITH_OUTPUT_DIR", str(home / "sessions"))
     monkeypatch.setenv("TUNESMITH_CHROMA_PATH", str(home / "chroma"))
     monkeypatch.chdir(home)
-    from settings import get_settings
+    from tunesmith.settings import get_settings
 
     get_settings.cache_clear()
     yield

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from cli import app
+from tunesmith.cli import app
 
 runner = CliRunner()
 
@@ -40,7 +40,7 @@ def test_ollama_not_running_is_one_sentence_with_the_fix(monkeypatch) -> None:
 
 def test_missing_image_file_is_reported_without_losing_the_session(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("TUNESMITH_LLM_BACKEND", "ollama")
-    monkeypatch.setattr("cli.chat_model_for", lambda settings: None)
+    monkeypatch.setattr("tunesmith.cli.chat_model_for", lambda settings: None)
     result = runner.invoke(app, ["compose", "music for this", "--image", str(tmp_path / "nope.png")])
     assert result.exit_code == 1
     assert "does not exist" in result.output

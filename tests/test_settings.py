@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from settings import SettingsError, load_settings, setting_sources
+from tunesmith.settings import SettingsError, load_settings, setting_sources
 
 
 def test_defaults_use_the_embedded_backend_and_three_refine_rounds() -> None:

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from memory.files import atomic_copy, atomic_write_text, confined_path
-from tools.weights import BackendStatus
+from tunesmith.memory.files import atomic_copy, atomic_write_text, confined_path
+from tunesmith.tools.weights import BackendStatus
 
 MAX_ABC_CHARS = 100_000
 PEAK_TARGET_DBFS = -1.0
@@ -143,7 +143,7 @@ def render_wav(
     The audio is normalised to a peak of about -1 dBFS so it is never near-silent, and the silent
     reverb tail FluidSynth appends is trimmed, so the length matches the music.
     """
-    from settings import get_settings
+    from tunesmith.settings import get_settings
 
     settings = get_settings()
     soundfont = Path(soundfont or settings.soundfont)
@@ -261,7 +261,7 @@ def _wav_facts(wav: Path) -> tuple[float, float]:
 
 def render_checks() -> list[BackendStatus]:
     """`tunesmith doctor` rows for the renderers: abc2midi, fluidsynth, the SoundFont, abcm2ps."""
-    from settings import get_settings
+    from tunesmith.settings import get_settings
 
     def program_row(binary: str, purpose: str, fallback: str, required: bool) -> BackendStatus:
         path = shutil.which(binary)

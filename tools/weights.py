@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from settings import BackendStatus
+from tunesmith.settings import BackendStatus
 
 
 class WeightsUnavailable(RuntimeError):

@@ -1,0 +1,276 @@
+"""What each agent tool does to the turn: call the tool functions, keep results in the TurnContext,
+and answer the model with a short sentence it can act on (small models read short results best).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from tunesmith.agent.toolkit.context import TurnContext
+from tunesmith.tools.plan import MusicPlan
+
+PLAN_ARGUMENTS = ("key", "mode", "meter", "tempo_bpm", "bars", "instrument", "tune_type")
+
+
+def _plan_line(plan: MusicPlan) -> str:
+    kind = f" {plan.tune_type}" if plan.tune_type else ""
+    return (
+        f"{plan.key} {plan.mode}{kind}, {plan.meter}, {plan.tempo_bpm} BPM, {plan.bars} bars, "
+        f"form {plan.form}, {plan.instrument}"
+    )
+
+
+def describe_image(ctx: TurnContext, path: str) -> str:
+    """Analyse the user's image and bridge it to a music plan."""
+    from tunesmith.tools.vision.bridge import plan_from_image
+    from tunesmith.tools.vision.describe import describe_image as analyse
+
+    ctx.image = analyse(ctx.readable_path(path))
+    ctx.bridge = plan_from_image(ctx.image, ctx.request, seed=ctx.seed)
+    caption = f"caption: {ctx.image.caption}" if ctx.image.caption else f"no caption ({ctx.image.caption_status})"
+    colours = ", ".join(f"{c.name} {c.share:.0%}" for c in ctx.image.palette[:4])
+    return (
+        f"Image: {colours}; valence {ctx.image.valence:.2f}, energy {ctx.image.energy:.2f}, calm {ctx.image.calm:.2f}; "
+        f"{caption}. Suggested: {_plan_line(ctx.bridge.plan)}. Next: plan_music."
+    )
+
+
+def describe_audio(ctx: TurnContext, path: str) -> str:
+    """Describe the user's reference clip (tempo, key, loudness, brightness)."""
+    from tunesmith.tools.audio.describe import describe_audio as analyse
+
+    ctx.audio = analyse(ctx.readable_path(path))
+    return f"Clip: {ctx.audio.caption} Next: plan_music."
+
+
+def _plan_from_clip(ctx: TurnContext) -> MusicPlan:
+    """Tempo, key and mode of the reference clip, as a base plan with reasons."""
+    clip = ctx.audio.overall
+    update: dict[str, Any] = {"seed": ctx.seed, "reasons": {}}
+    if clip.tempo_bpm:
+        update["tempo_bpm"] = int(min(max(round(clip.tempo_bpm), 40), 220))
+        update["reasons"]["tempo_bpm"] = f"the reference clip moves at about {clip.tempo_bpm:.0f} BPM"
+    if clip.key is not None:
+        why = f"the clip sounds in {clip.key.tonic} {clip.key.mode} (key-profile correlation {clip.key.correlation:.2f})"
+        update.update(key=clip.key.tonic, mode=clip.key.mode)
+        update["reasons"].update(key=why, mode=why)
+    return MusicPlan.model_validate(update)
+
+
+def _model_suggestions(arguments: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The plan fields the model proposed that are valid, and sentences for the ones that are not."""
+    valid, ignored = {}, []
+    for field, value in arguments.items():
+        if value is None or field not in PLAN_ARGUMENTS:
+            continue
+        try:
+            MusicPlan(**{field: value})
+        except ValidationError as exc:
+            ignored.append(f"{field}={value!r} ({exc.errors()[0]['msg']})")
+            continue
+        valid[field] = value
+    return valid, ignored
+
+
+def plan_music(ctx: TurnContext, request: str, **arguments: Any) -> str:
+    """Turn the user's words (and any image or clip analysis) into a music plan.
+
+    Precedence: the user's explicit words, then the image or clip, then the model's suggestions,
+    then defaults for the tune type and mood (tools.request).
+    """
+    from tunesmith.tools.planning.request import plan_from_request
+
+    suggestions, ignored = _model_suggestions(arguments)
+    base = ctx.bridge.plan if ctx.bridge is not None else (_plan_from_clip(ctx) if ctx.audio is not None else None)
+    if suggestions:
+        kept = base.reasons if base is not None else {}
+        update = {field: value for field, value in suggestions.items() if field not in kept}
+        reasons = {**kept, **{field: "chosen by the agent's model for this request" for field in update}}
+        start = base if base is not None else MusicPlan(seed=ctx.seed)
+        base = MusicPlan.model_validate({**start.model_dump(), **update, "reasons": reasons})
+    # Only the user's own words count as "you asked for"; the model's paraphrase in `request` could
+    # smuggle in details the user never said. The model's choices arrive as typed arguments instead.
+    ctx.plan = plan_from_request(ctx.request or request, base=base, seed=ctx.seed)
+    note = f" Ignored invalid suggestions: {'; '.join(ignored)}." if ignored else ""
+    return f"Plan: {_plan_line(ctx.plan)}.{note} Next: compose_abc."
+
+
+def search_exemplars(ctx: TurnContext, query: str, k: int = 3, **filters: Any) -> str:
+    """Retrieve real tunes similar to the request from the library."""
+    from tunesmith.memory.exemplars import search_exemplars as search
+
+    ctx.exemplars = search(query, k=k, **{key: value for key, value in filters.items() if value})
+    if not ctx.exemplars:
+        return "No tunes in the library match; compose_abc will work without exemplars."
+    titles = "; ".join(f"{e.title} ({e.key} {e.mode}, {e.meter}, {e.tune_type or 'tune'})" for e in ctx.exemplars)
+    return f"Found: {titles}. Next: compose_abc."
+
+
+def retrieve_for_plan(ctx: TurnContext, plan: MusicPlan) -> None:
+    """Fetch exemplars matching the plan's meter, mode and tune type, relaxing filters until some match."""
+    from tunesmith.memory.exemplars import search_exemplars as search
+
+    attempts = [
+        {"meter": plan.meter, "mode": plan.mode, "tune_type": plan.tune_type},
+        {"meter": plan.meter, "tune_type": plan.tune_type},
+        {"meter": plan.meter},
+    ]
+    for filters in attempts:
+        filters = {key: value for key, value in filters.items() if value}
+        try:
+            ctx.exemplars = search(ctx.request, k=3, **filters)
+        except ValueError:  # a filter value the library does not have
+            continue
+        if ctx.exemplars:
+            return
+
+
+def recall_tune(ctx: TurnContext, query: str) -> str:
+    """Find a tune made earlier ("the waltz I made yesterday") and make it the one edits act on."""
+    from tunesmith.memory.generations import search_generations
+
+    found = search_generations(query, k=1)
+    if not found:
+        return "No earlier tune matches; compose a new one with plan_music and compose_abc."
+    tune = found[0]
+    ctx.abc, ctx.abc_origin = tune.abc, f"recalled from an earlier session ({tune.session_id})"
+    ctx.plan = MusicPlan.model_validate(tune.plan) if tune.plan else None
+    ctx.notes.append(f"Started from the earlier tune '{tune.title}' ({tune.created}, session {tune.session_id}).")
+    return f"Found '{tune.title}' made {tune.created[:10]} for “{tune.request}”. Next: render."
+
+
+def compose_abc(ctx: TurnContext) -> str:
+    """Realise the plan as ABC and refine it with the critic."""
+    if ctx.plan is None:
+        plan_music(ctx, ctx.request)
+        ctx.notes.append("compose_abc planned from your words first, since no plan had been made.")
+    if not ctx.exemplars:
+        try:
+            retrieve_for_plan(ctx, ctx.plan)
+        except RuntimeError as exc:  # no library yet
+            ctx.notes.append(f"No exemplars were used: {exc}")
+    outcome = ctx.refine_plan(ctx.plan, [e.abc for e in ctx.exemplars], rounds=ctx.refine_rounds)
+    ctx.abc, ctx.plan, ctx.refinement, ctx.critique = outcome.abc, outcome.plan, outcome, outcome.critique
+    ctx.abc_origin = "composed from the plan"
+    scores = " → ".join(f"{r.overall:.2f}" for r in outcome.rounds)
+    return f"Composed {ctx.plan.bars} bars ({_plan_line(ctx.plan)}). Critic scores by round: {scores}. Next: render."
+
+
+def write_abc(ctx: TurnContext, abc: str) -> str:
+    """Take ABC the model wrote itself: repair, validate, critique and refine it."""
+    if ctx.refine_written is None:
+        raise RuntimeError("writing ABC directly is not available in this session")
+    outcome = ctx.refine_written(abc, ctx.plan, rounds=ctx.refine_rounds)
+    ctx.abc, ctx.refinement, ctx.critique = outcome.abc, outcome, outcome.critique
+    ctx.abc_origin = "written by the agent's model, then repaired and refined"
+    feedback = "; ".join(outcome.critique.feedback[:3]) or "no problems"
+    return f"Kept the tune scoring {outcome.best_score:.2f} (valid: {outcome.critique.valid}). Critic: {feedback}. Next: render."
+
+
+def critique_abc(ctx: TurnContext) -> str:
+    """Score the current tune against the plan."""
+    from tunesmith.tools.critic.critique import critique_abc as critique
+
+    ctx.critique = critique(ctx.current_tune(), ctx.plan or ctx.previous_plan)
+    feedback = "; ".join(ctx.critique.feedback[:4]) or "no problems found"
+    return f"Critic overall {ctx.critique.overall:.2f}, valid {ctx.critique.valid}. {feedback}."
+
+
+def edit_abc(ctx: TurnContext, instruction: str) -> str:
+    """Apply the user's edit (tempo, mode, key, instrument, bars...) to the current tune."""
+    from tunesmith.tools.critic.critique import critique_abc as critique
+    from tunesmith.tools.edits.parse import apply_edits, parse_edit
+
+    base_plan = ctx.plan or ctx.previous_plan
+    operations = parse_edit(instruction, base_plan) or parse_edit(ctx.request, base_plan)
+    if not operations:
+        raise ValueError(
+            f"no edit found in {instruction!r}; say what to change, e.g. 'slower', 'in minor', 'in G', 'for violin'"
+        )
+    result = apply_edits(ctx.current_tune(), operations)
+    ctx.abc, ctx.abc_origin = result.abc, "edited from the previous tune"
+    ctx.edits.extend(result.applied)
+    if base_plan is not None:
+        reasons = {**base_plan.reasons, **{field: f"you asked: {instruction!r}" for field in result.plan_changes}}
+        ctx.plan = base_plan.model_copy(update={**result.plan_changes, "reasons": reasons})
+    ctx.critique = critique(ctx.abc, ctx.plan)
+    skipped = f" Not done: {'; '.join(result.skipped)}." if result.skipped else ""
+    ctx.notes.extend(f"Edit not applied: {reason}" for reason in result.skipped)
+    return f"Edited: {'; '.join(result.applied) or 'nothing'}.{skipped} Next: render."
+
+
+def rendered_files(renders: Any) -> dict[str, Path]:
+    """The files a RenderResult holds, by format."""
+    return {kind: path for kind in ("abc", "midi", "wav", "svg", "musicxml") if (path := getattr(renders, kind, None))}
+
+
+def render(ctx: TurnContext, formats: list[str] | None = None) -> str:
+    """Render the current tune to the requested formats in the turn folder."""
+    from tunesmith.tools.render import render_all, render_svg
+
+    formats = formats or ["mid", "wav", "svg"]
+    tune = ctx.current_tune()
+    ctx.renders = render_all(tune, ctx.out_dir, "tune", formats=["abc", *(f for f in formats if f != "svg")])
+    if "svg" in formats:  # the score keeps the name people look for
+        ctx.renders.svg = render_svg(tune, ctx.out_dir, "score")
+    made = [f"{kind}: {path.name}" for kind, path in rendered_files(ctx.renders).items()]
+    return f"Rendered {', '.join(made)}. Now answer the user."
+
+
+def generate_audio(ctx: TurnContext, prompt: str | None = None, seconds: float = 10.0, use_melody: bool = True) -> str:
+    """MusicGen audio from the bridged prompt, conditioned on the composed melody when asked."""
+    from tunesmith.tools.vision.bridge import musicgen_prompt_for_plan
+    from tunesmith.tools.musicgen.generate import generate_from_text, generate_with_melody
+    from tunesmith.tools.weights import WeightsUnavailable
+
+    text = prompt or (ctx.bridge.musicgen_prompt if ctx.bridge else None)
+    if not text and ctx.plan is not None:
+        text = musicgen_prompt_for_plan(ctx.plan)
+    text = text or ctx.request
+    out_path = ctx.out_dir / "musicgen.wav"
+    melody = ctx.renders.wav if (use_melody and ctx.renders is not None and ctx.renders.wav) else None
+    try:
+        if melody is not None:
+            result = generate_with_melody(text, melody, out_path, seconds=seconds, seed=ctx.seed)
+        else:
+            result = generate_from_text(text, out_path, seconds=seconds, seed=ctx.seed)
+    except WeightsUnavailable as exc:
+        note = f"MusicGen is not available ({exc}); the General MIDI rendering is this turn's audio."
+        ctx.notes.append(note)
+        return note + " Continue with render if not done, then answer."
+    ctx.generated_audio.append(result)
+    return f"Generated {result.seconds:.1f} s of audio from “{text}” into musicgen.wav."
+
+
+def score_audio(ctx: TurnContext, text: str | None = None) -> str:
+    """Score this turn's audio against a text (CLAP where available, audio descriptors always)."""
+    from tunesmith.tools.audio.text_score import score_audio as score
+
+    if ctx.renders is None or ctx.renders.wav is None:
+        raise LookupError("there is no audio yet: call render first")
+    result = score(ctx.renders.wav, [text or ctx.request])
+    ctx.audio_scores.append(result)
+    return f"Audio score: {result.summary}."
+
+
+def repair_midi(ctx: TurnContext, path: str, first_bar: int | None = None, last_bar: int | None = None) -> str:
+    """Fill missing bars of a MIDI file from their context."""
+    from tunesmith.tools.repair.midi_repair import repair_midi as repair
+
+    gap = (first_bar, last_bar) if first_bar and last_bar else None
+    result = repair(ctx.readable_path(path), ctx.out_dir, gap_bars=gap, seed=ctx.seed)
+    ctx.notes.append(result.explanation)
+    return f"Repaired bars {result.gap[0]}–{result.gap[1]}: {result.explanation}"
+
+
+def continue_tune(ctx: TurnContext, bars: int = 8) -> str:
+    """Continue the current tune for more bars."""
+    from tunesmith.tools.repair.continuation import continue_abc
+
+    ctx.abc = continue_abc(ctx.current_tune(), bars, seed=ctx.seed)
+    ctx.abc_origin = f"the previous tune continued by {bars} bars"
+    ctx.edits.append(f"continued the tune by {bars} bars")
+    return f"Continued the tune by {bars} bars. Next: render."

@@ -1,0 +1,193 @@
+"""Orchestration: scripted tool calls (a fake chat model) through the real agent loop and real tools."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tunesmith.agent.session import ChatSession
+from tunesmith.settings import load_settings
+from support.scripted_model import call, scripted
+from tunesmith.tools.abc import analyse_abc, tune_notes, validate_abc
+
+TURN_FILES = ("tune.abc", "tune.mid", "tune.wav", "score.svg", "trace.json", "explanation.md", "plan.json")
+
+
+def _session(model, **overrides):
+    return ChatSession.start(model, load_settings(**overrides))
+
+
+def _trace(folder: Path) -> dict:
+    return json.loads((folder / "trace.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def astronaut_png(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from PIL import Image
+    from skimage import data
+
+    path = tmp_path_factory.mktemp("images") / "astronaut.png"
+    Image.fromarray(data.astronaut()).save(path)
+    return path
+
+
+def test_jig_request_yields_a_rendered_6_8_tune_in_d_major_with_trace_and_explanation() -> None:
+    model = scripted(
+        call("plan_music", request="a cheerful jig in D major", tune_type="jig"),
+        call("compose_abc"),
+        call("render"),
+        "Here is a cheerful jig in D major.",
+    )
+    outcome = _session(model).ask("a cheerful jig in D major")
+    for name in TURN_FILES:
+        assert (outcome.folder / name).is_file(), name
+    abc = (outcome.folder / "tune.abc").read_text()
+    assert validate_abc(abc).valid
+    analysis = analyse_abc(abc)
+    assert (analysis.meter, analysis.key, analysis.mode) == ("6/8", "D", "major")
+    trace = _trace(outcome.folder)
+    assert [c["name"] for c in trace["tool_calls"]] == ["plan_music", "compose_abc", "render"]
+    assert trace["critic_rounds"] and trace["critic_rounds"][0]["round"] == 0
+    assert trace["status"] == "done"
+    explanation = (outcome.folder / "explanation.md").read_text()
+    assert "6/8" in explanation and "jig" in explanation.lower()
+    assert outcome.reply == "Here is a cheerful jig in D major."
+
+
+def test_image_request_cites_the_picture_features_in_the_explanation(astronaut_png: Path) -> None:
+    model = scripted(
+        call("describe_image", path=astronaut_png.name),
+        call("plan_music", request="music for this photo"),
+        call("compose_abc"),
+        call("render"),
+        "Done.",
+    )
+    outcome = _session(model).ask("music for this photo", user_files={"image": astronaut_png})
+    trace = _trace(outcome.folder)
+    assert "image" in trace["evidence"]
+    assert trace["tool_calls"][0]["error"] is None
+    explanation = (outcome.folder / "explanation.md").read_text()
+    assert "picture" in explanation and "valence" in explanation.lower()
+    assert validate_abc((outcome.folder / "tune.abc").read_text()).valid
+
+
+def test_audio_reference_sets_tempo_from_the_clip(tmp_path: Path) -> None:
+    import soundfile
+
+    sample_rate, bpm = 22050, 100
+    clicks = np.zeros(sample_rate * 12, dtype=np.float32)
+    for beat in range(int(12 * bpm / 60)):
+        start = int(beat * 60 / bpm * sample_rate)
+        clicks[start : start + 800] = np.sin(np.linspace(0, 200 * np.pi, 800)) * 0.8
+    clip = tmp_path / "clip.wav"
+    soundfile.write(clip, clicks, sample_rate)
+    model = scripted(call("describe_audio", path="clip.wav"), call("plan_music", request="like this clip"), call("compose_abc"), call("render"), "Done.")
+    outcome = _session(model).ask("like this clip", user_files={"audio": clip})
+    plan = json.loads((outcome.folder / "plan.json").read_text())
+    assert abs(plan["tempo_bpm"] - bpm) <= 12 or abs(plan["tempo_bpm"] - 2 * bpm) <= 24
+    assert "clip" in plan["reasons"]["tempo_bpm"]
+
+
+def test_edit_turn_makes_the_tune_slower_and_minor_and_keeps_the_rest() -> None:
+    first = scripted(call("plan_music", request="a waltz in G major, 16 bars"), call("compose_abc"), call("render"), "A waltz.")
+    session = _session(first)
+    before = session.ask("a waltz in G major, 16 bars")
+    session.chat_model = scripted(call("edit_abc", instruction="slower, in minor"), call("render"), "Slower and minor.")
+    after = session.ask("now make it slower, in minor")
+    old, new = analyse_abc(before.abc), analyse_abc(after.abc)
+    assert new.tempo_bpm < old.tempo_bpm
+    assert (new.key, new.mode, new.meter, new.bars) == (old.key, "minor", old.meter, old.bars)
+    old_rhythm = [(n.bar, n.onset, n.duration) for n in tune_notes(before.abc)]
+    assert [(n.bar, n.onset, n.duration) for n in tune_notes(after.abc)] == old_rhythm
+    assert after.folder != before.folder and (before.folder / "tune.abc").read_text().strip() == before.abc.strip()
+
+
+def test_refinement_keeps_every_round_and_zero_rounds_means_one_draft() -> None:
+    steps = (call("plan_music", request="a reel in A dorian"), call("compose_abc"), call("render"), "ok")
+    refined = _session(scripted(*steps), refine_rounds=3).ask("a reel in A dorian")
+    rounds = _trace(refined.folder)["critic_rounds"]
+    assert 1 <= len(rounds) <= 4 and sum(r["kept"] for r in rounds) == 1
+    kept = next(r for r in rounds if r["kept"])
+    assert kept["overall"] == max(r["overall"] for r in rounds)
+    single = _session(scripted(*steps), refine_rounds=0).ask("a reel in A dorian")
+    assert len(_trace(single.folder)["critic_rounds"]) == 1
+
+
+def test_wrong_arguments_and_unknown_tools_are_fed_back_and_the_turn_recovers(astronaut_png: Path) -> None:
+    model = scripted(
+        call("plan_music", request="a march", bars="many"),
+        call("play_beatles_song", title="Yesterday"),
+        call("describe_image", path="/etc/passwd"),
+        call("plan_music", request="a march", bars=16),
+        call("compose_abc"),
+        call("render"),
+        "A march.",
+    )
+    outcome = _session(model).ask("a march", user_files={"image": astronaut_png})
+    calls = _trace(outcome.folder)["tool_calls"]
+    assert "wrong arguments for plan_music" in calls[0]["error"] and "bars" in calls[0]["error"]
+    assert "no tool named 'play_beatles_song'" in calls[1]["error"]
+    assert calls[2]["error"] and "passwd" in calls[2]["error"]
+    assert outcome.status == "done" and (outcome.folder / "tune.wav").is_file()
+
+
+def test_model_that_calls_no_tool_still_gets_a_tune_and_the_trace_says_the_agent_did_it() -> None:
+    outcome = _session(scripted("Sure, here you go!")).ask("a lullaby in F major")
+    trace = _trace(outcome.folder)
+    assert [c["by"] for c in trace["tool_calls"]] == ["agent", "agent"]
+    assert any("did not compose" in note for note in trace["notes"])
+    assert analyse_abc(outcome.abc).key == "F"
+
+
+def test_a_looping_model_is_stopped_by_the_step_budget() -> None:
+    loop = [call("critique_abc")] * 30
+    outcome = _session(scripted(call("plan_music", request="a polka"), call("compose_abc"), *loop), max_agent_steps=6).ask("a polka")
+    trace = _trace(outcome.folder)
+    assert len(trace["llm_steps"]) == 6
+    assert any("already called twice" in (c["error"] or "") for c in trace["tool_calls"])
+    assert (outcome.folder / "tune.wav").is_file()
+
+
+def test_interrupted_turn_leaves_a_consistent_resumable_session(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tunesmith.tools import render as render_module
+
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    session = _session(scripted(call("plan_music", request="an air"), call("compose_abc"), call("render"), "x"))
+    monkeypatch.setattr(render_module, "render_all", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        session.ask("a slow air in A minor")
+    monkeypatch.undo()
+    trace = _trace(session.stored.turns[-1])
+    assert trace["status"] == "interrupted"
+    resumed = ChatSession.resume(session.id, scripted(call("plan_music", request="an air"), call("compose_abc"), call("render"), "ok"), session.settings)
+    assert "interrupted" in resumed.history_lines()[0]
+    outcome = resumed.ask("a slow air in A minor")
+    assert outcome.status == "done" and resumed.last_tune()[0] is not None
+
+
+def test_undo_sets_the_last_turn_aside_so_edits_act_on_the_tune_before() -> None:
+    session = _session(scripted(call("plan_music", request="a jig in D"), call("compose_abc"), call("render"), "one"))
+    first = session.ask("a jig in D")
+    session.chat_model = scripted(call("edit_abc", instruction="in G"), call("render"), "two")
+    session.ask("now in G")
+    assert analyse_abc(session.last_tune()[0]).key == "G"
+    session.undo()
+    assert session.last_tune()[0].strip() == first.abc.strip()
+
+
+def test_a_tune_from_an_earlier_session_can_be_recalled_by_meaning_and_edited_next() -> None:
+    _session(scripted(call("plan_music", request="a waltz"), call("compose_abc"), call("render"), "ok")).ask(
+        "a gentle waltz in G major for flute"
+    )
+    _session(scripted(call("plan_music", request="a reel"), call("compose_abc"), call("render"), "ok")).ask("a fast reel in A dorian")
+    later = _session(scripted(call("recall_tune", query="the waltz I made"), call("render"), "Here it is again."))
+    recalled = later.ask("play the waltz I made yesterday")
+    assert analyse_abc(recalled.abc).meter == "3/4"
+    later.chat_model = scripted(call("edit_abc", instruction="faster"), call("render"), "Faster.")
+    faster = later.ask("now faster")
+    assert analyse_abc(faster.abc).tempo_bpm > analyse_abc(recalled.abc).tempo_bpm

@@ -1,0 +1,151 @@
+"""Analyse an input clip: tempo, key, loudness, brightness and onset density, whole and per segment.
+
+`describe_audio` is the offline stand-in for a music captioner: it lets a user say "like this clip, but
+for Christmas". `load_audio` is the one checked way every audio tool reads a user's file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from tunesmith.tools.audio.descriptors import AudioDescriptors, KeyEstimate, audio_descriptors
+
+__all__ = [
+    "AudioDescription",
+    "AudioDescriptors",
+    "AudioInputError",
+    "AudioSegment",
+    "KeyEstimate",
+    "MAX_AUDIO_SECONDS",
+    "audio_descriptors",
+    "describe_audio",
+    "load_audio",
+]
+
+MAX_AUDIO_SECONDS = 600.0  # ten minutes: longer clips take minutes to analyse and are refused
+ANALYSIS_SAMPLE_RATE = 22050  # Hz; enough for tempo, key and brightness, and half the work of 44.1 kHz
+
+
+class AudioInputError(ValueError):
+    """A file given as audio is missing, empty, unreadable, not audio, or too long."""
+
+
+class AudioSegment(BaseModel):
+    """One stretch of the clip with its own measures and a one-line description."""
+
+    start_s: float
+    end_s: float
+    descriptors: AudioDescriptors
+    text: str = Field(description="e.g. '0–10 s: bright, busy, ~128 BPM, A minor?'")
+
+
+class AudioDescription(BaseModel):
+    """What a clip sounds like: measures of the whole clip, per segment, and a caption in words."""
+
+    path: str
+    sample_rate: int = Field(description="The file's own sample rate, Hz.")
+    channels: int
+    duration_s: float
+    overall: AudioDescriptors
+    segments: list[AudioSegment]
+    caption: str = Field(description="One sentence in words, usable as a MusicGen prompt seed.")
+
+
+def _audio_info(path: Path) -> tuple[int, int, float]:
+    """(sample rate Hz, channels, duration s) read from the file's content, not its name."""
+    import soundfile
+
+    try:
+        info = soundfile.info(str(path))
+        return int(info.samplerate), int(info.channels), float(info.frames) / info.samplerate
+    except Exception:
+        pass
+    try:
+        import audioread
+
+        with audioread.audio_open(str(path)) as handle:
+            return int(handle.samplerate), int(handle.channels), float(handle.duration)
+    except Exception:
+        raise AudioInputError(
+            f"{path} is not an audio file this machine can read; give a WAV, FLAC, OGG or MP3 file"
+        ) from None
+
+
+def load_audio(
+    path: str | Path, *, sample_rate: int | None = ANALYSIS_SAMPLE_RATE, max_seconds: float = MAX_AUDIO_SECONDS
+) -> tuple[np.ndarray, int]:
+    """Read an audio file as mono float32 samples in -1..1, resampled to `sample_rate` Hz (None: keep).
+
+    Raises AudioInputError for a missing, empty, non-audio, silent-length or over-long file.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise AudioInputError(f"audio file {path} does not exist")
+    if not path.is_file():
+        raise AudioInputError(f"{path} is a folder, not an audio file")
+    if path.stat().st_size == 0:
+        raise AudioInputError(f"audio file {path} is empty (0 bytes)")
+    _, _, duration = _audio_info(path)
+    if duration > max_seconds:
+        raise AudioInputError(
+            f"{path} lasts {duration:.0f} s; clips up to {max_seconds:.0f} s are accepted, cut it shorter first"
+        )
+    import librosa
+
+    try:
+        samples, sr = librosa.load(str(path), sr=sample_rate, mono=True)
+    except Exception as exc:
+        raise AudioInputError(f"{path} could not be decoded as audio ({type(exc).__name__}: {exc})") from None
+    if samples.size == 0:
+        raise AudioInputError(f"{path} has no audio samples (truncated or empty audio data)")
+    if not np.all(np.isfinite(samples)):
+        raise AudioInputError(f"{path} holds non-finite sample values (NaN or infinity); it is not usable audio")
+    return samples.astype(np.float32), int(sr)
+
+
+def _segment_bounds(duration: float, segment_seconds: float) -> list[tuple[float, float]]:
+    """Consecutive (start, end) seconds; a last piece under half a segment joins the one before."""
+    bounds, start = [], 0.0
+    while start < duration - 1e-9:
+        end = min(duration, start + segment_seconds)
+        if bounds and end - start < segment_seconds / 2:
+            bounds[-1] = (bounds[-1][0], end)
+        else:
+            bounds.append((start, end))
+        start = end
+    return bounds
+
+
+def _caption(overall: AudioDescriptors) -> str:
+    if overall.rms_dbfs < -60:
+        return f"A near-silent clip, {overall.duration_s:.0f} s long."
+    words = [f"A {overall.brightness}, {overall.activity} clip"]
+    if overall.tempo_bpm is not None:
+        words.append(f"at about {overall.tempo_bpm:.0f} BPM")
+    if overall.key is not None:
+        words.append(("in " if overall.key.confident else "probably in ") + overall.key.name)
+    return " ".join(words) + f", {overall.loudness_lufs:.0f} LUFS, {overall.duration_s:.0f} s long."
+
+
+def describe_audio(path: Path, *, segment_seconds: float = 10.0) -> AudioDescription:
+    """Describe a clip as a whole and in `segment_seconds`-long pieces (seconds, 1..600)."""
+    if not 1.0 <= segment_seconds <= MAX_AUDIO_SECONDS:
+        raise ValueError(f"segment_seconds={segment_seconds} is not valid; use 1 to {MAX_AUDIO_SECONDS:.0f} seconds")
+    path = Path(path)
+    samples, sr = load_audio(path)
+    native_sr, channels, _ = _audio_info(path)
+    overall = audio_descriptors(samples, sr)
+    segments = []
+    for start, end in _segment_bounds(len(samples) / sr, segment_seconds):
+        piece = audio_descriptors(samples[int(start * sr) : int(end * sr)], sr)
+        segments.append(
+            AudioSegment(start_s=round(start, 3), end_s=round(end, 3), descriptors=piece,
+                         text=f"{start:.0f}–{end:.0f} s: {piece.summary()}")
+        )
+    return AudioDescription(
+        path=str(path), sample_rate=native_sr, channels=channels, duration_s=overall.duration_s,
+        overall=overall, segments=segments, caption=_caption(overall),
+    )

@@ -1,0 +1,1 @@
+"""Plan → ABC: the rule-based composer and the critic → revise loop."""

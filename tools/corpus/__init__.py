@@ -1,0 +1,1 @@
+"""ABC collections → exemplar records with labels, and the index of the exemplar library."""

@@ -1,0 +1,1 @@
+"""The user's words (and an image or clip analysis) → a MusicPlan with a reason for every field."""
