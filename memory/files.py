@@ -8,8 +8,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from tunesmith.errors import NotAllowedError
 
-class OutsideFolderError(PermissionError):
+
+class OutsideFolderError(NotAllowedError):
     """A path points outside the folder a tool may touch."""
 
 

@@ -16,10 +16,11 @@ import re
 import secrets
 import shutil
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tunesmith.errors import NotFoundError, TunesmithError
 from tunesmith.memory.files import atomic_write_json, confined_path
 
 SESSION_FILE = "session.json"
@@ -27,16 +28,16 @@ _ID_PATTERN = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{6}$")
 _TURN_PATTERN = re.compile(r"^turn-(\d{3,})$")
 
 
-class SessionCorrupt(ValueError):
+class SessionCorrupt(TunesmithError, ValueError):
     """A session folder's `session.json` is missing or not valid; the message names the file."""
 
 
-class SessionNotFound(LookupError):
+class SessionNotFound(NotFoundError):
     """No session with that id under the sessions folder; the message lists the ones there are."""
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 @dataclass
@@ -107,7 +108,7 @@ class SessionStore:
         """Start a new session folder with an empty conversation."""
         self.root.mkdir(parents=True, exist_ok=True)
         while True:
-            session_id = f"{datetime.now(timezone.utc):%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+            session_id = f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
             folder = self.root / session_id
             try:
                 folder.mkdir()

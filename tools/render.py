@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from tunesmith.errors import TunesmithError
 from tunesmith.memory.files import atomic_copy, atomic_write_text, confined_path
 from tunesmith.tools.weights import BackendStatus
 
@@ -29,7 +30,7 @@ APT_PACKAGE = {"abc2midi": "abcmidi", "fluidsynth": "fluidsynth", "abcm2ps": "ab
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,79}")
 
 
-class RenderError(RuntimeError):
+class RenderError(TunesmithError, RuntimeError):
     """A tune could not be rendered; the message says why and, for a missing program, what to install."""
 
 

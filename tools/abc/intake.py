@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from tunesmith.tools.abc.parse import parse_tune
-from tunesmith.tools.abc.tokens import ParsedTune
 from tunesmith.tools.abc.results import MAX_ABC_CHARS, AbcError
+from tunesmith.tools.abc.tokens import ParsedTune
 
 _X_LINE = re.compile(r"^X:", re.MULTILINE)
 # A file of many tunes may be larger than one tune; each tune is still held to MAX_ABC_CHARS.

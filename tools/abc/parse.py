@@ -8,10 +8,18 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from tunesmith.tools.abc.fields import FieldError, Key, Meter, default_unit_length, parse_key, parse_meter, parse_unit_length
+from tunesmith.tools.abc.fields import (
+    FieldError,
+    Key,
+    Meter,
+    default_unit_length,
+    parse_key,
+    parse_meter,
+    parse_unit_length,
+)
+from tunesmith.tools.abc.results import MAX_ABC_CHARS, AbcError, Problem
 from tunesmith.tools.abc.syntax import BodyReader
 from tunesmith.tools.abc.tokens import BODY_FIELD_RE, HEADER_FIELD_RE, BarSpan, FieldSpan, ParsedTune, is_prose
-from tunesmith.tools.abc.results import AbcError, MAX_ABC_CHARS, Problem
 
 PROGRAM_RE = re.compile(r"^%%MIDI\s+program\s+(?:\d+\s+)?(\d+)")
 

@@ -12,15 +12,22 @@ from collections import Counter
 from collections.abc import Callable
 from fractions import Fraction
 
-from tunesmith.tools.abc.analysis import estimate_key, pitch_class_weights
+from tunesmith.tools.abc.analysis import estimated_key
 from tunesmith.tools.abc.fields import (
-    MODE_ABBREVIATIONS, MODE_SUFFIX, NATURAL_SEMITONES, FieldError, Key, Meter, default_unit_length, parse_key,
-    parse_meter, parse_tempo, parse_unit_length,
+    FieldError,
+    Key,
+    Meter,
+    default_unit_length,
+    parse_key,
+    parse_meter,
+    parse_tempo,
+    parse_unit_length,
 )
 from tunesmith.tools.abc.parse import parse_tune
+from tunesmith.tools.abc.results import RepairResult, ValidationReport
 from tunesmith.tools.abc.spelling import Spelling, header_replacement, replace_spans, respell_notes
 from tunesmith.tools.abc.tokens import NoteToken, ParsedTune, is_prose
-from tunesmith.tools.abc.results import RepairResult, ValidationReport
+from tunesmith.tools.theory import abc_key, midi_number, mode_from_word
 
 # Meter for a bar length (whole notes) when a tune has no M: line.
 METER_FOR_LENGTH = {Fraction(1, 2): "2/4", Fraction(3, 4): "3/4", Fraction(1): "4/4", Fraction(3, 8): "3/8",
@@ -69,10 +76,10 @@ def _normalised_key(value: str) -> str | None:
         return None
     accidental = {"sharp": "#", "flat": "b"}.get((match.group(2) or "").lower(), match.group(2) or "")
     word = match.group(3).lower()
-    mode = "major" if not word else MODE_ABBREVIATIONS.get(word) or MODE_ABBREVIATIONS.get(word[:3])
+    mode = "major" if not word else mode_from_word(word) or mode_from_word(word[:3])
     if mode is None:
         return None
-    candidate = match.group(1).upper() + accidental + MODE_SUFFIX[mode]
+    candidate = abc_key(match.group(1).upper() + accidental, mode)
     try:
         parse_key(candidate)
     except FieldError:
@@ -100,8 +107,8 @@ def _header_fixes(tune: ParsedTune, changes: list[str]) -> list[tuple[int, int, 
         old = headers.get("K")
         key = _normalised_key(old) if old else None
         if key is None:
-            tonic, mode, _ = estimate_key(pitch_class_weights(tune))
-            key = tonic + MODE_SUFFIX[mode]
+            tonic, mode, _ = estimated_key(tune)
+            key = abc_key(tonic, mode)
         if tune.has_key_field:
             fixes.append(header_replacement(tune, "K", key))
             changes.append(f"replaced K:{old} with K:{key}")
@@ -114,7 +121,7 @@ def _header_fixes(tune: ParsedTune, changes: list[str]) -> list[tuple[int, int, 
     if "X" not in headers:
         fixes.append((0, 0, "X:1\n"))
         changes.append("added X:1")
-    for start, end, new, description in tune.fixes:
+    for start, end, new, _ in tune.fixes:
         fixes.append((start, end, new))
     changes.extend(f"{description} ({count}x)" if count > 1 else description
                    for description, count in Counter(fix[3] for fix in tune.fixes).items())
@@ -142,7 +149,7 @@ def _key_line_insertion(tune: ParsedTune, key: str) -> list[tuple[int, int, str]
     new_key = parse_key(key)
 
     def same_pitch(note: NoteToken, _: Key) -> Spelling:
-        return note.letter, note.octave, note.midi - 12 * (note.octave + 1) - NATURAL_SEMITONES[note.letter]
+        return note.letter, note.octave, note.midi - midi_number(note.letter, 0, note.octave)
 
     return [(tune.body_start, tune.body_start, f"K:{key}\n")] + respell_notes(tune, lambda _: new_key, same_pitch)
 

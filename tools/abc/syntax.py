@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from tunesmith.tools.abc.fields import NATURAL_SEMITONES, FieldError, parse_key, parse_meter, parse_unit_length
-from tunesmith.tools.abc.tokens import ACCIDENTALS, TOKEN_RE, BarSpan, FieldSpan, NoteToken, ParsedTune, parse_length
+from tunesmith.tools.abc.fields import FieldError, parse_key, parse_meter, parse_unit_length
 from tunesmith.tools.abc.results import Problem
+from tunesmith.tools.abc.tokens import ACCIDENTALS, TOKEN_RE, BarSpan, FieldSpan, NoteToken, ParsedTune, parse_length
+from tunesmith.tools.theory import midi_number
 
 MIN_LENGTH, MAX_LENGTH = Fraction(1, 64), Fraction(64)  # note lengths in multiples of L:
 MAX_REST_BARS = 256
@@ -104,7 +105,7 @@ class BodyReader:
             alter = written
         else:
             alter = self.bar_accidentals.get((upper, octave), self.key.alterations.get(upper, 0))
-        midi = 12 * (octave + 1) + NATURAL_SEMITONES[upper] + alter
+        midi = midi_number(upper, alter, octave)
         end = offset + match.start("length") - match.start()
         return NoteToken(offset, end, upper, octave, written, midi, self.key, grace=self.grace)
 

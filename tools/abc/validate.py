@@ -14,8 +14,8 @@ from fractions import Fraction
 from pathlib import Path
 
 from tunesmith.tools.abc.fields import parse_tempo
-from tunesmith.tools.abc.tokens import BarSpan, ParsedTune
 from tunesmith.tools.abc.results import Problem
+from tunesmith.tools.abc.tokens import BarSpan, ParsedTune
 
 ABC2MIDI_TIMEOUT_S = 5.0
 ABC2MIDI_LINE_RE = re.compile(r"^(Error|Warning) in line-char (\d+)-(\d+) : (.*)$")

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import re
 
-from tunesmith.tools.plan import GM_PROGRAMS, TONICS
+from tunesmith.tools.theory import GM_PROGRAMS, normalise_tonic
+from tunesmith.tools.theory.tune_types import tune_type_names
 
 # --- numbers -------------------------------------------------------------------------------------
 _UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
@@ -62,6 +63,15 @@ TEMPO_COMPARATIVES: list[tuple[str, float]] = [
     (r"calmer|more relaxed|more laid[- ]back", 0.85),
     (r"livelier|more lively|more energetic|more upbeat", 1.15),
 ]
+#: A tempo as a number, in order of certainty: "90 bpm", "tempo 90" / "tempo to 90", then "at 90"
+#: (not "at 90 seconds"). Group 1 is the number.
+TEMPO_NUMBER_PATTERNS = (
+    re.compile(r"\b(\d{2,3})\s*(?:bpm|b\.p\.m\.?|beats?\s+(?:per|a)\s+minute)"),
+    re.compile(r"(?:\btempo|\bmetronome|♩|\bq)\s*(?:=|:|of|at|to)?\s*(\d{2,3})\b"),
+    re.compile(r"\bat\s+(\d{2,3})\b(?!\s*(?:bars?|measures?|seconds?|secs?|minutes?|%|percent|hz))"),
+)
+#: An Italian tempo term; group 1 is the term.
+ITALIAN_RE = re.compile(r"\b(" + "|".join(ITALIAN_TEMPI) + r")\b")
 
 # --- meter ---------------------------------------------------------------------------------------
 #: Names for meters -> time signature.
@@ -74,25 +84,15 @@ METER_WORDS: dict[str, str] = {
     "nine eight": "9/8", "twelve-eight": "12/8", "twelve eight": "12/8", "five-four": "5/4",
     "seven-eight": "7/8",
 }
-VALID_METER_BOTTOMS = (2, 4, 8, 16)
+#: A time signature written as numbers ("6/8", "3 / 4"), with a following "time"/"meter" in group `ctx`.
+METER_NUMERIC_RE = re.compile(r"(?<![\d/])(\d{1,2})\s*/\s*(\d{1,2})(?![\d/])(?P<ctx>\s*(?:time|meter|metre|signature))?")
+#: A meter by name ("waltz time"); group 1 is the name.
+METER_NAMED_RE = re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(METER_WORDS, key=len, reverse=True)) + r")\b")
 
-
-def beats_per_bar(meter: str) -> float:
-    """Beats in one bar, counting the plan's beat (quarter; dotted quarter in 6/8, 9/8, 12/8)."""
-    top, bottom = (int(p) for p in meter.split("/"))
-    if bottom == 8 and top % 3 == 0 and top > 3:
-        return top / 3
-    return top * 4 / bottom
-
-
-def is_compound(meter: str) -> bool:
-    """True for 6/8, 9/8, 12/8: meters counted in dotted quarters."""
-    top, bottom = (int(p) for p in meter.split("/"))
-    return bottom == 8 and top % 3 == 0 and top > 3
 
 
 # --- instruments ---------------------------------------------------------------------------------
-#: Everyday instrument words -> a General MIDI name in tools.plan.GM_PROGRAMS.
+#: Everyday instrument words -> a General MIDI name in tools.theory.instruments.GM_PROGRAMS.
 INSTRUMENT_SYNONYMS: dict[str, str] = {
     "grand piano": "piano", "keyboard": "piano", "sax": "saxophone",
     "bagpipes": "bagpipe", "uilleann pipes": "bagpipe", "highland pipes": "bagpipe", "penny whistle": "tin whistle",
@@ -123,19 +123,12 @@ MODE_WORDS: dict[str, str] = {
     "phrygian": "phrygian", "locrian": "locrian", "aeolian": "minor", "ionian": "major",
 }
 MODE_RE = "|".join(MODE_WORDS)
-ACCIDENTAL_RE = r"(?:\s*(?:#|♯|♭|-?\s?sharp|-?\s?flat)|b(?![a-z]))"
-# Spellings the plan does not list as tonics -> the enharmonic tonic it does.
-_ENHARMONIC = {"E#": "F", "B#": "C", "Fb": "E"}
-
-
+ACCIDENTAL_RE = r"(?:\s*(?:#|♯|♭|-?\s?(?i:sharp|flat))|b(?![a-z]))"  # a flat is a lower-case b
 def tonic_name(letter: str, accidental: str | None) -> str:
     """A plan tonic ("F#", "Bb") from a letter and an accidental in any spelling ("sharp", "♭", "b")."""
     acc = (accidental or "").strip().lower().replace("-", "").replace(" ", "")
     sign = "#" if acc in ("#", "♯", "sharp") else "b" if acc in ("b", "♭", "flat") else ""
-    tonic = letter.upper() + sign
-    tonic = _ENHARMONIC.get(tonic, tonic)
-    assert tonic in TONICS, tonic  # every letter with #, b or nothing is a plan tonic after the map above
-    return tonic
+    return normalise_tonic(letter + sign)
 
 
 #: Intervals by name -> semitones (for "up a fourth", "down a minor third").
@@ -146,3 +139,11 @@ INTERVALS: dict[str, int] = {
     "fifth": 7, "minor sixth": 8, "major sixth": 9, "sixth": 9, "minor seventh": 10, "major seventh": 11,
     "seventh": 10, "octave": 12,
 }
+
+
+# --- tune types ----------------------------------------------------------------------------------
+#: Every word for a tune type a composer knows -> its canonical name (tools.theory.tune_types).
+TYPE_NAMES = tune_type_names()
+#: A tune-type word (plural allowed; "bass guitar" is no bass); group 1 is the word.
+TYPE_RE = re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(TYPE_NAMES, key=len, reverse=True))
+                     + r")(?:e?s)?\b(?!\s+guitar)")

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tunesmith.errors import InputError
+
 PIANO_LOW, PIANO_HIGH = 21, 108  # A0 and C8: the 88 keys
 DEFAULT_METER = (4, 4)
 # Notes starting this close (quarter-note beats) before a bar line belong to the next bar: files
@@ -20,7 +22,7 @@ DEFAULT_METER = (4, 4)
 ONSET_SNAP = 1.0 / 48
 
 
-class RepairInputError(ValueError):
+class RepairInputError(InputError):
     """The MIDI (or the bars asked for) cannot be repaired or continued; the message says why."""
 
 
@@ -79,7 +81,7 @@ class PianoPiece:
         """Quarter-note beats → seconds, through the file's tempo map."""
         return float(self.midi.tick_to_time(int(round(beat * self.midi.resolution))))
 
-    def with_bars_appended(self, bars: int, length: float | None = None) -> "PianoPiece":
+    def with_bars_appended(self, bars: int, length: float | None = None) -> PianoPiece:
         """The same piece with `bars` empty bars added at the end, each `length` quarter-note beats
         (default: as long as the last bar)."""
         length = length or self.bar_length(self.bar_count - 1)
@@ -96,7 +98,7 @@ def clamp_to_piano(pitch: int) -> int:
     return pitch
 
 
-def load_midi(path: Path) -> "Any":
+def load_midi(path: Path) -> Any:
     """Read a MIDI file with pretty_midi, turning every failure into a `RepairInputError`."""
     import pretty_midi
 

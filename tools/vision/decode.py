@@ -14,12 +14,14 @@ from pathlib import Path
 
 import numpy as np
 
+from tunesmith.errors import InputError
+
 MAX_PIXELS = 50_000_000  # 50 MP: larger than any phone photo, far below what exhausts memory
 MAX_FILE_BYTES = 200 * 1024 * 1024
 FORMATS_HINT = "PNG, JPEG, GIF, BMP, TIFF or WebP"
 
 
-class ImageInputError(ValueError):
+class ImageInputError(InputError):
     """The file cannot be used as an image; the message names the file and what would be valid."""
 
 

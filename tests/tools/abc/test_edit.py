@@ -5,8 +5,19 @@ from __future__ import annotations
 import pytest
 
 from tunesmith.tools.abc import (
-    AbcError, analyse_abc, change_meter, change_mode, count_bars, extract_section, parse_headers, replace_section,
-    set_instrument, set_tempo, transpose_abc, tune_notes, validate_abc,
+    AbcError,
+    analyse_abc,
+    change_meter,
+    change_mode,
+    count_bars,
+    extract_section,
+    parse_headers,
+    replace_section,
+    set_instrument,
+    set_tempo,
+    transpose_abc,
+    tune_notes,
+    validate_abc,
 )
 
 WALTZ = """X:1

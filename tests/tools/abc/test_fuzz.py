@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-import pytest
-
 from support.paths import BROKEN_TUNES
+
 from tunesmith.tools.abc import (
-    AbcError, ValidationReport, analyse_abc, change_meter, change_mode, count_bars, extract_section, repair_abc,
-    replace_section, set_instrument, set_tempo, transpose_abc, tune_notes, validate_abc,
+    AbcError,
+    ValidationReport,
+    analyse_abc,
+    change_meter,
+    change_mode,
+    count_bars,
+    extract_section,
+    repair_abc,
+    replace_section,
+    set_instrument,
+    set_tempo,
+    transpose_abc,
+    tune_notes,
+    validate_abc,
 )
 
 SEED_TUNE = """X:1

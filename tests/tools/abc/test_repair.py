@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support.paths import BROKEN_TUNES
 
 from tunesmith.tools.abc import AbcError, parse_headers, repair_abc, split_tunes, tune_notes, validate_abc
-from support.paths import BROKEN_TUNES
 
 BROKEN = BROKEN_TUNES
 
