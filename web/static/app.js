@@ -11,6 +11,15 @@ const KIND_BY_SUFFIX = {
   png: "image", jpg: "image", jpeg: "image", gif: "image", bmp: "image", tif: "image", tiff: "image", webp: "image",
   wav: "audio", flac: "audio", ogg: "audio", mp3: "audio", abc: "abc", txt: "abc", mid: "midi", midi: "midi",
 };
+const engraveLater = new WeakMap(); // tune card → function that engraves its score
+// Turns loaded with a session are engraved as they come near the screen, so a long session opens at once.
+const nearScreen = new IntersectionObserver((entries) => {
+  for (const entry of entries) {
+    if (!entry.isIntersecting) continue;
+    nearScreen.unobserve(entry.target);
+    engrave(entry.target);
+  }
+}, { rootMargin: "600px" });
 const DOWNLOADS = [["abc", "ABC"], ["midi", "MIDI"], ["wav", "WAV"], ["svg", "SVG score"], ["musicxml", "MusicXML"]];
 
 function element(tag, className = null, text = null) {
@@ -94,7 +103,7 @@ function downloads(view) {
 }
 
 function pictures(view) {
-  const column = element("div", "pictures");
+  const column = element("aside", "pictures");
   if (view.image) {
     const figure = element("figure", "input-image");
     if (view.image.url) {
@@ -128,25 +137,28 @@ function tuneCard(view) {
     return card;
   }
   card.append(element("h3", null, view.summary ? view.summary.title : "Your tune"), summaryLine(view.summary));
+  const grid = element("div", "tune-grid");
+  const main = element("div", "tune-main");
   const score = element("div", "score");
   const audio = view.files.wav ? element("audio", "tune-audio") : null;
-  card.append(score);
+  main.append(score);
   if (audio) {
     audio.controls = true;
     audio.preload = "metadata";
+    audio.addEventListener("loadedmetadata", () => performance.mark("tune-playable"), { once: true }); // for benchmarks
     audio.src = view.files.wav;
-    card.append(audio);
+    main.append(audio);
   }
   for (const [index, url] of view.musicgen.entries()) {
     const generated = element("audio", "musicgen-audio");
     generated.controls = true;
     generated.preload = "metadata";
     generated.src = url;
-    card.append(element("p", "muted", `MusicGen audio ${index + 1}`), generated);
+    main.append(element("p", "muted", `MusicGen audio ${index + 1}`), generated);
   }
-  card.append(downloads(view));
-  const why = element("div", "why");
-  why.append(pictures(view));
+  main.append(downloads(view));
+  grid.append(main, pictures(view));
+  card.append(grid);
   if (view.explanation_html) {
     const text = element("details", "explanation");
     text.open = true;
@@ -154,12 +166,17 @@ function tuneCard(view) {
     const body = element("div", "markdown");
     body.innerHTML = view.explanation_html; // Markdown rendered by the server with raw HTML escaped
     text.append(body);
-    why.append(text);
+    card.append(text);
   }
-  card.append(why);
-  // Engrave after the card is in the page, so abcjs can measure its width.
-  requestAnimationFrame(() => renderScore(score, view.abc, audio));
+  engraveLater.set(card, () => renderScore(score, view.abc, audio));
   return card;
+}
+
+// Engrave a card's score once it is in the page (abcjs measures the width it has).
+function engrave(card) {
+  const draw = engraveLater.get(card);
+  engraveLater.delete(card);
+  if (draw) draw();
 }
 
 function turnItem(turn) {
@@ -173,12 +190,18 @@ function turnItem(turn) {
   return item;
 }
 
-function placeTurn(key, turn) {
+// Show a turn once; `live` turns (just finished here) are engraved at once and scrolled to.
+function placeTurn(key, turn, live) {
   let item = state.turns.get(key);
   if (!item) {
     item = turnItem(turn);
     state.turns.set(key, item);
     $("turns").insertBefore(item, $("turns").querySelector("li.job"));
+    const card = item.querySelector(".tune");
+    if (live) {
+      setTimeout(() => engrave(card), 0); // the next task: the player starts fetching the tune meanwhile
+      item.scrollIntoView({ block: "start" });
+    } else nearScreen.observe(card);
   }
   item.classList.toggle("undone", turn.undone);
 }
@@ -222,7 +245,7 @@ function track(job) {
     if (!isFinished(event.state) && event.state !== "lost") return;
     state.streams.delete(job.id);
     if (event.state === "done") {
-      await refresh();
+      await refresh(true);
       state.jobs.get(job.id)?.remove();
       state.jobs.delete(job.id);
     }
@@ -236,12 +259,12 @@ function setSession(id) {
   if (location.pathname + location.search !== url) history.replaceState(null, "", url);
 }
 
-async function refresh() {
+async function refresh(live = false) {
   if (!state.session) return;
   const view = await getJSON(`/api/sessions/${encodeURIComponent(state.session)}`);
   if (view.id !== state.session) return; // another session was opened meanwhile
   $("session-title").textContent = view.title;
-  for (const turn of view.turns) placeTurn(turn.view ? turn.view.turn : `number-${turn.number}`, turn);
+  for (const turn of view.turns) placeTurn(turn.view ? turn.view.turn : `number-${turn.number}`, turn, live);
   for (const job of view.jobs) if (!state.jobs.has(job.id) && job.state !== "done") track(job);
   $("undo").disabled = !view.turns.some((turn) => turn.status === "done" && !turn.undone);
 }
@@ -260,7 +283,10 @@ async function openSession(id) {
   clearConversation();
   setSession(id);
   $("session-title").textContent = "Loading…";
-  try { await refresh(); } catch (error) {
+  try {
+    await refresh();
+    $("turns").lastElementChild?.scrollIntoView({ block: "start" }); // the latest tune, as in any chat
+  } catch (error) {
     notice(error.message, "error");
     setSession(null);
     $("session-title").textContent = "New session";
@@ -328,6 +354,7 @@ async function start() {
   state.config = await getJSON("/api/config");
   $("model").textContent = `${state.config.backend} · ${state.config.model}`;
   document.body.dataset.ready = "true";
+  performance.mark("interactive"); // for benchmarks: milliseconds since navigation
   const id = new URLSearchParams(location.search).get("session");
   if (id) await openSession(id);
 }

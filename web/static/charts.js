@@ -57,7 +57,7 @@ export function paletteStrip(palette) {
   const strip = html("div", "palette");
   for (const colour of palette) {
     const swatch = html("span", "swatch");
-    swatch.style.flexGrow = String(Math.max(colour.share, 0.04));
+    swatch.style.flexGrow = String(Math.max(colour.share, 0.04) * 100); // the shares named fill the strip
     if (colour.hex) swatch.style.background = colour.hex;
     swatch.title = `${colour.name} ${Math.round(colour.share * 100)}%`;
     swatch.append(html("span", "swatch-name", colour.name));

@@ -17,7 +17,7 @@ export function renderScore(target, abc, audio) {
     target.textContent = "The score viewer did not load; the files below still hold the score.";
     return null;
   }
-  const [tune] = window.ABCJS.renderAbc(target, abc, { responsive: "resize", add_classes: true, paddingleft: 0, paddingright: 0 });
+  const [tune] = window.ABCJS.renderAbc(target, abc, { responsive: "resize", add_classes: true });
   if (!tune || !audio) return tune || null;
   const timing = new window.ABCJS.TimingCallbacks(tune, {});
   const events = (timing.noteTimings || []).filter((event) => event.type === "event");
@@ -39,6 +39,13 @@ export function renderScore(target, abc, audio) {
     cursor.setAttribute("visibility", "visible");
     cursor.setAttribute("x1", event.left - 3); cursor.setAttribute("x2", event.left - 3);
     cursor.setAttribute("y1", event.top); cursor.setAttribute("y2", event.top + event.height);
+    keepInView(lit[0]);
+  }
+  // A long score scrolls inside its box: bring the playing line into view when it leaves it.
+  function keepInView(note) {
+    if (!note) return;
+    const box = target.getBoundingClientRect(), place = note.getBoundingClientRect();
+    if (place.top < box.top || place.bottom > box.bottom) target.scrollTop += place.top - box.top - 40;
   }
   const follow = () => { show(lastEventAt(events, audio.currentTime * 1000)); frame = requestAnimationFrame(follow); };
   const stop = () => { if (frame !== null) cancelAnimationFrame(frame); frame = null; };
