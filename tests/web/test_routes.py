@@ -193,3 +193,22 @@ def test_the_status_view_shows_what_doctor_reports(client: TestClient) -> None:
     rows = client.get("/api/status").json()
     assert [row["name"] for row in rows] == [row.name for row in collect_checks(load_settings())]
     assert all(set(row) == {"name", "available", "detail", "fix", "required"} for row in rows)
+
+
+def test_two_uploads_at_once_are_both_kept_and_queued(client: TestClient, scripts: TurnScripts, tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    scripts.gate.clear()  # hold the turns: this test is about taking the files in
+    photo = real_photo("astronaut", tmp_path).read_bytes()
+    session_id = new_session(client)
+
+    def upload(words: str) -> dict:
+        return client.post(f"/api/sessions/{session_id}/turns", data={"request": words},
+                           files={"file": ("astronaut.png", photo, "image/png")}, headers=CHANGE).json()
+
+    with ThreadPoolExecutor(2) as pool:
+        jobs = list(pool.map(upload, ["music for this photo", "a waltz for this photo"]))
+    assert sorted(job["attachment"] for job in jobs) == ["astronaut-2.png", "astronaut.png"]
+    for job in jobs:
+        client.post(f"/api/jobs/{job['id']}/cancel", headers=CHANGE)
+    scripts.gate.set()
