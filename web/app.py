@@ -35,10 +35,9 @@ def default_chat_model_factory(settings: "Settings"):
 
 
 async def _error(request: Request, exc: Exception) -> JSONResponse:
-    """Expected failures become one sentence and a status; the page shows the sentence."""
+    """Every failure becomes one sentence and a status for the page; the log keeps any traceback."""
     status = next((code for kind, code in STATUS_OF if isinstance(exc, kind)), 500)
-    message = exc.sentence() if isinstance(exc, TunesmithError) else str(exc)
-    return JSONResponse({"error": message}, status_code=status)
+    return JSONResponse({"error": failure_sentence(exc)}, status_code=status)
 
 
 def create_app(
@@ -63,7 +62,7 @@ def create_app(
     app = Starlette(
         routes=ROUTES,
         middleware=[Middleware(Guard, hosts=allowed_hosts(host))],
-        exception_handlers={TunesmithError: _error},
+        exception_handlers={TunesmithError: _error, Exception: _error},
         lifespan=lifespan,
     )
     app.state.settings = settings

@@ -46,7 +46,7 @@ def step_words(step: str) -> str:
 
 
 def failure_sentence(error: Exception) -> str:
-    """One sentence for a failed turn: the error tree's sentence (with its fix), never a traceback."""
+    """One sentence for a failed turn or request: the error tree's sentence (with its fix), never a traceback."""
     if isinstance(error, TunesmithError):
         return error.sentence()
     message = str(error).strip().splitlines()[0] if str(error).strip() else ""
@@ -55,7 +55,7 @@ def failure_sentence(error: Exception) -> str:
     if type(error).__module__.startswith("tunesmith.") and message:
         return message
     detail = f"{type(error).__name__}: {message}" if message else type(error).__name__
-    return f"The turn failed unexpectedly ({detail}); the server's log has the details."
+    return f"Something failed unexpectedly ({detail}); the server's log has the details."
 
 
 class TurnRunner:

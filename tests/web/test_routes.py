@@ -212,3 +212,17 @@ def test_two_uploads_at_once_are_both_kept_and_queued(client: TestClient, script
     for job in jobs:
         client.post(f"/api/jobs/{job['id']}/cancel", headers=CHANGE)
     scripts.gate.set()
+
+
+def test_an_unexpected_failure_is_one_sentence_not_a_traceback(scripts: TurnScripts, monkeypatch) -> None:
+    import tunesmith.agent.doctor
+
+    def broken(settings):
+        raise TypeError("unsupported operand")
+
+    monkeypatch.setattr(tunesmith.agent.doctor, "collect_checks", broken)
+    app = create_app(load_settings(), chat_model_factory=scripts.factory)
+    with TestClient(app, base_url=LOCAL, raise_server_exceptions=False) as client:
+        response = client.get("/api/status")
+    assert response.status_code == 500
+    assert response.json() == {"error": "Something failed unexpectedly (TypeError: unsupported operand); the server's log has the details."}
