@@ -137,6 +137,23 @@ def test_a_second_tab_waits_in_the_queue_and_can_cancel(page, browser, server, s
     page.wait_for_selector(".turn .score .abcjs-note", timeout=TURN_SECONDS)
 
 
+def test_a_saved_session_reopens_from_the_list_and_the_status_tab_shows_doctor(page) -> None:
+    from tunesmith.agent.doctor import collect_checks
+
+    _send(page, "a slow air in A minor, 8 bars")
+    page.wait_for_selector(".turn .score .abcjs-note", timeout=TURN_SECONDS)
+    page.click("#new-session")
+    assert page.locator(".turn").count() == 0
+    page.click("button.tab[data-tab=sessions]")
+    page.click(".session-item button:text('a slow air in A minor, 8 bars')")
+    page.wait_for_selector(".turn .score .abcjs-note")
+    assert page.inner_text(".turn .you") == "a slow air in A minor, 8 bars"
+    page.click("button.tab[data-tab=status]")
+    page.wait_for_selector("#status-table td.mark", timeout=TURN_SECONDS)
+    names = page.locator("#status-table tbody tr td:nth-child(2)").all_inner_texts()
+    assert [name.removesuffix(" (required)") for name in names] == [row.name for row in collect_checks(load_settings())]
+
+
 def test_an_unavailable_llm_is_said_in_the_page_with_its_fix(browser, tmp_path: Path) -> None:
     settings = load_settings(output_dir=tmp_path / "sessions", llm_backend="ollama", llm_model="qwen2.5:7b",
                              ollama_host="http://127.0.0.1:9")

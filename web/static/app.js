@@ -62,9 +62,17 @@ async function loadSessions() {
   } catch (error) { list.replaceChildren(element("li", "error", error.message)); }
 }
 
+function tableNote(body, className, text) {
+  const row = element("tr");
+  const cell = element("td", className, text);
+  cell.colSpan = 4;
+  row.append(cell);
+  body.replaceChildren(row);
+}
+
 async function loadStatus() {
   const body = $("status-table").querySelector("tbody");
-  body.replaceChildren(element("tr")).firstChild.append(element("td", "muted", "Checking…"));
+  tableNote(body, "muted", "Checking… (the first time can take a minute: it loads what it checks)");
   try {
     const rows = await getJSON("/api/status");
     body.replaceChildren(...rows.map((row) => {
@@ -74,7 +82,7 @@ async function loadStatus() {
         element("td", "fix", row.fix || ""));
       return line;
     }));
-  } catch (error) { body.replaceChildren(element("tr")).firstChild.append(element("td", "error", error.message)); }
+  } catch (error) { tableNote(body, "error", error.message); }
 }
 
 // --- a turn's tune and explanation ------------------------------------------------------------------
