@@ -246,6 +246,9 @@ def serve(
         run_server(create_app(settings, host=host), host, port)
     except OSError as exc:
         fail(f"cannot listen on {host}:{port} ({exc.strerror or exc}); choose another --port")
+    except KeyboardInterrupt:  # uvicorn hands Ctrl-C back after shutting down cleanly
+        pass
+    console.print(f"Stopped. Every session is saved in {settings.output_dir}.")
 
 
 @app.command()

@@ -8,15 +8,12 @@ plan.json, trace.json, explanation.md (and tune.musicxml or MusicGen audio when 
 from __future__ import annotations
 
 import json
-import logging
 import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from tunesmith.memory.sessions import StoredSession
-
-log = logging.getLogger(__name__)
 
 DOWNLOADS = {"abc": "tune.abc", "midi": "tune.mid", "wav": "tune.wav", "svg": "score.svg", "musicxml": "tune.musicxml"}
 AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".mp3")
@@ -97,10 +94,11 @@ def turn_view(session: StoredSession, folder: Path) -> dict[str, Any]:
     files = {kind: file_url(session.id, f"{turn}/{name}") for kind, name in DOWNLOADS.items() if (folder / name).is_file()}
     trace = _read_json(folder / "trace.json")
     evidence = trace.get("evidence") or {}
+    on_demand = "abc" in files and "musicxml" not in files
     view: dict[str, Any] = {
         "turn": turn,
         "files": files,
-        "musicxml_on_demand": f"/api/sessions/{session.id}/turns/{turn}/musicxml" if "musicxml" not in files and "abc" in files else None,
+        "musicxml_on_demand": f"/api/sessions/{session.id}/turns/{turn}/musicxml" if on_demand else None,
         "musicgen": [
             file_url(session.id, f"{turn}/{name}") for kind, name in (trace.get("artifacts") or {}).items()
             if kind.startswith("musicgen") and Path(name).suffix in AUDIO_SUFFIXES and (folder / Path(name).name).is_file()

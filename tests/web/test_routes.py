@@ -140,7 +140,10 @@ def test_an_upload_over_the_cap_is_refused_with_the_cap(client: TestClient, monk
 def test_a_request_while_another_turn_runs_waits_and_either_can_be_cancelled(client: TestClient, scripts: TurnScripts) -> None:
     scripts.gate.clear()  # the first turn's model call waits: the turn stays running
     session_id = new_session(client)
-    send = lambda words: client.post(f"/api/sessions/{session_id}/turns", data={"request": words}, headers=CHANGE).json()
+
+    def send(words: str) -> dict:
+        return client.post(f"/api/sessions/{session_id}/turns", data={"request": words}, headers=CHANGE).json()
+
     first = send("a cheerful jig in D major")
     _wait_for(lambda: client.get("/api/queue").json()[0]["state"] == "running")
     second = send("a slow air in A minor")
