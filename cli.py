@@ -233,7 +233,8 @@ def serve(
     """A web page for the conversation: score with a cursor, player, uploads, downloads and the why."""
     from tunesmith.web.app import create_app
     from tunesmith.web.security import binds_all_interfaces
-    from tunesmith.web.server import exposure_warning, serve as run_server
+    from tunesmith.web.server import exposure_warning
+    from tunesmith.web.server import serve as run_server
 
     settings = load(llm_backend=backend, llm_model=model, refine_rounds=refine_rounds)
     warning = exposure_warning(host)

@@ -29,7 +29,6 @@ def chat_model(kind: str, settings):
         import itertools
 
         from langchain_core.messages import AIMessage
-
         from support.scripted_model import ScriptedChatModel
 
         return ScriptedChatModel(messages=itertools.cycle([AIMessage(content="Here is your tune.")]))
@@ -86,7 +85,7 @@ def main() -> None:
     model = chat_model(args.model, settings)
     cli, web, ready = [], [], []
     with ServerThread(create_app(settings, chat_model_factory=lambda _: model)) as server, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"])
         through_cli(model, settings, args.request)
         through_page(browser, server.url, args.request)
         for _ in range(args.requests):

@@ -47,7 +47,7 @@ def main() -> None:
     settings = load_settings(output_dir=home / "sessions", refine_rounds=2, seed=3)
     with ServerThread(create_app(settings, chat_model_factory=chat_model_factory(args.model))) as server, \
             sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-dev-shm-usage"])
         page = browser.new_page(viewport={"width": 1200, "height": 1000}, device_scale_factor=1)
         page.goto(server.url)
         page.wait_for_selector("body[data-ready]")

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 STATUS_OF = ((InputError, 400), (NotFoundError, 404), (NotAllowedError, 403), (UnavailableError, 503))
 
 
-def default_chat_model_factory(settings: "Settings"):
+def default_chat_model_factory(settings: Settings):
     """The configured chat model (embedded, Ollama or OpenAI-compatible), as the CLI makes it."""
     from tunesmith.agent.llm.factory import make_chat_model
 
@@ -41,7 +41,7 @@ async def _error(request: Request, exc: Exception) -> JSONResponse:
 
 
 def create_app(
-    settings: "Settings | None" = None,
+    settings: Settings | None = None,
     *,
     chat_model_factory: ChatModelFactory | None = None,
     host: str = "127.0.0.1",

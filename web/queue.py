@@ -95,7 +95,7 @@ class Job:
                     return
                 try:
                     await asyncio.wait_for(wake.wait(), KEEPALIVE_SECONDS)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     yield None
         finally:
             with self._lock:

@@ -27,7 +27,7 @@ def exposure_warning(host: str) -> str | None:
     return None
 
 
-def _config(app: "Starlette", **options):
+def _config(app: Starlette, **options):
     import uvicorn
 
     return uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
@@ -47,7 +47,7 @@ def bound_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(app: "Starlette", host: str, port: int) -> None:
+def serve(app: Starlette, host: str, port: int) -> None:
     """Serve until Ctrl-C; raises OSError (before anything starts) when the address cannot be bound."""
     import uvicorn
 
@@ -61,7 +61,7 @@ def serve(app: "Starlette", host: str, port: int) -> None:
 class ServerThread:
     """The app on 127.0.0.1 at a free port, in a daemon thread: `with ServerThread(app) as server: server.url`."""
 
-    def __init__(self, app: "Starlette", host: str = "127.0.0.1") -> None:
+    def __init__(self, app: Starlette, host: str = "127.0.0.1") -> None:
         import uvicorn
 
         self._socket = bound_socket(host, 0)
@@ -69,7 +69,7 @@ class ServerThread:
         self._server = uvicorn.Server(_config(app))
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True)
 
-    def __enter__(self) -> "ServerThread":
+    def __enter__(self) -> ServerThread:
         self._thread.start()
         deadline = time.monotonic() + 10
         while not self._server.started:

@@ -61,18 +61,18 @@ def failure_sentence(error: Exception) -> str:
 class TurnRunner:
     """Runs jobs for the queue: resume the session from disk, ask, return the turn folder's name."""
 
-    def __init__(self, settings: "Settings", chat_model_factory: ChatModelFactory) -> None:
+    def __init__(self, settings: Settings, chat_model_factory: ChatModelFactory) -> None:
         self.settings = settings
         self.chat_model_factory = chat_model_factory
         self._chat_model: BaseChatModel | None = None
 
-    def chat_model(self) -> "BaseChatModel":
+    def chat_model(self) -> BaseChatModel:
         """The chat model, made once; only the queue's worker thread calls this."""
         if self._chat_model is None:
             self._chat_model = self.chat_model_factory(self.settings)
         return self._chat_model
 
-    def __call__(self, job: "Job", progress: Callable[[str], None]) -> str:
+    def __call__(self, job: Job, progress: Callable[[str], None]) -> str:
         from tunesmith.agent.session import ChatSession
 
         if self._chat_model is None:

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from langchain_core.messages import AIMessage
-
 from support.scripted_model import ScriptedChatModel, scripted
 
 PLAIN_REPLY = "Here is your tune."  # with no tool call the agent plans, composes and renders by itself

@@ -7,10 +7,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from support.image_samples import real_photo
 from support.scripted_model import call
 from support.web import TurnScripts
+
 from tunesmith.settings import load_settings
 from tunesmith.web.app import create_app
 from tunesmith.web.server import ServerThread
@@ -25,9 +25,10 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--autoplay-policy=no-user-gesture-required"]
-        )
+        # --no-sandbox: CI runs as root; --disable-dev-shm-usage: containers give /dev/shm little room.
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-dev-shm-usage", "--autoplay-policy=no-user-gesture-required",
+        ])
         yield chromium
         chromium.close()
 

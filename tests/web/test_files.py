@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
-
 from support.web import LOCAL, TurnScripts
+
 from tunesmith.memory.sessions import SessionStore
 from tunesmith.settings import load_settings
 from tunesmith.web.app import create_app

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
-
 from support.image_samples import real_photo
 from support.scripted_model import call
 from support.web import CHANGE, LOCAL, TurnScripts, ask, events, new_session
+
 from tunesmith.settings import load_settings
 from tunesmith.web import uploads
 from tunesmith.web.app import create_app

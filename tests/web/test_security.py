@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from starlette.testclient import TestClient
-
 from support.web import CHANGE, LOCAL, TurnScripts
+
 from tunesmith.settings import load_settings
 from tunesmith.web.app import create_app
 from tunesmith.web.security import host_name

@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile
-
 from support.image_samples import bright_warm, save
 from support.piano_midi import two_hand_piano
+
 from tunesmith.errors import InputError
 from tunesmith.web import uploads
 from tunesmith.web.uploads import UploadRefused, accept_upload
