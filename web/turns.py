@@ -47,8 +47,9 @@ def step_words(step: str) -> str:
 
 def failure_sentence(error: Exception) -> str:
     """One sentence for a failed turn or request: the error tree's sentence (with its fix), never a traceback."""
-    if isinstance(error, TunesmithError):
-        return error.sentence()
+    if isinstance(error, TunesmithError):  # the message, then the fix when the message does not hold it yet
+        fix = error.fix
+        return f"{error} — {fix}" if fix and fix not in str(error) else str(error)
     message = str(error).strip().splitlines()[0] if str(error).strip() else ""
     # Tunesmith's errors older than the tree (LlmUnavailable, SessionNotFound, RenderError…) are one
     # sentence already; anything else is a bug or the machine's trouble, named plainly.
