@@ -102,7 +102,8 @@ def test_a_failed_turn_says_what_is_wrong_and_the_fix_in_one_sentence(queue: Tur
     job = queue.submit(Job("s1", "a jig"))
     runner.let_go("a jig")
     _wait_until(lambda: job.state == "failed")
-    assert job.error == "Ollama is not running at http://127.0.0.1:9 — start it with `ollama serve`"
+    assert job.error.startswith("Ollama is not running at http://127.0.0.1:9")
+    assert job.error.endswith("start it with `ollama serve`") and "\n" not in job.error
 
 
 def test_an_unexpected_error_is_named_without_a_traceback() -> None:
