@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
+from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
@@ -85,8 +86,6 @@ async def submit_turn(request: Request) -> Response:
             f"{max(uploads.MAX_BYTES.values()) // uploads.MIB} MiB"
         )
     session = await run_in_threadpool(_session, request)
-    from starlette.formparsers import MultiPartException
-
     try:
         async with request.form(max_files=1, max_fields=4, max_part_size=64 * 1024) as form:
             words = str(form.get("request") or "").strip()

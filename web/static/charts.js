@@ -1,18 +1,13 @@
 // Pictures where people would rather look than read: the critic's scores per round, the picture's
 // measures as bars, its palette as swatches. Plain SVG and HTML, built from the turn's trace.
 
+import { element } from "./dom.js";
+
 const SVG = "http://www.w3.org/2000/svg";
 
 function svg(tag, attributes = {}, text = null) {
   const node = document.createElementNS(SVG, tag);
   for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
-  if (text !== null) node.textContent = text;
-  return node;
-}
-
-function html(tag, className, text = null) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
   if (text !== null) node.textContent = text;
   return node;
 }
@@ -40,13 +35,13 @@ export function criticChart(rounds) {
 
 // The picture's measures (0..1) that drove the plan, as labelled bars.
 export function measureBars(measures) {
-  const list = html("dl", "measures");
+  const list = element("dl", "measures");
   for (const [name, value] of Object.entries(measures)) {
-    list.append(html("dt", null, name.replace("_", " ")));
-    const cell = html("dd");
-    const bar = html("span", "bar");
+    list.append(element("dt", null, name.replace("_", " ")));
+    const cell = element("dd");
+    const bar = element("span", "bar");
     bar.style.width = `${Math.max(0, Math.min(1, value)) * 100}%`;
-    cell.append(bar, html("span", "value", value.toFixed(2)));
+    cell.append(bar, element("span", "value", value.toFixed(2)));
     list.append(cell);
   }
   return list;
@@ -54,13 +49,13 @@ export function measureBars(measures) {
 
 // The picture's main colours, each as wide as its share.
 export function paletteStrip(palette) {
-  const strip = html("div", "palette");
+  const strip = element("div", "palette");
   for (const colour of palette) {
-    const swatch = html("span", "swatch");
+    const swatch = element("span", "swatch");
     swatch.style.flexGrow = String(Math.max(colour.share, 0.04) * 100); // the shares named fill the strip
     if (colour.hex) swatch.style.background = colour.hex;
     swatch.title = `${colour.name} ${Math.round(colour.share * 100)}%`;
-    swatch.append(html("span", "swatch-name", colour.name));
+    swatch.append(element("span", "swatch-name", colour.name));
     strip.append(swatch);
   }
   return strip;
