@@ -3,8 +3,10 @@ real headless Chromium (type, send, until the score has notes and the player kno
 
 Both paths share one chat model and run alternately in one process, each request in a fresh session
 with the same seed, after one warm-up turn each (model load, library imports). Prints the median
-seconds of each path, their ratio and the web layer's share, and how long the page takes to be
-interactive (from navigation to the composer's handlers being bound).
+seconds of each path and their ratio; then the time each path spends outside the agent's turn (its
+seconds minus the turn's own wall time from trace.json), which removes the model's run-to-run
+variation from the comparison: the difference is what the web layer adds. Also how long the page
+takes to be interactive (from navigation to the composer's handlers being bound).
 
     .venv/bin/python benchmarks/web_bench.py [--model embedded|scripted] [--requests 3] [--request "..."]
 """
@@ -12,6 +14,7 @@ interactive (from navigation to the composer's handlers being bound).
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
 import tempfile
@@ -37,19 +40,24 @@ def chat_model(kind: str, settings):
     return make_chat_model(settings)
 
 
-def through_cli(model, settings, request: str) -> float:
+def turn_seconds(folder: Path) -> float:
+    """The agent turn's own wall time, as its trace.json recorded it."""
+    return json.loads((folder / "trace.json").read_text())["wall_seconds"]
+
+
+def through_cli(model, settings, request: str) -> tuple[float, float]:
+    """(seconds for ChatSession.ask; seconds of that outside the agent's turn)."""
     from tunesmith.agent.session import ChatSession
 
     start = time.perf_counter()
-    ChatSession.start(model, settings).ask(request)
-    return time.perf_counter() - start
+    outcome = ChatSession.start(model, settings).ask(request)
+    seconds = time.perf_counter() - start
+    return seconds, seconds - turn_seconds(outcome.folder)
 
 
-def through_page(browser, url: str, request: str) -> tuple[float, float]:
-    """(seconds from pressing Enter to a playable, engraved tune; seconds from navigation to interactive).
-
-    Both are read from the page's own clock (its performance marks), not from the driver's polling.
-    """
+def through_page(browser, url: str, request: str, sessions: Path) -> tuple[float, float, float]:
+    """(seconds from pressing Enter to a playable, engraved tune; of that, seconds outside the agent's turn;
+    seconds from navigation to interactive). Times come from the page's own clock (performance marks)."""
     page = browser.new_page()
     try:
         page.goto(url)
@@ -62,7 +70,8 @@ def through_page(browser, url: str, request: str) -> tuple[float, float]:
         if page.locator(".turn .score .abcjs-note").count() == 0:
             raise RuntimeError("the tune played but its score has no notes")
         seconds = page.evaluate("(performance.getEntriesByName('tune-playable')[0].startTime - window.sentAt) / 1000")
-        return seconds, interactive
+        session_id = page.url.split("session=")[1]
+        return seconds, seconds - turn_seconds(sessions / session_id / "turn-001"), interactive
     finally:
         page.close()
 
@@ -83,22 +92,28 @@ def main() -> None:
     home = Path(tempfile.mkdtemp(prefix="web-bench-"))
     settings = load_settings(output_dir=home / "sessions", seed=7)
     model = chat_model(args.model, settings)
-    cli, web, ready = [], [], []
+    cli, web, cli_outside, web_outside, ready = [], [], [], [], []
     with ServerThread(create_app(settings, chat_model_factory=lambda _: model)) as server, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"])
         through_cli(model, settings, args.request)
-        through_page(browser, server.url, args.request)
+        through_page(browser, server.url, args.request, settings.output_dir)
         for _ in range(args.requests):
-            cli.append(through_cli(model, settings, args.request))
-            seconds, interactive = through_page(browser, server.url, args.request)
+            seconds, outside = through_cli(model, settings, args.request)
+            cli.append(seconds)
+            cli_outside.append(outside)
+            seconds, outside, interactive = through_page(browser, server.url, args.request, settings.output_dir)
             web.append(seconds)
+            web_outside.append(outside)
             ready.append(interactive)
         browser.close()
     cli_s, web_s = statistics.median(cli), statistics.median(web)
     print(f"model: {args.model}; request: {args.request!r}; {args.requests} measured requests per path")
     print(f"CLI path (ChatSession.ask):      median {cli_s:.2f} s  {[round(s, 2) for s in cli]}")
     print(f"page (Chromium, send → player):  median {web_s:.2f} s  {[round(s, 2) for s in web]}")
-    print(f"ratio page / CLI: {web_s / cli_s:.3f}  (web layer adds {100 * (web_s - cli_s) / cli_s:+.1f}%)")
+    print(f"ratio page / CLI: {web_s / cli_s:.3f}  ({100 * (web_s - cli_s) / cli_s:+.1f}%, the model's run-to-run variation included)")
+    added = statistics.median(web_outside) - statistics.median(cli_outside)
+    print(f"outside the agent's turn: CLI median {statistics.median(cli_outside):.3f} s, page median "
+          f"{statistics.median(web_outside):.3f} s → the web layer adds {added:.3f} s = {100 * added / cli_s:.1f}% of a turn")
     print(f"page interactive after load:     median {1000 * statistics.median(ready):.0f} ms  (max {1000 * max(ready):.0f} ms)")
 
 
