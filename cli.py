@@ -1,7 +1,8 @@
-"""Tunesmith's command line: compose, chat, doctor, config, prepare, index, sessions, eval.
+"""Tunesmith's command line: compose, chat, serve, doctor, config, prepare, index, sessions, eval.
 
 Start with `tunesmith doctor` to see what is ready, `tunesmith compose "a cheerful jig in D major"`
-for one tune, and `tunesmith chat` for a conversation ("now make it slower, in minor").
+for one tune, `tunesmith chat` for a conversation ("now make it slower, in minor") and
+`tunesmith serve` for the same conversation in your browser.
 """
 
 from __future__ import annotations
@@ -227,6 +228,37 @@ def chat(
         if outcome is not None:
             show_outcome(outcome)
     console.print(f"Saved. Resume with `tunesmith chat --session {session.id}`.")
+
+
+@app.command()
+@one_line_errors
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on; 0.0.0.0 lets other machines in (with a warning).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
+    backend: BackendOption = None,
+    model: ModelOption = None,
+    refine_rounds: RoundsOption = None,
+) -> None:
+    """A web page for the conversation: score with a cursor, player, uploads, downloads and the why."""
+    from tunesmith.web.app import create_app
+    from tunesmith.web.security import binds_all_interfaces
+    from tunesmith.web.server import exposure_warning
+    from tunesmith.web.server import serve as run_server
+
+    settings = load(llm_backend=backend, llm_model=model, refine_rounds=refine_rounds)
+    warning = exposure_warning(host)
+    if warning:
+        errors.print(f"[bold yellow]warning:[/] {warning}")
+    address = "localhost" if binds_all_interfaces(host) else (f"[{host}]" if ":" in host else host)
+    console.print(f"Tunesmith is at [bold]http://{address}:{port}/[/] "
+                  f"(sessions in {settings.output_dir}); Ctrl-C stops it.")
+    try:
+        run_server(create_app(settings, host=host), host, port)
+    except OSError as exc:
+        fail(f"cannot listen on {host}:{port} ({exc.strerror or exc}); choose another --port")
+    except KeyboardInterrupt:  # uvicorn hands Ctrl-C back after shutting down cleanly
+        pass
+    console.print(f"Stopped. Every session is saved in {settings.output_dir}.")
 
 
 @app.command()
