@@ -19,7 +19,15 @@ from tunesmith.tools.abc.fields import (
 )
 from tunesmith.tools.abc.results import MAX_ABC_CHARS, AbcError, Problem
 from tunesmith.tools.abc.syntax import BodyReader
-from tunesmith.tools.abc.tokens import BODY_FIELD_RE, HEADER_FIELD_RE, BarSpan, FieldSpan, ParsedTune, is_prose
+from tunesmith.tools.abc.tokens import (
+    BODY_FIELD_RE,
+    HEADER_FIELD_RE,
+    BarSpan,
+    FieldSpan,
+    ParsedTune,
+    is_prose,
+    small_number,
+)
 
 PROGRAM_RE = re.compile(r"^%%MIDI\s+program\s+(?:\d+\s+)?(\d+)")
 
@@ -64,7 +72,7 @@ def parse_tune(text: str) -> ParsedTune:
             continue
         program = PROGRAM_RE.match(stripped)
         if program:
-            programs.append((offsets[index], offsets[index] + len(raw), int(program.group(1))))
+            programs.append((offsets[index], offsets[index] + len(raw), small_number(program.group(1))))
         if not stripped or stripped.startswith("%"):
             continued = stripped.startswith("%") and stripped.endswith("\\")
             index += 1
@@ -131,7 +139,7 @@ def _read_body(tune: ParsedTune, lines: list[str], offsets: list[int], first_num
             break
         program = PROGRAM_RE.match(stripped)
         if program:
-            tune.programs.append((offset, offset + len(raw), int(program.group(1))))
+            tune.programs.append((offset, offset + len(raw), small_number(program.group(1))))
         field = BODY_FIELD_RE.match(stripped)
         if stripped.startswith("%") or field:
             if field:
@@ -168,7 +176,7 @@ def _read_body(tune: ParsedTune, lines: list[str], offsets: list[int], first_num
 def ending_number(bar_line: str) -> int | None:
     """The first/second-ending number a bar line starts (`|1`, `:|2`, `[2`), or None."""
     match = re.search(r"\d+", bar_line)
-    return int(match.group(0)) if match else None
+    return small_number(match.group(0)) if match else None
 
 
 def _number_bars(tune: ParsedTune, positions: list[tuple[Problem, int]]) -> None:
