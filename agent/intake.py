@@ -117,10 +117,11 @@ def _check_abc(path: Path) -> None:
                           "(split the file at its X: lines)")
     for tune in tunes:
         try:
-            if parsed_tune(tune).notes:
-                return
+            parsed = parsed_tune(tune)
         except AbcError:
             continue
+        if parsed.notes and ("X" in parsed.headers or parsed.has_key_field):  # words alone can look like notes
+            return
     raise IntakeError(f"{path} holds no ABC tune with notes; an ABC tune has header lines (X:1, T:, M:, L:, K:) "
                       "followed by music lines such as |: GABc dedB :|")
 

@@ -173,14 +173,16 @@ def _openai_model(settings: Settings) -> BaseChatModel:
             f"model {settings.llm_model} is not served at {settings.openai_base_url}.",
             fix=f"set TUNESMITH_LLM_MODEL to one of {', '.join(served)}.",
         )
-    from langchain_openai import ChatOpenAI
+    from tunesmith.agent.llm.openai_chat import REQUEST_TIMEOUT_S, ServerChatModel
 
-    return ChatOpenAI(
+    return ServerChatModel(
         model=settings.llm_model,
         base_url=settings.openai_base_url,
         api_key=settings.openai_api_key,
         temperature=settings.llm_temperature,
         seed=settings.seed,
+        timeout=REQUEST_TIMEOUT_S,
+        max_retries=1,
     )
 
 
