@@ -52,6 +52,9 @@ WORDS = ["a", "an", "the", "jig", "reel", "waltz", "march", "hornpipe", "air", "
          "thirty-two", "sixteen", "a hundred", "-", ",", ".", "!", "?", "and", "but", "not", "too", "make", "it"]
 
 
+EDITED_TUNE = "X:1\nT:Edited\nM:4/4\nL:1/8\nQ:1/4=100\nK:G\n|:GABc dBGA|B2ge dB2z|c2ec B2dB|A2FA G4:|\n"
+
+
 def number_words(rng: random.Random) -> str:
     """A number as people (and fuzzers) write it: small, huge, negative, decimal or hundreds of digits."""
     choice = rng.random()
@@ -169,9 +172,12 @@ def _word_calls() -> dict[str, Any]:
     from tunesmith.tools.plan import MusicPlan
     from tunesmith.tools.planning import parse_request, plan_from_request
 
+    from tunesmith.tools.edits import apply_edits
+
     current = MusicPlan(bars=16, tempo_bpm=100)
     return {"parse_request": parse_request, "plan_from_request": plan_from_request,
-            "parse_edit": parse_edit, "parse_edit_with_plan": lambda t: parse_edit(t, current)}
+            "parse_edit": parse_edit, "parse_edit_with_plan": lambda t: parse_edit(t, current),
+            "apply_edit": lambda t: apply_edits(EDITED_TUNE, parse_edit(t, current))}
 
 
 def _serve(connection: Any) -> None:
@@ -313,7 +319,7 @@ def main() -> None:
     parser.add_argument("--words", type=int, default=6000, help="random request and edit strings")
     parser.add_argument("--corpus", default="600", help="unmutated tunes for the repair check, or 'all'")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--limit", type=float, default=30.0, help="per-call time limit in seconds (a hang)")
+    parser.add_argument("--limit", type=float, default=60.0, help="per-call time limit in seconds (a hang)")
     parser.add_argument("--report", type=Path, default=None, help="write every failure to this JSON file")
     args = parser.parse_args()
     rng = random.Random(args.seed)

@@ -118,7 +118,7 @@ def render_midi(abc: str, out_dir: Path, name: str = "tune") -> Path:
             errors = abc2midi_errors(result.stdout + result.stderr)
             if result.returncode == 0 and not errors and midi.is_file() and midi.stat().st_size > 0:
                 return atomic_copy(midi, target)
-            why = "; ".join(errors) or f"abc2midi exited with status {result.returncode} and wrote no MIDI"
+            why = f"abc2midi: {'; '.join(errors)}" if errors else f"abc2midi exited with status {result.returncode} and wrote no MIDI"
         except RenderError as exc:
             why = str(exc)
         midi.unlink(missing_ok=True)
