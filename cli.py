@@ -108,6 +108,12 @@ def run_with_progress(session, request: str, **kwargs):
         return None
 
 
+def _made_music(folder: Path) -> bool:
+    """True when the turn wrote music (a tune, MIDI, audio, a score), not only its trace and explanation."""
+    records = {"trace.json", "explanation.md", "plan.json"}
+    return folder.is_dir() and any(p.is_file() and p.name not in records and not p.name.startswith(".") for p in folder.iterdir())
+
+
 def short_title(request: str, limit: int = 60) -> str:
     """A session title from a request: its first line, cut at a word boundary to at most `limit` characters."""
     line = " ".join(request.split())
@@ -155,7 +161,7 @@ def compose(
     finally:
         if claim is not None:
             claim.release()
-    if outcome.status != "done":
+    if outcome.status != "done" or not _made_music(outcome.folder):
         fail(f"{outcome.reply} (no tune was made; what happened: {outcome.folder / 'trace.json'})", 1)
     show_outcome(outcome)
     console.print(f"session: {session.id} (continue it with `tunesmith chat --session {session.id}`)")

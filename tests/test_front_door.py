@@ -126,6 +126,22 @@ def test_a_turn_that_made_no_tune_exits_1_with_its_sentence(monkeypatch) -> None
     assert "The tune could not be made: abc2midi refused it." in result.output and "trace.json" in result.output
 
 
+def test_a_turn_that_says_done_but_wrote_no_music_still_exits_1(monkeypatch) -> None:
+    from tunesmith.agent.session import ChatSession
+    from tunesmith.agent.turn import TurnOutcome
+
+    def empty_turn(self, request, **kwargs):
+        folder = self.stored.new_turn_folder()
+        (folder / "trace.json").write_text("{}")
+        (folder / "explanation.md").write_text("nothing")
+        return TurnOutcome(folder=folder, reply="Here is your tune.", status="done")
+
+    _make(None, monkeypatch)
+    monkeypatch.setattr(ChatSession, "ask", empty_turn)
+    result = runner.invoke(app, ["compose", "play this tune"])
+    assert result.exit_code == 1 and "no tune was made" in result.output
+
+
 def test_a_broken_session_is_reported_in_its_row_and_the_others_still_list(tmp_path: Path) -> None:
     from tunesmith.memory.sessions import SessionStore
 
