@@ -168,11 +168,9 @@ def _tune_calls() -> dict[str, Any]:
 
 
 def _word_calls() -> dict[str, Any]:
-    from tunesmith.tools.edits import parse_edit
+    from tunesmith.tools.edits import apply_edits, parse_edit
     from tunesmith.tools.plan import MusicPlan
     from tunesmith.tools.planning import parse_request, plan_from_request
-
-    from tunesmith.tools.edits import apply_edits
 
     current = MusicPlan(bars=16, tempo_bpm=100)
     return {"parse_request": parse_request, "plan_from_request": plan_from_request,
