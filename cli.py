@@ -114,15 +114,6 @@ def _made_music(folder: Path) -> bool:
     return folder.is_dir() and any(p.is_file() and p.name not in records and not p.name.startswith(".") for p in folder.iterdir())
 
 
-def short_title(request: str, limit: int = 60) -> str:
-    """A session title from a request: its first line, cut at a word boundary to at most `limit` characters."""
-    line = " ".join(request.split())
-    if len(line) <= limit:
-        return line
-    cut = line[:limit].rsplit(" ", 1)[0] or line[:limit]
-    return cut.rstrip(",.;:") + "…"
-
-
 @app.command()
 @one_line_errors
 def compose(
@@ -153,7 +144,7 @@ def compose(
     out = check_out_dir(out)
     claim = OutClaim(out) if out is not None else None
     try:
-        session = ChatSession.start(chat_model_for(settings), settings, short_title(request))
+        session = ChatSession.start(chat_model_for(settings), settings, request)  # the store keeps a short title
         try:
             outcome = _ask(session, request, user_files=files, turn_dir=out, want_musicgen=audio_model == "musicgen")
         except KeyboardInterrupt:

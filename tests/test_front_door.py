@@ -106,7 +106,7 @@ def test_a_made_tune_exits_0_with_normal_file_permissions_and_a_short_session_ti
     from tunesmith.memory.sessions import SessionStore
 
     (summary,) = SessionStore(sessions_folder()).list()
-    assert len(summary.title) <= 61 and summary.title.startswith("a cheerful jig in D major")
+    assert len(summary.title) <= 80 and summary.title.startswith("a cheerful jig in D major")
     again = runner.invoke(app, ["compose", "a reel", "--out", str(out)])
     assert again.exit_code == 2 and "already holds files" in again.output  # never overwrites the first tune
 
