@@ -94,9 +94,30 @@ def parse_tune(text: str) -> ParsedTune:
     meter, unit, key = _header_values(fields, problems)
     body_start = offsets[index] if index < len(offsets) else len(text)
     tune = ParsedTune(text, headers, fields, body_start, [], [], problems, key, meter, unit, programs, has_key)
+    _repeated_header_values(tune)
     positions = _read_body(tune, lines[index:], offsets[index:], index + 1)
     _number_bars(tune, positions)
     return tune
+
+
+def _repeated_header_values(tune: ParsedTune) -> None:
+    """A second M: or L: line in the header that cannot be read: a problem, fixed by removing that line.
+
+    Players read the last one (and abc2midi can crash on an absurd meter), so it must not pass unseen.
+    """
+    readers = {"M": parse_meter, "L": parse_unit_length}
+    seen: set[str] = set()
+    for field in (f for f in tune.fields if f.in_header and f.letter in readers):
+        if field.letter not in seen:
+            seen.add(field.letter)
+            continue
+        try:
+            readers[field.letter](field.value)
+        except FieldError as error:
+            tune.problems.append(Problem(line=field.line, bar=None, severity="error", kind="header",
+                                         message=f"line {field.line}: a second {field.letter}: line: {error}; remove it"))
+            tune.fixes.append((field.start, min(field.end + 1, len(tune.text)), "",
+                               f"removed a second, unreadable {field.letter}:{field.value} line"))
 
 
 def _header_values(fields: list[FieldSpan], problems: list[Problem]) -> tuple[Meter, Fraction, Key]:

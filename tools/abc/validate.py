@@ -165,6 +165,10 @@ def abc2midi_problems(tune: ParsedTune) -> list[Problem]:
             return [Problem(line=None, bar=None, severity="warning", kind="abc2midi",
                             message=f"abc2midi could not be started ({exc.strerror or exc}), so the second opinion was skipped")]
     problems = []
+    if completed.returncode != 0:  # it crashed (an absurd header can overflow its buffers): it would not play it
+        problems.append(Problem(line=None, bar=None, severity="error", kind="abc2midi",
+                                message=f"abc2midi stopped with exit status {completed.returncode} on this tune; "
+                                "check the header values (M:, L:, Q:, K:)"))
     for raw in (completed.stdout + completed.stderr).splitlines():
         match = ABC2MIDI_LINE_RE.match(raw.strip())
         if not match and raw.strip().lower().startswith("error"):

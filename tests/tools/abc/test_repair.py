@@ -162,3 +162,10 @@ def test_repair_never_makes_a_tune_abc2midi_plays_unplayable() -> None:
     assert len(playable) > 250
     broken = [tune[:80] for tune in playable if not abc2midi_plays(repair_abc(tune).abc)]
     assert broken == []
+
+
+def test_a_second_unreadable_meter_line_is_caught_and_removed() -> None:
+    abc = "X:1\nM:9/8\nT:Twice\nM:99999999999999999999/4\nL:1/8\nK:G\ndBd g2g f2d|g2B BcB d2e|]\n"
+    assert not validate_abc(abc, check_abc2midi=False).valid  # abc2midi itself crashes on that line
+    result = repair_abc(abc)
+    assert result.report.valid and "M:9999" not in result.abc and abc2midi_plays(result.abc)
