@@ -108,6 +108,17 @@ def run_with_progress(session, request: str, **kwargs):
         return None
 
 
+def _last_note(trace: Path) -> str:
+    """': <the trace's last note>' (why the agent stopped), or '' when there is none."""
+    import json
+
+    try:
+        notes = json.loads(trace.read_text(encoding="utf-8")).get("notes") or []
+    except (OSError, ValueError, AttributeError):
+        return ""
+    return f": {notes[-1]}" if notes and isinstance(notes[-1], str) else ""
+
+
 def _made_music(folder: Path) -> bool:
     """True when the turn wrote music (a tune, MIDI, audio, a score), not only its trace and explanation."""
     records = {"trace.json", "explanation.md", "plan.json"}
@@ -152,8 +163,11 @@ def compose(
     finally:
         if claim is not None:
             claim.release()
-    if outcome.status != "done" or not _made_music(outcome.folder):
-        fail(f"{outcome.reply} (no tune was made; what happened: {outcome.folder / 'trace.json'})", 1)
+    trace = outcome.folder / "trace.json"
+    if outcome.status != "done":
+        fail(f"{outcome.reply} (no tune was made; what happened: {trace})", 1)
+    if not _made_music(outcome.folder):  # whatever the model's reply claims
+        fail(f"the turn ended without a tune{_last_note(trace)} (what happened: {trace})", 1)
     show_outcome(outcome)
     console.print(f"session: {session.id} (continue it with `tunesmith chat --session {session.id}`)")
 

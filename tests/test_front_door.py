@@ -132,14 +132,15 @@ def test_a_turn_that_says_done_but_wrote_no_music_still_exits_1(monkeypatch) -> 
 
     def empty_turn(self, request, **kwargs):
         folder = self.stored.new_turn_folder()
-        (folder / "trace.json").write_text("{}")
+        (folder / "trace.json").write_text(json.dumps({"notes": ["edit_abc failed: no edit found in 'play this tune'"]}))
         (folder / "explanation.md").write_text("nothing")
         return TurnOutcome(folder=folder, reply="Here is your tune.", status="done")
 
     _make(None, monkeypatch)
     monkeypatch.setattr(ChatSession, "ask", empty_turn)
     result = runner.invoke(app, ["compose", "play this tune"])
-    assert result.exit_code == 1 and "no tune was made" in result.output
+    assert result.exit_code == 1 and "Here is your tune" not in result.output
+    assert "the turn ended without a tune: edit_abc failed: no edit found in 'play this tune'" in result.output
 
 
 def test_a_broken_session_is_reported_in_its_row_and_the_others_still_list(tmp_path: Path) -> None:
