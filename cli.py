@@ -8,6 +8,7 @@ for one tune, `tunesmith chat` for a conversation ("now make it slower, in minor
 from __future__ import annotations
 
 import functools
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -18,7 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from tunesmith.errors import TunesmithError, exit_code
+from tunesmith.errors import InputError, TunesmithError, exit_code
 
 app = typer.Typer(
     help=__doc__,
@@ -90,17 +91,39 @@ def show_outcome(outcome) -> None:
         console.print(f"critic score: {first}{outcome.critic_final:.2f}   why: {outcome.folder / 'explanation.md'}")
 
 
+def _ask(session, request: str, **kwargs):
+    """Run a turn with a live status line (the step the agent is on)."""
+    with console.status("Working…") as status:
+        return session.ask(request, progress=lambda step: status.update(f"{step}…"), **kwargs)
+
+
 def run_with_progress(session, request: str, **kwargs):
-    """Run a turn with a live status line; Ctrl-C ends the turn cleanly and keeps the session."""
+    """Run a chat turn; Ctrl-C ends the turn cleanly and keeps the session; an error is one line, the chat goes on."""
     try:
-        with console.status("Working…") as status:
-            return session.ask(request, progress=lambda step: status.update(f"{step}…"), **kwargs)
+        return _ask(session, request, **kwargs)
     except KeyboardInterrupt:
         errors.print(f"Interrupted; the session is saved (resume with `tunesmith chat --session {session.id}`).")
         return None
     except TunesmithError as exc:
         errors.print(f"[bold red]error:[/] {escape(str(exc))}")
         return None
+
+
+def _last_note(trace: Path) -> str:
+    """': <the trace's last note>' (why the agent stopped), or '' when there is none."""
+    import json
+
+    try:
+        notes = json.loads(trace.read_text(encoding="utf-8")).get("notes") or []
+    except (OSError, ValueError, AttributeError):
+        return ""
+    return f": {notes[-1]}" if notes and isinstance(notes[-1], str) else ""
+
+
+def _made_music(folder: Path) -> bool:
+    """True when the turn wrote music (a tune, MIDI, audio, a score), not only its trace and explanation."""
+    records = {"trace.json", "explanation.md", "plan.json"}
+    return folder.is_dir() and any(p.is_file() and p.name not in records and not p.name.startswith(".") for p in folder.iterdir())
 
 
 @app.command()
@@ -111,25 +134,41 @@ def compose(
     audio: Annotated[Path | None, typer.Option(help="A reference clip (WAV, FLAC, OGG, MP3).")] = None,
     abc: Annotated[Path | None, typer.Option(help="An ABC tune to edit or continue.")] = None,
     midi: Annotated[Path | None, typer.Option(help="A MIDI file to repair or continue.")] = None,
-    out: Annotated[Path | None, typer.Option(help="Folder for this tune's files (default: a new session folder).")] = None,
+    out: Annotated[Path | None, typer.Option(help="A new or empty folder for this tune's files (default: a new session folder).")] = None,
     backend: BackendOption = None,
     model: ModelOption = None,
     refine_rounds: RoundsOption = None,
     audio_model: Annotated[str, typer.Option(help="gm: General MIDI rendering (always); musicgen: also MusicGen audio if its weights are present.")] = "gm",
     seed: Annotated[int | None, typer.Option(help="Seed, so the same request gives the same tune.")] = None,
 ) -> None:
-    """Make one tune: ABC, MIDI, WAV, SVG score, trace.json and explanation.md."""
+    """Make one tune: ABC, MIDI, WAV, SVG score, trace.json and explanation.md.
+
+    Exit status: 0 when a tune was made, 2 when the input is refused (nothing is loaded or saved), 1 otherwise.
+    """
+    from tunesmith.agent.intake import OutClaim, check_attachments, check_out_dir, check_request
     from tunesmith.agent.session import ChatSession
 
     if audio_model not in ("gm", "musicgen"):
         fail(f"--audio-model {audio_model!r} is not valid; use gm or musicgen", 2)
     settings = load(llm_backend=backend, llm_model=model, refine_rounds=refine_rounds, seed=seed)
-    session = ChatSession.start(chat_model_for(settings), settings, request)
-    outcome = run_with_progress(
-        session, request, user_files=_inputs(image, audio, abc, midi), turn_dir=out, want_musicgen=audio_model == "musicgen"
-    )
-    if outcome is None:
-        raise typer.Exit(1)
+    request = check_request(request)  # everything the user handed over, before any model loads
+    files = check_attachments(_inputs(image, audio, abc, midi))
+    out = check_out_dir(out)
+    claim = OutClaim(out) if out is not None else None
+    try:
+        session = ChatSession.start(chat_model_for(settings), settings, request)  # the store keeps a short title
+        try:
+            outcome = _ask(session, request, user_files=files, turn_dir=out, want_musicgen=audio_model == "musicgen")
+        except KeyboardInterrupt:
+            fail(f"interrupted; the session is saved (resume with `tunesmith chat --session {session.id}`)", 130)
+    finally:
+        if claim is not None:
+            claim.release()
+    trace = outcome.folder / "trace.json"
+    if outcome.status != "done":
+        fail(f"{outcome.reply} (no tune was made; what happened: {trace})", 1)
+    if not _made_music(outcome.folder):  # whatever the model's reply claims
+        fail(f"the turn ended without a tune{_last_note(trace)} (what happened: {trace})", 1)
     show_outcome(outcome)
     console.print(f"session: {session.id} (continue it with `tunesmith chat --session {session.id}`)")
 
@@ -140,16 +179,29 @@ Attach files inline: `--image PATH`, `--audio PATH`, `--abc PATH`, `--midi PATH`
 /history  list turns    /session  show the session id and folder    /help  this text    /quit  leave"""
 
 
+_ATTACHMENT = re.compile(r"""--(image|audio|abc|midi)(?:\s+(?:"([^"]*)"|'([^']*)'|(\S+)))?""")
+
+
 def _split_attachments(line: str) -> tuple[str, dict[str, Path]]:
-    words, files, role = [], {}, None
-    for word in line.split():
-        if word in ("--image", "--audio", "--abc", "--midi"):
-            role = word[2:]
-        elif role:
-            files[role], role = Path(word).expanduser(), None
-        else:
-            words.append(word)
-    return " ".join(words), files
+    """The words of a chat line and the files attached with --image/--audio/--abc/--midi PATH.
+
+    A path with spaces is written in quotes (--image "my photo.png"); quotes elsewhere are the user's words.
+    """
+    files: dict[str, Path] = {}
+    for match in _ATTACHMENT.finditer(line):
+        path = next((group for group in match.groups()[1:] if group is not None), None)
+        if not path:
+            raise InputError(f"--{match[1]} needs a file path after it, e.g. --{match[1]} \"my file.{match[1]}\"")
+        files[match[1]] = Path(path).expanduser()
+    return " ".join(_ATTACHMENT.sub(" ", line).split()), files
+
+
+def _checked_chat_line(line: str) -> tuple[str, dict[str, Path]]:
+    """A chat line's request and attachments, checked at the front door like `compose`'s."""
+    from tunesmith.agent.intake import check_attachments, check_request
+
+    request, files = _split_attachments(line)
+    return check_request(request), check_attachments(files)
 
 
 def _play(session) -> None:
@@ -207,8 +259,11 @@ def chat(
 ) -> None:
     """A conversation: ask for a tune, then refine it turn by turn ("slower", "in minor", "for flute")."""
     from tunesmith.agent.session import ChatSession
+    from tunesmith.memory.sessions import SessionStore
 
     settings = load(llm_backend=backend, llm_model=model, refine_rounds=refine_rounds)
+    if session_id:
+        SessionStore(settings.output_dir).load(session_id)  # a missing or broken session is said before the model loads
     chat_model = chat_model_for(settings)
     session = ChatSession.resume(session_id, chat_model, settings) if session_id else ChatSession.start(chat_model, settings)
     console.print(f"[bold]Tunesmith[/] session {session.id}. /help for commands, /quit to leave.")
@@ -223,9 +278,15 @@ def chat(
             if not _slash_command(session, line):
                 break
             continue
-        request, files = _split_attachments(line)
+        try:
+            request, files = _checked_chat_line(line)
+        except TunesmithError as exc:
+            errors.print(f"[bold red]error:[/] {escape(str(exc))}")
+            continue
         outcome = run_with_progress(session, request, user_files=files)
-        if outcome is not None:
+        if outcome is not None and outcome.status != "done":
+            errors.print(f"[bold red]error:[/] {escape(outcome.reply)}")
+        elif outcome is not None:
             show_outcome(outcome)
     console.print(f"Saved. Resume with `tunesmith chat --session {session.id}`.")
 

@@ -38,14 +38,14 @@ def test_ollama_not_running_is_one_sentence_with_the_fix(monkeypatch) -> None:
     assert "ollama serve" in result.output and "Traceback" not in result.output
 
 
-def test_missing_image_file_is_reported_without_losing_the_session(monkeypatch, tmp_path) -> None:
+def test_missing_image_file_is_bad_input_and_leaves_no_session(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("TUNESMITH_LLM_BACKEND", "ollama")
     monkeypatch.setattr("tunesmith.cli.chat_model_for", lambda settings: None)
     result = runner.invoke(app, ["compose", "music for this", "--image", str(tmp_path / "nope.png")])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "does not exist" in result.output
     listed = runner.invoke(app, ["sessions", "list"])
-    assert listed.exit_code == 0
+    assert listed.exit_code == 0 and "music for this" not in listed.output
 
 
 def test_unknown_session_id_lists_what_exists() -> None:

@@ -119,14 +119,10 @@ def constraint_table(expect: Expectation, unmet: list[str]) -> dict[str, bool]:
 
 
 def music21_parses(abc: str) -> bool:
-    """True when music21's ABC reader finds notes in the tune."""
-    from tunesmith.tools.render import RenderError, music21_score
+    """True when music21's ABC reader finds notes in the tune (in a child process with a time limit)."""
+    from tunesmith.tools.render import music21_reads
 
-    try:
-        music21_score(abc)
-    except RenderError:
-        return False
-    return True
+    return music21_reads(abc)
 
 
 def audio_facts(wav: Path, request: str) -> AudioFacts | None:

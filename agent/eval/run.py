@@ -124,6 +124,8 @@ def _run_case(
         return result
     result.wall_seconds = round(time.perf_counter() - start, 3)
     result.folder, result.status = str(outcome.folder), outcome.status
+    if outcome.status != "done":  # a turn that made no tune is a failed case, with the turn's own sentence
+        result.status, result.error = "failed", outcome.reply
     return measure_turn(result, Path(outcome.folder), case.expect, with_audio=with_audio)
 
 

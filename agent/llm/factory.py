@@ -64,14 +64,7 @@ def _embedded_model(settings: Settings) -> BaseChatModel:
                 f"llm_model {settings.llm_model!r} is not valid for the embedded backend.",
                 fix=f"use {EMBEDDED_MODEL_NAME!r} (the packaged model) or the path of a chat GGUF file.",
             )
-    from tunesmith.agent.llm.llama_runtime import load_model
-
-    try:  # load now (once per process), so a bad file fails here with its reason, not mid-conversation
-        load_model(model_path, settings.llm_context_tokens, settings.llm_threads)
-    except (ValueError, ImportError) as exc:
-        raise LlmUnavailable(f"The embedded model {model_path} could not be loaded: {exc}.",
-                             fix="delete the file so `tunesmith prepare` assembles it again, or point llm_model "
-                                 "at another chat GGUF.") from None
+    _load_or_repair(model_path, settings)
     return ChatLlamaCppEmbedded(
         model=model_path.stem if settings.llm_model != EMBEDDED_MODEL_NAME else EMBEDDED_MODEL_NAME,
         model_path=str(model_path),
@@ -80,6 +73,31 @@ def _embedded_model(settings: Settings) -> BaseChatModel:
         temperature=settings.llm_temperature,
         seed=settings.seed,
     )
+
+
+def _load_or_repair(model_path: Path, settings: Settings) -> None:
+    """Load the GGUF now (once per process), so a bad file fails here with its reason, not mid-conversation.
+
+    The packaged model is trusted by size, date and header; when llama.cpp still cannot load it, it is
+    hashed again and re-assembled if it was changed in place, then loaded once more.
+    """
+    from tunesmith.agent.llm.gguf_cache import recheck_embedded_model
+    from tunesmith.agent.llm.llama_runtime import load_model
+
+    try:
+        load_model(model_path, settings.llm_context_tokens, settings.llm_threads)
+        return
+    except (ValueError, ImportError) as exc:
+        failure = exc
+    if settings.llm_model == EMBEDDED_MODEL_NAME and recheck_embedded_model(settings.cache_dir):
+        try:
+            load_model(model_path, settings.llm_context_tokens, settings.llm_threads)
+            return
+        except (ValueError, ImportError) as exc:
+            failure = exc
+    raise LlmUnavailable(f"The embedded model {model_path} could not be loaded: {failure}.",
+                         fix=f"delete {model_path} so `tunesmith prepare` assembles it again, or point llm_model "
+                             "at another chat GGUF.")
 
 
 def _get_json(url: str, headers: dict[str, str] | None = None) -> Any:
@@ -155,14 +173,16 @@ def _openai_model(settings: Settings) -> BaseChatModel:
             f"model {settings.llm_model} is not served at {settings.openai_base_url}.",
             fix=f"set TUNESMITH_LLM_MODEL to one of {', '.join(served)}.",
         )
-    from langchain_openai import ChatOpenAI
+    from tunesmith.agent.llm.openai_chat import REQUEST_TIMEOUT_S, ServerChatModel
 
-    return ChatOpenAI(
+    return ServerChatModel(
         model=settings.llm_model,
         base_url=settings.openai_base_url,
         api_key=settings.openai_api_key,
         temperature=settings.llm_temperature,
         seed=settings.seed,
+        timeout=REQUEST_TIMEOUT_S,
+        max_retries=1,
     )
 
 

@@ -28,7 +28,7 @@ def describe_image(ctx: TurnContext, path: str) -> str:
     from tunesmith.tools.vision import describe_image as analyse
     from tunesmith.tools.vision import plan_from_image
 
-    ctx.image = analyse(ctx.readable_path(path))
+    ctx.image = analyse(ctx.readable_path(path, "image"))
     ctx.bridge = plan_from_image(ctx.image, ctx.request, seed=ctx.seed)
     caption = f"caption: {ctx.image.caption}" if ctx.image.caption else f"no caption ({ctx.image.caption_status})"
     colours = ", ".join(f"{c.name} {c.share:.0%}" for c in ctx.image.palette[:4])
@@ -42,7 +42,7 @@ def describe_audio(ctx: TurnContext, path: str) -> str:
     """Describe the user's reference clip (tempo, key, loudness, brightness)."""
     from tunesmith.tools.audio import describe_audio as analyse
 
-    ctx.audio = analyse(ctx.readable_path(path))
+    ctx.audio = analyse(ctx.readable_path(path, "audio"))
     return f"Clip: {ctx.audio.caption} Next: plan_music."
 
 
@@ -262,7 +262,7 @@ def repair_midi(ctx: TurnContext, path: str, first_bar: int | None = None, last_
     from tunesmith.tools.repair import repair_midi as repair
 
     gap = (first_bar, last_bar) if first_bar and last_bar else None
-    result = repair(ctx.readable_path(path), ctx.out_dir, gap_bars=gap, seed=ctx.seed)
+    result = repair(ctx.readable_path(path, "midi"), ctx.out_dir, gap_bars=gap, seed=ctx.seed)
     ctx.notes.append(result.explanation)
     return f"Repaired bars {result.gap[0]}–{result.gap[1]}: {result.explanation}"
 

@@ -62,12 +62,16 @@ class TurnContext:
         self.out_dir = Path(self.out_dir).resolve()
         self.user_files = {role: Path(p).expanduser().resolve() for role, p in self.user_files.items()}
 
-    def readable_path(self, path: str | Path) -> Path:
-        """Resolve a path a tool was given: only files the user named or files inside the session folder."""
+    def readable_path(self, path: str | Path, role: str | None = None) -> Path:
+        """Resolve a path a tool was given: only files the user named or files inside the session folder.
+
+        A bare file name means the named file of that name; when two named files share it (a/photo.png as
+        the image, b/photo.png as the clip), the one named for `role` (the tool's kind of input).
+        """
         candidate = Path(str(path).strip().strip("'\"")).expanduser()
-        named_by_file_name = {p.name: p for p in self.user_files.values()}
-        if len(candidate.parts) == 1 and candidate.name in named_by_file_name:
-            return named_by_file_name[candidate.name]
+        same_name = [(r, p) for r, p in self.user_files.items() if p.name == candidate.name]
+        if len(candidate.parts) == 1 and same_name:
+            return next((p for r, p in same_name if r == role), same_name[0][1])
         root = Path(self.session_dir or self.out_dir).resolve()
         resolved = (candidate if candidate.is_absolute() else root / candidate).resolve()
         if resolved in self.user_files.values():

@@ -32,14 +32,14 @@ from tunesmith.tools.abc.results import (
 )
 from tunesmith.tools.abc.spelling import ACCIDENTAL_TEXT, FLAT_SPELLING, SHARP_SPELLING, letter_text
 from tunesmith.tools.abc.tokens import ParsedTune
-from tunesmith.tools.abc.validate import check_tune
+from tunesmith.tools.abc.validate import abc2midi_errors, check_tune
 
 __all__ = [
     # whole tunes as text
     "MAX_ABC_CHARS", "AbcError", "NoteEvent", "Problem", "RepairResult", "TuneAnalysis", "ValidationReport",
     "analyse_abc", "change_meter", "change_mode", "count_bars", "extract_section", "parse_headers",
     "repair_abc", "replace_section", "set_instrument", "set_tempo", "split_tunes", "transpose_abc",
-    "tune_notes", "validate_abc",
+    "tune_notes", "validate_abc", "abc2midi_errors",
     # a tune parsed once and read many times (the critic, the composer's checks)
     "ParsedTune", "analyse", "bar_count", "note_events", "parsed_tune", "quarters_per_minute",
     # header fields and note spelling, for code that writes ABC

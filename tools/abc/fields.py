@@ -14,6 +14,7 @@ from tunesmith.tools.theory import LETTERS, NATURAL_SEMITONES, Meter, MeterError
 from tunesmith.tools.theory import parse_meter as parse_time_signature
 from tunesmith.tools.theory.keys import TONIC_FIFTHS, abc_key, key_fifths, key_signature, mode_from_word
 
+MIN_UNIT_LENGTH = Fraction(1, 512)
 CLEF_WORDS = ("clef=", "treble", "bass", "alto", "tenor", "middle=", "transpose=", "octave=", "stafflines=", "t=", "m=")
 
 
@@ -106,11 +107,14 @@ def parse_unit_length(value: str) -> Fraction:
     match = re.fullmatch(r"(\d+)/(\d+)", text) or re.fullmatch(r"(1)", text)
     if not match:
         raise FieldError(f"L:{value} is not a unit note length; use e.g. 1/8, 1/4 or 1/16")
-    numerator = int(match.group(1))
-    denominator = int(match.group(2)) if match.lastindex == 2 else 1
-    if numerator == 0 or denominator == 0 or denominator & (denominator - 1):
+    numerator = int(match.group(1)[:6])
+    denominator = int(match.group(2)[:6]) if match.lastindex == 2 else 1
+    if numerator == 0 or denominator == 0 or denominator & (denominator - 1) or len(text) > 9:
         raise FieldError(f"L:{value} is not a unit note length; use e.g. 1/8, 1/4 or 1/16")
-    return Fraction(numerator, denominator)
+    unit = Fraction(numerator, denominator)
+    if not MIN_UNIT_LENGTH <= unit <= 1:
+        raise FieldError(f"L:{value} is out of range; a unit note length is 1/{MIN_UNIT_LENGTH.denominator} to 1, e.g. 1/8")
+    return unit
 
 
 def default_unit_length(meter: Meter) -> Fraction:
@@ -119,21 +123,29 @@ def default_unit_length(meter: Meter) -> Fraction:
     return Fraction(1, 16) if bar is not None and bar < Fraction(3, 4) else Fraction(1, 8)
 
 
+TEMPO_RANGE_BPM = (1, 1000)  # beats per minute a Q: field may state; anything else is not read as a tempo
+BEAT_RANGE = (Fraction(1, 64), Fraction(4))  # length of Q:'s beat in whole notes
+
+
 def parse_tempo(value: str) -> tuple[Fraction, int] | None:
     """Read a Q: value into (beat length as a fraction of a whole note, beats per minute), or None.
 
-    Accepts `1/4=120`, `3/8=80`, `120` (a quarter-note beat) and text around them (`"Allegro" 1/4=120`).
+    Accepts `1/4=120`, `3/8=80`, `120` (a quarter-note beat) and text around them (`"Allegro" 1/4=120`);
+    None for anything else, including a zero denominator or a tempo outside 1..1000 beats a minute.
     """
     text = re.sub(r'"[^"]*"', " ", value.split("%", 1)[0]).strip()
     match = re.search(r"((?:\d+/\d+\s*)+)=\s*(\d+)", text)
-    if match:
-        beat = sum((Fraction(part) for part in match.group(1).split()), Fraction(0))
-        bpm = int(match.group(2))
-    else:
-        plain = re.fullmatch(r"(?:C\s*=\s*)?(\d+)", text)
-        if not plain:
-            return None
-        beat, bpm = Fraction(1, 4), int(plain.group(1))
-    if bpm <= 0 or beat <= 0:
+    try:
+        if match:
+            beat = sum((Fraction(part) for part in match.group(1).split()), Fraction(0))
+            bpm = int(match.group(2))
+        else:
+            plain = re.fullmatch(r"(?:C\s*=\s*)?(\d+)", text)
+            if not plain:
+                return None
+            beat, bpm = Fraction(1, 4), int(plain.group(1))
+    except (ValueError, ZeroDivisionError):  # 1/0=120, or digits past int's string limit
+        return None
+    if not TEMPO_RANGE_BPM[0] <= bpm <= TEMPO_RANGE_BPM[1] or not BEAT_RANGE[0] <= beat <= BEAT_RANGE[1]:
         return None
     return beat, bpm

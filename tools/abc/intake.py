@@ -21,7 +21,16 @@ def checked_text(abc: object) -> str:
         raise AbcError(f"the ABC text has {len(abc)} characters; at most {MAX_ABC_CHARS} are accepted")
     if not abc.strip():
         raise AbcError("the ABC text is empty; expected header lines (X:1, T:, M:, L:, K:) and music")
-    return abc.replace("\r\n", "\n").replace("\r", "\n")
+    return _encodable(abc).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _encodable(text: str) -> str:
+    """The text with lone surrogates (undecodable bytes smuggled into a str) replaced, so it can be written as UTF-8."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+    return text
 
 
 def split_tunes(text: str) -> list[str]:

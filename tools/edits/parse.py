@@ -22,6 +22,7 @@ from collections.abc import Callable
 
 from tunesmith.tools.edits.operations import EditKind, EditOp
 from tunesmith.tools.plan import PLAN_METER_DENOMINATORS, MusicPlan
+from tunesmith.tools.planning.targets import RequestError
 from tunesmith.tools.planning.words import (
     INSTRUMENT_RE,
     INSTRUMENT_WORDS,
@@ -39,7 +40,10 @@ from tunesmith.tools.planning.words import (
     TEMPO_MIN,
     TEMPO_NUMBER_PATTERNS,
     TYPE_NAMES,
+    meter_value,
     number_value,
+    refuse_unknown_tonic,
+    tempo_value,
     tonic_name,
 )
 from tunesmith.tools.theory.tune_types import TUNE_TYPES
@@ -84,9 +88,10 @@ def parse_edit(text: str, current: MusicPlan | None = None) -> list[EditOp]:
     tune's plan) relative changes become absolute values (tempo in BPM, bars). Unrecognised words give
     no operation; an empty list means nothing was recognised."""
     if not isinstance(text, str):
-        raise ValueError(f"an edit request must be text, not {type(text).__name__}")
+        raise RequestError(f"an edit request must be text, not {type(text).__name__}")
     if len(text) > MAX_EDIT_CHARS:
-        raise ValueError(f"the edit request has {len(text)} characters; at most {MAX_EDIT_CHARS} are read")
+        raise RequestError(f"the edit request has {len(text):,} characters; at most {MAX_EDIT_CHARS:,} are read")
+    refuse_unknown_tonic(text)
     ops: list[tuple[int, EditOp]] = []
     for start, clause in _clauses(text.replace("♯", "#").replace("♭", "b")):
         ops.extend((start + pos, op) for pos, op in _clause_ops(clause, current))
@@ -119,8 +124,8 @@ def _clause_ops(clause: str, current: MusicPlan | None) -> list[tuple[int, EditO
 
     _read_tempo(lower, add, current)
     for match in METER_NUMERIC_RE.finditer(lower):
-        if int(match[2]) in PLAN_METER_DENOMINATORS:
-            add(match, "meter", f"{match[1]}/{match[2]}")
+        if meter := meter_value(match, PLAN_METER_DENOMINATORS):
+            add(match, "meter", meter)
     for match in METER_NAMED_RE.finditer(lower):
         add(match, "meter", METER_WORDS[match[1]])
     for match in _AS_TYPE.finditer(lower):
@@ -165,10 +170,7 @@ def _read_tempo(lower: str, add: Callable[..., None], current: MusicPlan | None)
     """Tempo ops: a number, an Italian term, or a relative word (resolved against `current`)."""
     match = next(filter(None, (pattern.search(lower) for pattern in TEMPO_NUMBER_PATTERNS)), None)
     if match:
-        bpm = int(match[1])
-        if not TEMPO_MIN <= bpm <= TEMPO_MAX:
-            raise ValueError(f"{match.group(0).strip()!r}: the tempo must be {TEMPO_MIN} to {TEMPO_MAX} BPM")
-        add(match, "tempo", bpm)
+        add(match, "tempo", tempo_value(match))
         return
     match = ITALIAN_RE.search(lower)
     if match:

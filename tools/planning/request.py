@@ -31,7 +31,11 @@ from tunesmith.tools.planning.words import (
     TEMPO_WORDS,
     TYPE_NAMES,
     TYPE_RE,
+    meter_value,
     number_value,
+    refuse_unknown_tonic,
+    shown,
+    tempo_value,
     tonic_name,
 )
 from tunesmith.tools.theory.moods import MOODS
@@ -68,7 +72,8 @@ def parse_request(text: str) -> RequestTargets:
     if not isinstance(text, str):
         raise RequestError(f"a request must be text, not {type(text).__name__}")
     if len(text) > MAX_REQUEST_CHARS:
-        raise RequestError(f"the request has {len(text)} characters; at most {MAX_REQUEST_CHARS} are read")
+        raise RequestError(f"the request has {len(text):,} characters; at most {MAX_REQUEST_CHARS} are read: "
+                           "say what you want in a few sentences")
     words = _Text(text)
     found = RequestTargets()
     _read_key(words, found)
@@ -101,6 +106,7 @@ _NOT_A_TONIC_AFTER = re.compile(r"\s*(?:key|mode|tonality|scale)\b", re.IGNORECA
 
 
 def _read_key(words: _Text, found: RequestTargets) -> None:
+    refuse_unknown_tonic(words.original)
     for match in _KEY_WITH_MODE.finditer(words.original):
         letter, pre = match["letter"], match["pre"]
         mode_word = (match["mode"] or "").lower()
@@ -131,14 +137,11 @@ def _read_key(words: _Text, found: RequestTargets) -> None:
 
 def _read_meter(words: _Text, found: RequestTargets) -> None:
     for match in METER_NUMERIC_RE.finditer(words.lower):
-        top, bottom = int(match[1]), int(match[2])
-        if bottom in PLAN_METER_DENOMINATORS and 1 <= top <= 16:
-            found.meter = f"{top}/{bottom}"
+        meter = meter_value(match, PLAN_METER_DENOMINATORS)
+        if meter:
+            found.meter = meter
             found.evidence["meter"] = words.take(match)
             return
-        if match["ctx"]:
-            raise RequestError(f"{match.group(0).strip()!r} is not a meter: the lower number must be one of "
-                               f"{', '.join(map(str, PLAN_METER_DENOMINATORS))} (e.g. 3/4, 6/8)")
     match = METER_NAMED_RE.search(words.lower)
     if match:
         found.meter = METER_WORDS[match[1]]
@@ -197,8 +200,8 @@ def _read_bars(words: _Text, found: RequestTargets) -> None:
     match = _BARS_PER_PART.search(words.lower)
     if match:
         per_part = number_value(match["a"] or match["b"] or match["c"])
-        if per_part != int(per_part) or not 1 <= per_part <= BARS_RANGE[1]:
-            raise RequestError(f"{match.group(0).strip()!r}: a part here has 1 to {BARS_RANGE[1]} bars")
+        if not 1 <= per_part <= BARS_RANGE[1] or per_part != int(per_part):
+            raise RequestError(f"{shown(match.group(0))}: a part here has 1 to {BARS_RANGE[1]} bars")
         found.bars_per_part = int(per_part)
         found.evidence["bars"] = words.take(match)
         return
@@ -206,8 +209,8 @@ def _read_bars(words: _Text, found: RequestTargets) -> None:
     if not match:
         return
     bars = number_value(match[1])
-    if bars != int(bars) or not BARS_RANGE[0] <= bars <= BARS_RANGE[1]:
-        raise RequestError(f"{match.group(0).strip()!r}: a tune here has {BARS_RANGE[0]} to {BARS_RANGE[1]} bars")
+    if not BARS_RANGE[0] <= bars <= BARS_RANGE[1] or bars != int(bars):
+        raise RequestError(f"{shown(match.group(0))}: a tune here has {BARS_RANGE[0]} to {BARS_RANGE[1]} bars")
     found.bars = int(bars)
     found.evidence["bars"] = words.take(match)
 
@@ -226,7 +229,7 @@ def _read_length(words: _Text, found: RequestTargets) -> None:
     amount += 0.5 if match["half"] else 0.0
     seconds = amount * (60.0 if match["unit"].startswith("m") else 1.0)
     if not 1.0 <= seconds <= MAX_LENGTH_SECONDS:
-        raise RequestError(f"{match.group(0).strip()!r}: a tune here lasts 1 second to "
+        raise RequestError(f"{shown(match.group(0))}: a tune here lasts 1 second to "
                            f"{MAX_LENGTH_SECONDS / 60:.0f} minutes")
     found.length_seconds = seconds
     found.evidence["length_seconds"] = words.take(match)
@@ -241,10 +244,7 @@ def _read_tempo(words: _Text, found: RequestTargets) -> None:
     usual = TUNE_TYPES[found.tune_type].tempo_bpm if found.tune_type else None
     match = next(filter(None, (pattern.search(words.lower) for pattern in TEMPO_NUMBER_PATTERNS)), None)
     if match:
-        bpm = int(match[1])
-        if not TEMPO_MIN <= bpm <= TEMPO_MAX:
-            raise RequestError(f"{match.group(0).strip()!r}: the tempo must be {TEMPO_MIN} to {TEMPO_MAX} BPM")
-        found.tempo_bpm = bpm
+        found.tempo_bpm = tempo_value(match)
         found.evidence["tempo_bpm"] = words.take(match)
         return
     match = ITALIAN_RE.search(words.lower)

@@ -98,9 +98,10 @@ def load_rgb(path: str | Path, max_side: int = 512) -> tuple[np.ndarray, tuple[i
             raise ImageInputError(
                 f"{path} is not an image ({_content_hint(path)}); give a {FORMATS_HINT} file"
             ) from None
-        except Image.DecompressionBombError as exc:
+        except Image.DecompressionBombError:  # Pillow's own, looser limit, met before ours could be
             raise ImageInputError(
-                f"{path} is refused as a decompression bomb ({exc}); images up to {MAX_PIXELS // 1_000_000} MP are accepted"
+                f"{path} declares far more than {MAX_PIXELS // 1_000_000} MP (a possible decompression bomb); "
+                f"images up to {MAX_PIXELS // 1_000_000} MP are accepted"
             ) from None
         except decode_errors as exc:
             raise ImageInputError(f"{path} is a damaged or truncated image ({exc}); re-export it as {FORMATS_HINT}") from None
