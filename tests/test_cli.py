@@ -59,3 +59,17 @@ def test_doctor_prints_a_row_for_every_backend_and_model() -> None:
     for name in ("embedded", "Ollama", "abc2midi", "FluidSynth", "abcm2ps", "MusicGen", "CLAP", "BLIP"):
         assert name.lower() in result.output.lower(), name
     assert "Traceback" not in result.output
+
+
+def test_chat_session_command_shows_the_current_tune_and_redo_brings_back_an_undone_one(monkeypatch) -> None:
+    from support.scripted_model import call, scripted
+
+    steps = [call("plan_music", request="a jig in D"), call("compose_abc"), call("render"), "ok",
+             call("edit_abc", instruction="slower"), call("render"), "ok"]
+    monkeypatch.setattr("tunesmith.cli.chat_model_for", lambda settings: scripted(*steps))
+    typed = "a jig in D for fiddle\nmake it slower\n/undo\n/session\n/redo\n/session\n/quit\n"
+    result = runner.invoke(app, ["chat", "--refine-rounds", "0"], input=typed)
+    assert result.exit_code == 0, result.output
+    assert "Undid version 2" in result.output and "Redid version 2" in result.output
+    assert "Current tune: version 1 of 2: D major, 6/8" in result.output
+    assert "Current tune: version 2 of 2: D major, 6/8" in result.output
