@@ -3,7 +3,8 @@
 * `change_density(abc, "more")` splits each note of a quarter or longer into two (halves; a dotted
   note long-short), the second a step of the scale towards the next note (a passing note; an upper neighbour when the melody
   repeats or ends), so the tune moves in more notes without changing its harmony or its bars.
-  `"less"` joins pairs of equal notes that fill a beat into one note of the first pitch.
+  `"less"` joins beats of equal notes: a pair in a simple beat into one note of the first pitch,
+  three in a compound beat into long-short (`fgg` -> `f2g`).
   The last bar of each part (its cadence) is kept as written, as are notes in tuplets or broken
   rhythm and any bar where the new note's letter carries an accidental.
 * `end_on(abc, "high" | "low", (lowest, highest))` moves the tune's final note to the highest
@@ -67,7 +68,7 @@ def change_density(abc: str, direction: Literal["more", "less"]) -> str:
     if not edits:
         raise AbcError("no note could change: the tune has no " + (
             "notes of a quarter or longer outside its cadences" if direction == "more"
-            else "pairs of equal notes filling a beat outside its cadences"))
+            else "beats of equal notes to join outside its cadences"))
     return replace_spans(tune.text, edits)
 
 
@@ -97,24 +98,31 @@ def _livelier(tune: ParsedTune) -> list[tuple[int, int, str]]:
 
 
 def _calmer(tune: ParsedTune) -> list[tuple[int, int, str]]:
+    """Join the notes of beats filled by equal notes: two in a simple beat become one, the first two
+    of three in a compound beat become a long-short pair (`fgg` -> `f2g`)."""
     cadences = _cadence_bars(tune)
-    edits, skip = [], set()
-    sounding = [n for n in tune.notes if not n.grace]
-    for position, (first, second) in enumerate(zip(sounding, sounding[1:])):
-        if position in skip or first.bar_index in cadences or first.bar_index != second.bar_index:
+    beats: dict[tuple[int, Fraction], list[NoteToken]] = {}
+    for note in tune.notes:
+        if note.grace:
             continue
-        beat = tune.bars[first.bar_index].meter
-        beat_length = Fraction(3, beat.denominator) if beat.compound else QUARTER
-        if not (_plain(first) and _plain(second)) or first.duration != second.duration:
+        bar = tune.bars[note.bar_index]
+        length = Fraction(3, bar.meter.denominator) if bar.meter.compound else QUARTER
+        beats.setdefault((note.bar_index, (note.onset - bar.onset) // length), []).append(note)
+    edits = []
+    for (bar_index, _), notes in beats.items():
+        meter = tune.bars[bar_index].meter
+        wanted = 3 if meter.compound else 2
+        if bar_index in cadences or len(notes) != wanted or not all(_plain(n) for n in notes):
             continue
-        if first.duration * 2 != beat_length or (first.onset - tune.bars[first.bar_index].onset) % beat_length:
+        first, second = notes[0], notes[1]
+        bar = tune.bars[bar_index]
+        beat = Fraction(3, meter.denominator) if meter.compound else QUARTER
+        if len({n.duration for n in notes}) != 1 or first.duration * wanted != beat or (first.onset - bar.onset) % beat:
             continue
         if second.accidental is not None or _symbol_between(tune, first, second):
             continue
-        unit = tune.bars[first.bar_index].unit
-        edits.append((first.length_start, first.length_end, length_text(first.duration * 2, unit)))
+        edits.append((first.length_start, first.length_end, length_text(first.duration * 2, bar.unit)))
         edits.append((second.prefix_start, second.length_end, ""))
-        skip.add(position + 1)
     return edits
 
 

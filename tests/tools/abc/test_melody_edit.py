@@ -68,3 +68,9 @@ def test_real_tunes_get_livelier_or_calmer_and_stay_valid(direction: str) -> Non
         assert validate_abc(edited, check_abc2midi=False).valid, name
         assert _bars(edited) == _bars(abc), name
     assert changed >= 5
+
+
+def test_calmer_in_six_eight_turns_three_even_notes_into_long_short() -> None:
+    jig = "X:1\nT:J\nM:6/8\nL:1/8\nK:F\nfgg gff|ffg fgf|cdd f3|]\n"
+    calm = change_density(jig, "less")
+    assert calm.splitlines()[-1] == "f2g g2f|f2g f2f|cdd f3|]" and validate_abc(calm).valid
