@@ -327,6 +327,10 @@ def sessions_show(session_id: str) -> None:
     stored = SessionStore(load().output_dir).load(session_id)
     console.print(f"[bold]{stored.title}[/] ({stored.folder})")
     console.print("\n".join(turn_lines(stored)) or "No turns yet.")
+    if stored.state:
+        from tunesmith.agent.state import ConversationState
+
+        console.print("\n".join(ConversationState.model_validate(stored.state).lines()))
 
 
 @sessions_app.command("resume")

@@ -117,6 +117,8 @@ def _no_tune(trace: TurnTrace, edit: dict[str, Any], state: ConversationState | 
         sentences = ["There is no tune yet, and your words do not ask for one; ask for music, e.g. “a jig in D for fiddle”."]
     elif problems:
         sentences = ["Nothing changed.", *problems]
+    elif edit and state is not None and state.reference_problem:
+        sentences = ["Nothing changed."]
     elif edit:
         sentences = [f"Nothing changed: I found no change to make in “{trace.request.strip()}”; {HINT}."]
     else:

@@ -201,9 +201,10 @@ def edit_abc(ctx: TurnContext, instruction: str) -> str:
     words = read_edit(ctx.request)
     model = read_edit(instruction) if instruction and instruction.strip() != ctx.request.strip() else None
     ops = list(words.ops)
+    went_back = words.reference is not None and not (ctx.conversation and ctx.conversation.reference_problem)
     report: dict[str, Any] = {"asked": [op.evidence for op in words.ops], "refused": list(words.refused), "filled": [],
                               "open": [], "ignored": [], "applied": [], "skipped": [], "kinds": [], "unmeasured": [],
-                              "reference": words.reference.evidence if words.reference else None}
+                              "reference": words.reference.evidence if went_back else None}
     ctx.edit_report = report
     if words.new_tune or (ctx.abc is None and ctx.previous_abc is None):
         return _compose_instead(ctx, report, words.new_tune)

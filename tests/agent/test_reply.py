@@ -72,3 +72,12 @@ def test_a_failed_turn_says_what_failed() -> None:
     failed = trace("a jig", None)
     failed.tool_calls = [ToolCallRecord(index=1, name="compose_abc", arguments={}, error="Error from compose_abc: no library")]
     assert reply_for_turn(failed, None) == "No tune was made this time: compose_abc failed: no library."
+
+
+def test_a_version_that_does_not_exist_is_named_and_nothing_changes() -> None:
+    state = ConversationState()
+    state.add(turn=1, folder="t1", request="a reel", facts=facts(), based_on=None, edit_kinds=[])
+    turn = state.for_turn(state.version(1), "version 9", problem="there is no version 9; this conversation has versions 1-1")
+    reply = reply_for_turn(trace("go back to version 9", None, {}), turn)
+    assert reply.startswith("I could not go back as asked (version 9): there is no version 9")
+    assert "Nothing changed." in reply and "The tune is still version 1" in reply
