@@ -80,6 +80,8 @@ def _rewrite(tune: ParsedTune, old: Meter, new: Meter, *, split: bool) -> list[t
             continue  # a multi-bar rest, or a bar with no notes, keeps its text
         inline = "".join(_inline(tune.text[f.start:f.end]) for f in tune.fields if bar.start <= f.start < bar.end)
         found = read_bar_events(tune, index, old_beats)
+        if not found.events:
+            continue  # only grace notes: nothing sounds in the bar's own time
         writer = BarWriter(tune.bars[index].key or tune.key, bar.unit)
         if split:
             end = found.offset + bar.duration
