@@ -163,7 +163,7 @@ def _key(result: EditResult, op: EditOp, context: _Context) -> None:
 
 def _range_problem(abc: str, semitones: int, context: _Context) -> str:
     low, high = context.compass
-    pitches = [n.midi + semitones for n in tune_notes(abc) if n.midi is not None]
+    pitches = [n.midi + semitones for n in tune_notes(abc) if n.midi is not None] or [low]
     where = (f"up to {note_name(max(pitches))}, above" if max(pitches) > high else f"down to {note_name(min(pitches))}, below")
     name = context.instrument or "piano"
     return (f"moving {semitones:+d} semitones would take the tune {where} what the {name} plays well "
@@ -180,8 +180,8 @@ def _transpose(result: EditResult, op: EditOp, context: _Context) -> None:
 def _transpose_by(result: EditResult, semitones: int, why: str, context: _Context) -> None:
     result.abc = transpose_abc(result.abc, semitones)
     after = analyse_abc(result.abc)
-    result.applied.append(f"transposed {semitones:+d} semitones ({why}); now in {after.key} {after.mode}, "
-                          f"notes {note_name(after.lowest)}-{note_name(after.highest)}")
+    compass = f", notes {note_name(after.lowest)}-{note_name(after.highest)}" if after.lowest is not None else ""
+    result.applied.append(f"transposed {semitones:+d} semitones ({why}); now in {after.key} {after.mode}{compass}")
     if after.key in TONICS:
         result.plan_changes["key"] = after.key
     if after.lowest is not None and after.highest is not None:
@@ -314,7 +314,10 @@ def _density(result: EditResult, op: EditOp, context: _Context) -> None:
 
 
 def _ending(result: EditResult, op: EditOp, context: _Context) -> None:
-    before = [n.midi for n in tune_notes(result.abc) if n.midi is not None][-1]
+    sounding = [n.midi for n in tune_notes(result.abc) if n.midi is not None]
+    if not sounding:
+        raise AbcError("the tune has no notes to end on")
+    before = sounding[-1]
     try:
         result.abc = end_on(result.abc, str(op.value), context.compass)
     except AbcError as error:
