@@ -5,9 +5,11 @@ from __future__ import annotations
 from functools import cache
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from support.corpus_tunes import corpus_tunes
 
-from tunesmith.tools.abc import analyse_abc, parse_headers, parsed_tune, tune_notes, validate_abc
+from tunesmith.tools.abc import AbcError, analyse_abc, parse_headers, parsed_tune, tune_notes, validate_abc
 from tunesmith.tools.edits import apply_edits, read_edit
 from tunesmith.tools.edits.apply import tune_parts
 from tunesmith.tools.theory import melody_range
@@ -202,3 +204,21 @@ def test_three_changes_in_one_sentence_are_all_made() -> None:
 def test_words_with_no_change_change_nothing() -> None:
     reading = read_edit("thanks!")
     assert reading.empty and apply_edits(reel(), reading.ops).abc == reel()
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(0, 19), st.lists(st.tuples(st.floats(0, 1), st.sampled_from(list("abcAB|:[]()2/<>^_=,z{}-\" \n"))),
+                                    min_size=1, max_size=4),
+       st.sampled_from(["as a waltz", "in 6/8, slower", "add a C part", "twice as long", "up to A", "more lively",
+                        "end on a high note", "in dorian", "for tuba", "only 8 bars"]))
+def test_edits_of_a_damaged_real_tune_give_a_tune_or_a_sentence_never_a_crash(index: int, damage: list, words: str) -> None:
+    abc = corpus_tunes(20)[index][1]
+    body = abc.index("K:")
+    for where, char in damage:  # overwrite characters of the music
+        position = body + int(where * (len(abc) - body - 1))
+        abc = abc[:position] + char + abc[position + 1:]
+    try:
+        result = apply_edits(abc, read_edit(words).ops)
+    except AbcError:
+        return  # the damaged text is not a tune at all: said in one sentence
+    assert len(result.outcomes) == len(read_edit(words).ops)
