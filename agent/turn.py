@@ -84,8 +84,9 @@ def _agent_step(ctx: TurnContext, recorder: TraceRecorder, tools: dict[str, Any]
 def _complete_missing_steps(ctx: TurnContext, recorder: TraceRecorder, tools: dict[str, Any], want_musicgen: bool) -> None:
     """Make sure a request for music ends with a rendered tune, whatever the model did.
 
-    With a previous tune and no tool called, the words are tried as an edit of it; a new tune is
-    composed only when there was none before (so "thanks!" in a chat does not replace your tune).
+    With a previous tune and no edit made, the user's words are applied as an edit of it (edit_abc
+    changes nothing for "thanks!"); a new tune is composed only when there was none before and the
+    words (or a file) ask for music.
     """
     if ctx.abc is None and ctx.previous_abc is not None and ctx.edit_report is None:
         _agent_step(ctx, recorder, tools, "edit_abc", {"instruction": ctx.request}, "The model did not edit the tune, so the agent applied your words as an edit.")
