@@ -129,8 +129,15 @@ def compose(
     )
     if outcome is None:
         raise typer.Exit(1)
+    _exit_if_failed(outcome)
     show_outcome(outcome)
     console.print(f"session: {session.id} (continue it with `tunesmith chat --session {session.id}`)")
+
+
+def _exit_if_failed(outcome) -> None:
+    """A turn that made nothing of what was asked ends the command with its one sentence and status 1."""
+    if outcome.status == "failed":
+        fail(f"{outcome.reply} (trace: {outcome.folder / 'trace.json'})", 1)
 
 
 CHAT_HELP = """Type a request, e.g. "a slow air in A minor", then edits like "now make it faster".

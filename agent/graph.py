@@ -67,8 +67,13 @@ def build_agent_graph(
     *,
     max_steps: int,
     progress: Progress | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
 ):
-    """Compile the agent graph for one turn. Invoke it with {"messages": [...], "steps": 0}."""
+    """Compile the agent graph for one turn. Invoke it with {"messages": [...], "steps": 0}.
+
+    `should_stop` is asked after each round of tool calls; True ends the turn there (a tool refused
+    the user's own file, so going on would only make something they did not ask for).
+    """
     by_name = {tool.name: tool for tool in tools}
     bound = chat_model.bind_tools(list(tools))
     seen_calls: dict[str, int] = {}
@@ -124,5 +129,5 @@ def build_agent_graph(
     graph.add_node("tools", tools_node)
     graph.add_edge(START, "agent")
     graph.add_conditional_edges("agent", route, {"tools": "tools", END: END})
-    graph.add_edge("tools", "agent")
+    graph.add_conditional_edges("tools", lambda _state: END if should_stop() else "agent", {"agent": "agent", END: END})
     return graph.compile()

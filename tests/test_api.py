@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support import image_samples as samples
 
 import tunesmith
-from support import image_samples as samples
 from tunesmith.tools.abc import analyse_abc, count_bars, validate_abc
 
 

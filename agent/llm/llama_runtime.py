@@ -30,8 +30,10 @@ class LoadedModel:
 
     llama: Llama
     formatter: Jinja2ChatFormatter
+    path: str = ""
     lock: threading.Lock = field(default_factory=threading.Lock)
     load_seconds: float = 0.0
+    _system_prefixes: dict[str, list[int]] = field(default_factory=dict)
 
     def render(self, messages: list[dict[str, Any]]) -> str:
         """The prompt text for chat messages (`{"role", "content"}`), ending where the assistant speaks."""
@@ -40,6 +42,16 @@ class LoadedModel:
     def tokenize(self, prompt: str) -> list[int]:
         """Token ids of a rendered prompt (special tokens such as <|im_start|> parsed as such)."""
         return self.llama.tokenize(prompt.encode("utf-8"), add_bos=True, special=True)
+
+    def system_prefix(self, system: str) -> list[int]:
+        """Tokens of a prompt that opens with this system message, up to where the conversation starts
+        (the same whatever follows), found by rendering two different user turns after it."""
+        if system not in self._system_prefixes:
+            first, second = ([{"role": "system", "content": system}, {"role": "user", "content": text}] for text in "ab")
+            a, b = self.tokenize(self.render(first)), self.tokenize(self.render(second))
+            count = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+            self._system_prefixes[system] = a[:count]
+        return self._system_prefixes[system]
 
     def count_tokens(self, text: str) -> int:
         """How many tokens `text` takes when generated (no special-token parsing)."""
@@ -73,7 +85,7 @@ def load_model(model_path: Path, n_ctx: int, n_threads: int) -> LoadedModel:
             eos_token=llama._model.token_get_text(eos) if eos != -1 else "",
             bos_token=llama._model.token_get_text(bos) if bos != -1 else "",
         )
-        loaded = LoadedModel(llama, formatter, load_seconds=time.perf_counter() - start)
+        loaded = LoadedModel(llama, formatter, path=key[0], load_seconds=time.perf_counter() - start)
         _LOADED[key] = loaded
         # Free the model before interpreter teardown: llama.cpp's own finaliser fails once its
         # C bindings are gone, printing a TypeError at exit.

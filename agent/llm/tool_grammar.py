@@ -69,10 +69,14 @@ def forced_tool_names(tools: list[dict], tool_choice: Any) -> list[str] | None:
     )
 
 
-def reply_schema(tools: list[dict], tool_choice: Any = None) -> dict:
+MAX_PLANNED_CALLS = 8  # calls in one plan-of-calls reply (a turn's plan is three to five)
+
+
+def reply_schema(tools: list[dict], tool_choice: Any = None, *, many: bool = False) -> dict:
     """The JSON schema of a reply: one branch per allowed tool, plus `{"answer": str}` unless a call is forced.
 
-    `tool_choice` 'none' leaves only the answer branch.
+    `tool_choice` 'none' leaves only the answer branch. With `many` (OpenAI's `parallel_tool_calls`),
+    a reply that calls tools is a JSON list of calls in order: a whole plan in one reply.
     """
     forced = forced_tool_names(tools, tool_choice)
     allowed = tool_names(tools) if forced is None else forced
@@ -90,6 +94,10 @@ def reply_schema(tools: list[dict], tool_choice: Any = None) -> dict:
                 "additionalProperties": False,
             }
         )
+    call = branches[0] if len(branches) == 1 else {"anyOf": branches} if branches else None
+    if many and call is not None:
+        calls = {"type": "array", "items": call, "minItems": 1, "maxItems": MAX_PLANNED_CALLS}
+        return calls if forced is not None else {"anyOf": [calls, answer_schema()]}
     if forced is None or not branches:
         branches.append(answer_schema())
     return branches[0] if len(branches) == 1 else {"anyOf": branches}

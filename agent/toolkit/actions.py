@@ -75,7 +75,7 @@ def _model_suggestions(arguments: dict[str, Any]) -> tuple[dict[str, Any], list[
     return valid, ignored
 
 
-def plan_music(ctx: TurnContext, request: str, **arguments: Any) -> str:
+def plan_music(ctx: TurnContext, request: str | None = None, **arguments: Any) -> str:
     """Turn the user's words (and any image or clip analysis) into a music plan.
 
     Precedence: the user's explicit words, then the image or clip, then the model's suggestions,
@@ -93,7 +93,7 @@ def plan_music(ctx: TurnContext, request: str, **arguments: Any) -> str:
         base = MusicPlan.model_validate({**start.model_dump(), **update, "reasons": reasons})
     # Only the user's own words count as "you asked for"; the model's paraphrase in `request` could
     # smuggle in details the user never said. The model's choices arrive as typed arguments instead.
-    ctx.plan = plan_from_request(ctx.request or request, base=base, seed=ctx.seed)
+    ctx.plan = plan_from_request(ctx.request or request or "", base=base, seed=ctx.seed)
     note = f" Ignored invalid suggestions: {'; '.join(ignored)}." if ignored else ""
     return f"Plan: {_plan_line(ctx.plan)}.{note} Next: compose_abc."
 
@@ -264,6 +264,7 @@ def repair_midi(ctx: TurnContext, path: str, first_bar: int | None = None, last_
     gap = (first_bar, last_bar) if first_bar and last_bar else None
     result = repair(ctx.readable_path(path), ctx.out_dir, gap_bars=gap, seed=ctx.seed)
     ctx.notes.append(result.explanation)
+    ctx.made_files["midi"] = Path(result.output)
     return f"Repaired bars {result.gap[0]}–{result.gap[1]}: {result.explanation}"
 
 

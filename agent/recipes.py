@@ -1,0 +1,143 @@
+"""What each kind of job must run, which tools the model may add, and whether the job got done.
+
+The words decide, the model proposes: the intent reader (`tools.planning.intent`) names the job
+("play this tune" is play, never an edit), its recipe here lists the steps that job cannot do without
+(with the arguments the user's words and files fix), and the model's plan may only fill in arguments
+and add steps the job allows. Read-only jobs on a tune at hand need no model at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tunesmith.agent.toolkit.context import TurnContext
+from tunesmith.tools.planning.intent import READ_ONLY_INTENTS, RequestIntent
+
+# Where a step the model adds goes: before the first of these recipe steps (else at the end).
+_GOES_BEFORE = {"search_exemplars": ("compose_abc",), "critique_abc": ("render",), "recall_tune": ("render",)}
+_AFTER_RENDER = ("score_audio", "generate_audio")
+
+
+@dataclass
+class Step:
+    """One tool call of a turn's plan: its tool, arguments, and who asked for it (llm or agent)."""
+
+    name: str
+    args: dict[str, Any] = field(default_factory=dict)
+    by: str = "agent"
+
+
+def needs_model(intent: RequestIntent) -> bool:
+    """Whether the job leaves anything for a model to choose (read-only jobs on a tune do not)."""
+    return intent.intent not in READ_ONLY_INTENTS
+
+
+def _own_file(ctx: TurnContext) -> bool:
+    return "abc" in ctx.user_files
+
+
+def recipe(intent: RequestIntent, ctx: TurnContext, *, want_musicgen: bool = False) -> list[Step]:
+    """The steps the job cannot do without, in order, with the arguments the words and files fix."""
+    job, steps = intent.intent, []
+    if job == "compose":
+        if "image" in ctx.user_files:
+            steps.append(Step("describe_image", {"path": ctx.user_files["image"].name}))
+        if "audio" in ctx.user_files:
+            steps.append(Step("describe_audio", {"path": ctx.user_files["audio"].name}))
+        steps += [Step("plan_music", {"request": ctx.request}), Step("compose_abc"), Step("render")]
+        if want_musicgen:
+            steps.append(Step("generate_audio"))
+    elif job == "edit":
+        steps += [Step("edit_abc", {"instruction": ctx.request}), Step("render")]
+    elif job == "continue":
+        steps += [Step("continue_tune", {"bars": intent.bars} if intent.bars else {}), Step("render")]
+    elif job == "repair" and "midi" in ctx.user_files:
+        gap = {"first_bar": intent.gap[0], "last_bar": intent.gap[1]} if intent.gap else {}
+        steps.append(Step("repair_midi", {"path": ctx.user_files["midi"].name, **gap}))
+    elif job == "repair":
+        steps += [Step("fix_tune"), Step("render")]
+    elif job == "play":
+        if _own_file(ctx):
+            steps.append(Step("play_tune"))
+        else:
+            if ctx.previous_abc is None:
+                steps.append(Step("recall_tune", {"query": ctx.request}))
+            steps.append(Step("render"))
+    elif job == "score":
+        steps.append(Step("show_score", {"formats": intent.formats or ["svg"]}))
+    elif job == "check":
+        steps.append(Step("check_tune", {"bar": intent.bar} if intent.bar is not None else {}))
+    elif job == "convert":
+        steps.append(Step("convert_tune", {"to": intent.formats}))
+    elif job == "analyse":
+        steps.append(Step("analyse_tune"))
+    elif job == "list":
+        steps.append(Step("list_tunes"))
+    return steps  # the own-tune tools read which tune of a book the words pick from the intent
+
+
+def allowed_tools(intent: RequestIntent, ctx: TurnContext, *, want_musicgen: bool = False) -> list[str]:
+    """Tools the model may plan for this job: the recipe's, and the few that job allows on top."""
+    names = [step.name for step in recipe(intent, ctx, want_musicgen=want_musicgen)]
+    extra = {"compose": ["search_exemplars", "score_audio"], "edit": ["critique_abc"], "continue": ["critique_abc"]}
+    return list(dict.fromkeys(names + extra.get(intent.intent, [])))
+
+
+def merge_plan(proposed: list[Step], intent: RequestIntent, ctx: TurnContext, *,
+               want_musicgen: bool = False) -> tuple[list[Step], list[str]]:
+    """The plan to run: the recipe, in its order, with the model's arguments where it proposed the same
+    tool (arguments the words or files fix win), and the model's extra steps that the job allows.
+
+    Returns the steps and sentences for the trace about what the words changed in the model's plan.
+    """
+    required = recipe(intent, ctx, want_musicgen=want_musicgen)
+    allowed = set(allowed_tools(intent, ctx, want_musicgen=want_musicgen))
+    notes, offered = [], {}
+    for step in proposed:
+        if step.name not in allowed:
+            notes.append(f"The plan's step {step.name} was left out: your words ask to {intent.intent} "
+                         f"({intent.evidence!r}).")
+        else:
+            offered.setdefault(step.name, step)
+    plan = []
+    for step in required:
+        model_step = offered.pop(step.name, None)
+        if model_step is None:
+            plan.append(step)
+        else:  # the model's choices (plan fields, formats, bars) under what the words fix
+            plan.append(Step(step.name, {**model_step.args, **step.args}, "llm"))
+    for step in offered.values():
+        names = [s.name for s in plan]
+        before = next((names.index(n) for n in _GOES_BEFORE.get(step.name, ()) if n in names), None)
+        if step.name in _AFTER_RENDER or before is None:
+            plan.append(step)
+        else:
+            plan.insert(before, step)
+    added = [step.name for step in plan if step.by == "agent"]
+    if added and proposed:
+        notes.append(f"Your words ask to {intent.intent}, so the agent added {', '.join(added)} to the model's plan.")
+    elif added:
+        notes.append(f"The model proposed no steps, so the agent ran the ones your words ask for: {', '.join(added)}.")
+    return plan, notes
+
+
+def shortfall(intent: RequestIntent, ctx: TurnContext) -> str | None:
+    """None when the job's result exists (a rendered tune, the files, the answers); else why not."""
+    job = intent.intent
+    made = ctx.made_files
+    wav = (ctx.renders is not None and ctx.renders.wav is not None) or any(k.startswith("wav") for k in made)
+    if job in ("compose", "edit", "continue", "play") or job == "repair" and "midi" not in ctx.user_files:
+        return None if ctx.abc is not None and wav else "no tune could be made playable"
+    if job == "repair":
+        return None if "midi" in made else "the MIDI file could not be repaired"
+    if job == "score":
+        return None if any(k.split()[0] in ("svg", "pdf", "musicxml") for k in made) else "no score could be engraved"
+    if job == "convert":
+        missing = [f for f in intent.formats if not (f in made or any(k.startswith(f + " ") for k in made)
+                                                     or f == "abc" and ctx.abc is not None)]
+        return f"no {', '.join(missing)} file could be made" if missing else None
+    if job in ("check", "analyse", "list"):
+        return None if ctx.answers else {"check": "the tune could not be checked", "analyse": "the tune could not be "
+                                         "analysed", "list": "the file's tunes could not be read"}[job]
+    return None
