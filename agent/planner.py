@@ -37,23 +37,34 @@ class Execution:
     transcript: list[BaseMessage] = field(default_factory=list)  # the steps as calls and results, for a re-plan
 
 
-def _bind_for_plan(chat_model: BaseChatModel, tools: Sequence[BaseTool]):
-    """The model bound to the allowed tools so one reply may be a whole list of calls."""
-    if type(chat_model).__name__ in _PARALLEL_CALL_MODELS:
-        return chat_model.bind_tools(list(tools), tool_choice="any", parallel_tool_calls=True)
-    return chat_model.bind_tools(list(tools))
+def _bind_for_plan(chat_model: BaseChatModel, tools: Sequence[BaseTool], allowed: Sequence[str]):
+    """The model bound so one reply may be a whole list of calls, of the allowed tools only.
+
+    The embedded model sees every planning tool in its prompt (one prompt, one cached KV state for all
+    jobs) and its grammar admits only the allowed ones; other backends are bound to the allowed ones.
+    """
+    name = type(chat_model).__name__
+    if name == "ChatLlamaCppEmbedded":
+        from tunesmith.agent.llm.tool_grammar import allowed_tools_choice
+
+        return chat_model.bind_tools(list(tools), tool_choice=allowed_tools_choice(list(allowed)), parallel_tool_calls=True)
+    chosen = [tool for tool in tools if tool.name in allowed]
+    if name in _PARALLEL_CALL_MODELS:
+        return chat_model.bind_tools(chosen, tool_choice="any", parallel_tool_calls=True)
+    return chat_model.bind_tools(chosen)
 
 
 def propose_steps(
     chat_model: BaseChatModel,
     tools: Sequence[BaseTool],
+    allowed: Sequence[str],
     system_prompt: str,
     messages: Sequence[BaseMessage],
     recorder: TraceRecorder,
 ) -> list[Step]:
     """One model call: the tool calls it plans for the turn, in order (an empty list if it only answered)."""
     start = time.perf_counter()
-    response = _bind_for_plan(chat_model, tools).invoke([SystemMessage(content=system_prompt), *messages])
+    response = _bind_for_plan(chat_model, tools, allowed).invoke([SystemMessage(content=system_prompt), *messages])
     recorder.llm_step(time.perf_counter() - start, response)
     return [Step(call["name"], dict(call.get("args") or {}), "llm") for call in response.tool_calls]
 

@@ -14,18 +14,22 @@ from typing import Any
 from tunesmith.agent.toolkit.context import TurnContext
 from tunesmith.tools.planning.intent import READ_ONLY_INTENTS, RequestIntent
 
-# Where a step the model adds goes: before the first of these recipe steps (else at the end).
-_GOES_BEFORE = {"search_exemplars": ("compose_abc",), "critique_abc": ("render",), "recall_tune": ("render",)}
-_AFTER_RENDER = ("score_audio", "generate_audio")
+#: Every tool a job's plan may hold when a model plans it (read-only jobs plan without one).
+PLANNED_TOOLS = ("describe_image", "describe_audio", "plan_music", "compose_abc", "render", "generate_audio",
+                 "edit_abc", "continue_tune", "repair_midi")
 
 
 @dataclass
 class Step:
-    """One tool call of a turn's plan: its tool, arguments, and who asked for it (llm or agent)."""
+    """One tool call of a turn's plan: its tool, arguments, and who asked for it (llm or agent).
+
+    In a recipe, `args` are fixed by the words and files; `defaults` apply where the model chose nothing.
+    """
 
     name: str
     args: dict[str, Any] = field(default_factory=dict)
     by: str = "agent"
+    defaults: dict[str, Any] = field(default_factory=dict)
 
 
 def needs_model(intent: RequestIntent) -> bool:
@@ -49,7 +53,7 @@ def recipe(intent: RequestIntent, ctx: TurnContext, *, want_musicgen: bool = Fal
         if want_musicgen:
             steps.append(Step("generate_audio"))
     elif job == "edit":
-        steps += [Step("edit_abc", {"instruction": ctx.request}), Step("render")]
+        steps += [_edit_step(ctx), Step("render")]
     elif job == "continue":
         steps += [Step("continue_tune", {"bars": intent.bars} if intent.bars else {}), Step("render")]
     elif job == "repair" and "midi" in ctx.user_files:
@@ -77,17 +81,30 @@ def recipe(intent: RequestIntent, ctx: TurnContext, *, want_musicgen: bool = Fal
     return steps  # the own-tune tools read which tune of a book the words pick from the intent
 
 
+def _edit_step(ctx: TurnContext) -> Step:
+    """edit_abc with the user's own words when they name a change the edit reader knows (a model's
+    paraphrase once turned "slower, in minor" into "tempo to 110 BPM"); else the model's words, if any."""
+    from tunesmith.tools.edits import parse_edit
+
+    try:
+        understood = bool(parse_edit(ctx.request, ctx.previous_plan))
+    except ValueError:  # words too long to read as an edit
+        understood = False
+    return Step("edit_abc", {"instruction": ctx.request}) if understood else \
+        Step("edit_abc", defaults={"instruction": ctx.request})
+
+
 def allowed_tools(intent: RequestIntent, ctx: TurnContext, *, want_musicgen: bool = False) -> list[str]:
-    """Tools the model may plan for this job: the recipe's, and the few that job allows on top."""
+    """Tools the model may plan for this job: the recipe's. (Retrieval happens inside compose_abc with the
+    plan's meter and type as filters; a model's own search, e.g. 4/4 tunes for a jig, only misled it.)"""
     names = [step.name for step in recipe(intent, ctx, want_musicgen=want_musicgen)]
-    extra = {"compose": ["search_exemplars", "score_audio"], "edit": ["critique_abc"], "continue": ["critique_abc"]}
-    return list(dict.fromkeys(names + extra.get(intent.intent, [])))
+    return list(dict.fromkeys(names))
 
 
 def merge_plan(proposed: list[Step], intent: RequestIntent, ctx: TurnContext, *,
                want_musicgen: bool = False) -> tuple[list[Step], list[str]]:
     """The plan to run: the recipe, in its order, with the model's arguments where it proposed the same
-    tool (arguments the words or files fix win), and the model's extra steps that the job allows.
+    tool (arguments the words or files fix win); steps outside the job are left out and noted.
 
     Returns the steps and sentences for the trace about what the words changed in the model's plan.
     """
@@ -104,16 +121,9 @@ def merge_plan(proposed: list[Step], intent: RequestIntent, ctx: TurnContext, *,
     for step in required:
         model_step = offered.pop(step.name, None)
         if model_step is None:
-            plan.append(step)
-        else:  # the model's choices (plan fields, formats, bars) under what the words fix
-            plan.append(Step(step.name, {**model_step.args, **step.args}, "llm"))
-    for step in offered.values():
-        names = [s.name for s in plan]
-        before = next((names.index(n) for n in _GOES_BEFORE.get(step.name, ()) if n in names), None)
-        if step.name in _AFTER_RENDER or before is None:
-            plan.append(step)
-        else:
-            plan.insert(before, step)
+            plan.append(Step(step.name, {**step.defaults, **step.args}))
+        else:  # the model's choices (plan fields, bars, the edit in its words) under what the words fix
+            plan.append(Step(step.name, {**step.defaults, **model_step.args, **step.args}, "llm"))
     added = [step.name for step in plan if step.by == "agent"]
     if added and proposed:
         notes.append(f"Your words ask to {intent.intent}, so the agent added {', '.join(added)} to the model's plan.")

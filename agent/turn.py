@@ -23,10 +23,10 @@ from tunesmith.agent.explain import build_explanation
 from tunesmith.agent.facts_reply import reply_from_facts
 from tunesmith.agent.graph import build_agent_graph
 from tunesmith.agent.planner import Execution, execute_steps, propose_steps
-from tunesmith.agent.recipes import Step, allowed_tools, merge_plan, needs_model, recipe, shortfall
+from tunesmith.agent.recipes import PLANNED_TOOLS, Step, allowed_tools, merge_plan, needs_model, recipe, shortfall
 from tunesmith.agent.toolkit.actions import rendered_files
 from tunesmith.agent.toolkit.context import TurnContext
-from tunesmith.agent.toolkit.registry import build_tools, tools_for_turn
+from tunesmith.agent.toolkit.registry import build_tools, plan_tools, tools_for_turn
 from tunesmith.agent.trace import TraceRecorder, TurnTrace, format_call
 from tunesmith.errors import InputError, NotFoundError
 from tunesmith.memory.files import atomic_write_json, atomic_write_text
@@ -40,7 +40,8 @@ REPLANS = 1  # extra model calls a plan may take when a step the model chose fai
 # Tools a large model may also use in the step-by-step loop, per job, beyond the job's recipe.
 _LOOP_EXTRAS = {"compose": ["write_abc", "critique_abc", "recall_tune", "search_exemplars", "generate_audio",
                             "score_audio"],
-                "edit": ["critique_abc", "generate_audio", "score_audio"], "continue": ["critique_abc"]}
+                "edit": ["critique_abc", "generate_audio", "score_audio"], "continue": ["critique_abc"],
+                "play": ["recall_tune"]}
 
 
 class TurnInputError(InputError):
@@ -166,8 +167,8 @@ def _run_plan(ctx: TurnContext, recorder: TraceRecorder, chat_model: BaseChatMod
     if needs_model(intent):
         if progress:
             progress("planning")
-        proposed = propose_steps(chat_model, [tools[name] for name in allowed], load_prompt("agent_plan"), messages,
-                                 recorder)
+        proposed = propose_steps(chat_model, plan_tools(ctx, list(PLANNED_TOOLS)), allowed, load_prompt("agent_plan"),
+                                 messages, recorder)
     else:
         recorder.trace.notes.append(f"Your words ask to {intent.intent} ({intent.evidence!r}): nothing was left for "
                                     "the model to choose, so no model call was made.")
@@ -181,7 +182,7 @@ def _run_plan(ctx: TurnContext, recorder: TraceRecorder, chat_model: BaseChatMod
         replans += 1
         step, error = run.failure
         recorder.trace.notes.append(f"{step.name} failed ({error}); the model was asked for a new plan.")
-        proposed = propose_steps(chat_model, [tools[name] for name in allowed], load_prompt("agent_plan"),
+        proposed = propose_steps(chat_model, plan_tools(ctx, list(PLANNED_TOOLS)), allowed, load_prompt("agent_plan"),
                                  [*messages, *run.transcript], recorder)
         retry, _ = merge_plan(proposed, intent, ctx, want_musicgen=want_musicgen)
         retry = [s for s in retry if s.name not in run.succeeded]

@@ -60,10 +60,13 @@ def render_messages(
 def tools_instructions(tools: list[dict], tool_choice: Any, *, many: bool = False) -> str:
     """The short tool list for the system prompt: name(arguments): first line of the description."""
     forced = forced_tool_names(tools, tool_choice)
+    # With allowed_tools every bound tool is listed, so the prompt (and its cached KV state) is the same
+    # whichever of them a turn allows; the grammar enforces the choice.
+    listed = None if isinstance(tool_choice, dict) and tool_choice.get("type") == "allowed_tools" else forced
     lines = []
     for tool in tools:
         function = tool["function"]
-        if forced is not None and function["name"] not in forced:
+        if listed is not None and function["name"] not in listed:
             continue
         arguments = ", ".join((function.get("parameters") or {}).get("properties", {}))
         description = (function.get("description") or "").strip().splitlines()

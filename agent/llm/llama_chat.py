@@ -264,6 +264,7 @@ def _reuse_prompt_state(generation: Generation) -> None:
     from tunesmith.agent.llm.prefix_cache import restore_prefix, shared_prefix
 
     llama = generation.model.llama
+    generation.model.fit_threads()
     restore_prefix(llama, generation.model.path, generation.prefix_tokens, generation.prefix_cache_dir)
     held = llama.input_ids[: llama.n_tokens].tolist()
     generation.cached_tokens = min(shared_prefix(held, generation.prompt_tokens), len(generation.prompt_tokens) - 1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import json
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -31,9 +32,29 @@ class LoadedModel:
     llama: Llama
     formatter: Jinja2ChatFormatter
     path: str = ""
+    threads: int = 1
     lock: threading.Lock = field(default_factory=threading.Lock)
     load_seconds: float = 0.0
     _system_prefixes: dict[str, list[int]] = field(default_factory=dict)
+    _threads_now: int = 0
+
+    def fit_threads(self) -> int:
+        """Set llama.cpp's threads for the next call (hold the lock): as configured, or one while the
+        machine is busier than its cores. llama.cpp's threads wait for each other at every layer, so
+        when the OS parks one of them the others spin: on a shared 2-core machine at load 14, two
+        threads took 3-5 times as long as one for the same 20 tokens, and burned 3-4 times the CPU."""
+        wanted = self.threads
+        try:
+            if os.getloadavg()[0] >= (os.cpu_count() or 1):
+                wanted = 1
+        except OSError:  # no load average on this platform
+            pass
+        if wanted != self._threads_now:
+            import llama_cpp
+
+            llama_cpp.llama_set_n_threads(self.llama.ctx, wanted, wanted)
+            self._threads_now = wanted
+        return wanted
 
     def render(self, messages: list[dict[str, Any]]) -> str:
         """The prompt text for chat messages (`{"role", "content"}`), ending where the assistant speaks."""
@@ -85,7 +106,7 @@ def load_model(model_path: Path, n_ctx: int, n_threads: int) -> LoadedModel:
             eos_token=llama._model.token_get_text(eos) if eos != -1 else "",
             bos_token=llama._model.token_get_text(bos) if bos != -1 else "",
         )
-        loaded = LoadedModel(llama, formatter, path=key[0], load_seconds=time.perf_counter() - start)
+        loaded = LoadedModel(llama, formatter, path=key[0], threads=n_threads, load_seconds=time.perf_counter() - start)
         _LOADED[key] = loaded
         # Free the model before interpreter teardown: llama.cpp's own finaliser fails once its
         # C bindings are gone, printing a TypeError at exit.

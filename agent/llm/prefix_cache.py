@@ -53,7 +53,7 @@ def _save(llama: Llama, tokens: list[int], path: Path) -> None:
 
     from tunesmith.memory.files import atomic_write_bytes
 
-    context = llama._ctx.ctx
+    context = llama.ctx
     size = llama_cpp.llama_state_get_size(context)
     buffer = (ctypes.c_uint8 * size)()
     written = llama_cpp.llama_state_get_data(context, buffer, size)
@@ -81,7 +81,7 @@ def _load(llama: Llama, tokens: list[int], path: Path) -> bool:
         path.unlink(missing_ok=True)
         return False
     llama.reset()
-    if llama_cpp.llama_state_set_data(llama._ctx.ctx, (ctypes.c_uint8 * size).from_buffer_copy(state), size) != size:
+    if llama_cpp.llama_state_set_data(llama.ctx, (ctypes.c_uint8 * size).from_buffer_copy(state), size) != size:
         path.unlink(missing_ok=True)
         return False
     llama.input_ids[:count] = ids

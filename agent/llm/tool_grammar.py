@@ -54,9 +54,11 @@ def forced_tool_names(tools: list[dict], tool_choice: Any) -> list[str] | None:
     Raises ValueError naming the valid choices when `tool_choice` names no bound tool.
     """
     names = tool_names(tools)
+    if isinstance(tool_choice, dict) and tool_choice.get("type") == "allowed_tools":
+        return _allowed_tools(tool_choice, names)
     if tool_choice in (None, "auto", False):
         return None
-    if tool_choice in _FORCE_ANY:
+    if not isinstance(tool_choice, dict) and tool_choice in _FORCE_ANY:
         return names
     if isinstance(tool_choice, dict):  # OpenAI form {"type": "function", "function": {"name": ...}}
         tool_choice = tool_choice.get("function", {}).get("name", tool_choice.get("name"))
@@ -72,6 +74,25 @@ def forced_tool_names(tools: list[dict], tool_choice: Any) -> list[str] | None:
 MAX_PLANNED_CALLS = 8  # calls in one plan-of-calls reply (a turn's plan is three to five)
 
 
+def _allowed_tools(tool_choice: dict, names: list[str]) -> list[str] | None:
+    """OpenAI's {"type": "allowed_tools", "allowed_tools": {"mode": "required"|"auto", "tools": [...]}}: the
+    reply may call only the listed tools (and must call one when the mode is 'required')."""
+    spec = tool_choice.get("allowed_tools", {})
+    listed = [t.get("function", {}).get("name", t.get("name")) for t in spec.get("tools", [])]
+    unknown = [name for name in listed if name not in names]
+    if unknown or not listed:
+        raise ValueError(f"allowed_tools {listed} must name bound tools; the bound tools are: {names}")
+    if spec.get("mode", "required") not in ("required", "auto"):
+        raise ValueError(f"allowed_tools mode {spec.get('mode')!r} is not valid; use 'required' or 'auto'")
+    return listed
+
+
+def allowed_tools_choice(names: list[str], mode: str = "required") -> dict:
+    """The `tool_choice` that lets a reply call only `names` while every bound tool stays in the prompt."""
+    return {"type": "allowed_tools",
+            "allowed_tools": {"mode": mode, "tools": [{"type": "function", "function": {"name": n}} for n in names]}}
+
+
 def reply_schema(tools: list[dict], tool_choice: Any = None, *, many: bool = False) -> dict:
     """The JSON schema of a reply: one branch per allowed tool, plus `{"answer": str}` unless a call is forced.
 
@@ -80,6 +101,8 @@ def reply_schema(tools: list[dict], tool_choice: Any = None, *, many: bool = Fal
     """
     forced = forced_tool_names(tools, tool_choice)
     allowed = tool_names(tools) if forced is None else forced
+    if isinstance(tool_choice, dict) and tool_choice.get("allowed_tools", {}).get("mode") == "auto":
+        forced = None  # any of the allowed tools, or an answer
     branches = []
     for tool in tools:
         function = tool["function"]

@@ -169,6 +169,39 @@ def build_tools(ctx: TurnContext, names: list[str] | None = None) -> list[BaseTo
     return tools
 
 
+class PlanChoices(BaseModel):
+    key: str | None = Field(None, description="Tonic, e.g. D or F#.")
+    mode: Mode | None = None
+    meter: str | None = Field(None, description="e.g. 6/8, 3/4")
+    tempo_bpm: int | None = Field(None, ge=30, le=260)
+    bars: int | None = Field(None, ge=2, le=128)
+    instrument: str | None = Field(None, description="e.g. piano, violin, flute")
+    tune_type: str | None = Field(None, description="e.g. jig, reel, waltz, air")
+
+
+class GapArgs(BaseModel):
+    first_bar: int | None = Field(None, ge=1, description="First missing bar (1-based); default: detect.")
+    last_bar: int | None = Field(None, ge=1, description="Last missing bar.")
+
+
+# What is left for the model to choose in a plan: files, the user's words and output formats are fixed
+# by the words (agent.recipes), so those arguments are not offered — a shorter grammar, fewer tokens.
+PLAN_CHOICES: dict[str, type[BaseModel]] = {
+    "describe_image": NoArgs, "describe_audio": NoArgs, "plan_music": PlanChoices, "render": NoArgs,
+    "repair_midi": GapArgs, "generate_audio": NoArgs,
+}
+
+
+def plan_tools(ctx: TurnContext, names: list[str]) -> list[BaseTool]:
+    """The tools as the planning model sees them: only the arguments still open to its choice."""
+    tools = []
+    for name in names:
+        schema, description, action = TOOL_SPECS[name]
+        tools.append(StructuredTool.from_function(func=_bound(ctx, name, action), name=name, description=description,
+                                                  args_schema=PLAN_CHOICES.get(name, schema)))
+    return tools
+
+
 def tools_for_turn(ctx: TurnContext) -> list[str]:
     """The tools worth offering this turn: fewer tools mean a shorter prompt for a small model."""
     names = ["plan_music", "search_exemplars", "compose_abc", "write_abc", "critique_abc", "render", "generate_audio", "score_audio"]

@@ -127,9 +127,10 @@ def test_indexing_killed_mid_way_leaves_a_usable_store_and_resumes_without_dupli
     from tunesmith.settings import get_settings
 
     total = 120
-    # The child indexes in batches of 30 and SIGKILLs itself while writing the third batch.
+    # The child indexes in batches of 30 and SIGKILLs itself while writing the third batch (the
+    # fourth waits, so the kill lands before it).
     child = textwrap.dedent(f"""
-        import os, signal, sys, threading
+        import os, signal, sys, threading, time
         import tunesmith.memory.exemplar_index as index
         from chromadb.api.models.Collection import Collection
         index.BATCH_SIZE = 30
@@ -137,7 +138,9 @@ def test_indexing_killed_mid_way_leaves_a_usable_store_and_resumes_without_dupli
         def upsert(self, *args, **kwargs):
             calls.append(1)
             if len(calls) == 3:
-                threading.Timer(0.05, os.kill, (os.getpid(), signal.SIGKILL)).start()
+                threading.Timer(0.0, os.kill, (os.getpid(), signal.SIGKILL)).start()
+            if len(calls) == 4:
+                time.sleep(30)
             return real_upsert(self, *args, **kwargs)
         Collection.upsert = upsert
         from tunesmith.tools.corpus.reader import build_index
