@@ -197,7 +197,7 @@ class ChatLlamaCppEmbedded(BaseChatModel):
             "temperature": kwargs.get("temperature", self.temperature),
             "seed": kwargs.get("seed", self.seed),
             "stop": list(stop or self.stop or []),
-            "grammar": grammar_for(grammar_schema) if grammar_schema is not None else None,
+            "grammar": grammar_for(grammar_schema, compact=many) if grammar_schema is not None else None,
             "stopping_criteria": StoppingCriteriaList([deadline]),
         }
         system = template_messages[0]["content"] if template_messages and template_messages[0]["role"] == "system" else None
