@@ -180,6 +180,13 @@ def embedding_function() -> EmbeddingFunction:
         def __call__(self, input: list[str]) -> list[np.ndarray]:  # noqa: A002 (chroma's parameter name)
             return list(encode(list(input)))
 
+        @staticmethod
+        def build_from_config(config: dict) -> TuneEmbedding:
+            # Chroma builds one from the config to check it on every get_or_create_collection: the base
+            # class's would import sentence-transformers and load the model (seconds) for nothing.
+            return TuneEmbedding(config["model_name"], config.get("device", "cpu"),
+                                 config.get("normalize_embeddings", True), **config.get("kwargs", {}))
+
     return TuneEmbedding(str(embedder_path()))
 
 

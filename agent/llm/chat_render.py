@@ -35,6 +35,7 @@ class Generation:
     prefix_tokens: list[int] = field(default_factory=list)  # the system prompt's tokens, kept in the KV cache
     prefix_cache_dir: Path | None = None  # where their state is saved for the next process
     cached_tokens: int = 0  # prompt tokens already in the KV cache when generation began
+    prompt_cache: str = "off"  # where the system prompt's state came from: memory, disk, computed or off
 
 
 def render_messages(

@@ -233,6 +233,7 @@ class ChatLlamaCppEmbedded(BaseChatModel):
             "model_name": self.model_name,
             "finish_reason": "timeout" if generation.deadline.expired else finish_reason,
             "model_provider": "llamacpp",
+            "prompt_cache": generation.prompt_cache,
         }
         usage = {"input_tokens": input_tokens, "output_tokens": output_tokens, "total_tokens": input_tokens + output_tokens,
                  "input_token_details": {"cache_read": generation.cached_tokens}}
@@ -265,7 +266,8 @@ def _reuse_prompt_state(generation: Generation) -> None:
 
     llama = generation.model.llama
     generation.model.fit_threads()
-    restore_prefix(llama, generation.model.path, generation.prefix_tokens, generation.prefix_cache_dir)
+    generation.prompt_cache = restore_prefix(llama, generation.model.path, generation.prefix_tokens,
+                                             generation.prefix_cache_dir)
     held = llama.input_ids[: llama.n_tokens].tolist()
     generation.cached_tokens = min(shared_prefix(held, generation.prompt_tokens), len(generation.prompt_tokens) - 1)
 

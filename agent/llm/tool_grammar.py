@@ -119,7 +119,8 @@ def reply_schema(tools: list[dict], tool_choice: Any = None, *, many: bool = Fal
         )
     call = branches[0] if len(branches) == 1 else {"anyOf": branches} if branches else None
     if many and call is not None:
-        calls = {"type": "array", "items": call, "minItems": 1, "maxItems": MAX_PLANNED_CALLS}
+        # At most one call per allowed tool: a small model otherwise fills the list ("render" six times).
+        calls = {"type": "array", "items": call, "minItems": 1, "maxItems": min(MAX_PLANNED_CALLS, len(branches))}
         return calls if forced is not None else {"anyOf": [calls, answer_schema()]}
     if forced is None or not branches:
         branches.append(answer_schema())

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from langchain_core.tools import BaseTool, StructuredTool
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
 from tunesmith.agent.toolkit import actions, own_tune
 from tunesmith.agent.toolkit.context import TurnContext
@@ -192,13 +192,25 @@ PLAN_CHOICES: dict[str, type[BaseModel]] = {
 }
 
 
+def _open_plan_choices(request: str) -> type[BaseModel]:
+    """plan_music's arguments cut to the plan fields the user's words leave open ("a jig in D major"
+    decides key, mode and, through the jig's conventions, meter, tempo, bars and instrument)."""
+    from tunesmith.tools.planning.intent import open_plan_fields
+
+    open_fields = open_plan_fields(request, list(PlanChoices.model_fields))
+    fields = {name: (PlanChoices.model_fields[name].annotation, PlanChoices.model_fields[name]) for name in open_fields}
+    return create_model("PlanChoices", **fields) if fields else NoArgs
+
+
 def plan_tools(ctx: TurnContext, names: list[str]) -> list[BaseTool]:
-    """The tools as the planning model sees them: only the arguments still open to its choice."""
+    """The tools as the planning model sees them: only the arguments still open to its choice. Every
+    argument is a token the model must write; one the words decide would be overruled anyway."""
     tools = []
     for name in names:
         schema, description, action = TOOL_SPECS[name]
+        choices = _open_plan_choices(ctx.request) if name == "plan_music" else PLAN_CHOICES.get(name, schema)
         tools.append(StructuredTool.from_function(func=_bound(ctx, name, action), name=name, description=description,
-                                                  args_schema=PLAN_CHOICES.get(name, schema)))
+                                                  args_schema=choices))
     return tools
 
 

@@ -15,11 +15,12 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from tunesmith.tools.planning.request import parse_request
+from tunesmith.tools.planning.request import parse_request, plan_from_request
 from tunesmith.tools.planning.targets import RequestError
 from tunesmith.tools.planning.words import NUMBER_RE, TYPE_RE, number_value
 
-__all__ = ["READ_ONLY_INTENTS", "Intent", "RequestIntent", "TuneChoice", "read_intent", "read_tune_choice"]
+__all__ = ["READ_ONLY_INTENTS", "Intent", "RequestIntent", "TuneChoice", "open_plan_fields", "read_intent",
+           "read_tune_choice"]
 
 Intent = Literal["compose", "edit", "play", "score", "check", "convert", "analyse", "continue", "repair", "list", "chat"]
 #: Intents that act on a tune the user already has without changing its music.
@@ -242,3 +243,14 @@ def read_intent(text: str, *, tune_at_hand: bool = False, attached: Collection[s
     if own_file:
         return found("play", "your tune, with no other job named: checked and played")
     return found("chat", "no change to the tune was named")
+
+
+def open_plan_fields(text: str, fields: Collection[str]) -> list[str]:
+    """Which of the plan `fields` the words leave open: set neither by the words nor by what they imply
+    (a named tune type's conventions, a mood). Only there would a model's suggestion be used, so only
+    those are worth asking a model about."""
+    try:
+        decided = plan_from_request(text).reasons
+    except RequestError:  # words no tune can follow: the planner reports them; ask about everything
+        return list(fields)
+    return [field for field in fields if field not in decided]

@@ -96,7 +96,7 @@ def test_a_plan_reply_is_a_list_of_calls_of_the_allowed_tools_only():
 
     schema = reply_schema(TOOLS, allowed_tools_choice(["compose_tune", "render"]), many=True)
     jsonschema.validate([JIG_CALL, {"name": "render", "arguments": {"format": "wav"}}], schema)
-    for wrong in ([], JIG_CALL, [{"name": "search_exemplars", "arguments": {"query": "x", "key": "D"}}],
+    for wrong in ([], JIG_CALL, [JIG_CALL] * 3, [{"name": "search_exemplars", "arguments": {"query": "x", "key": "D"}}],
                   [{"answer": "here"}]):
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate(wrong, schema)
