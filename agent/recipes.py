@@ -14,6 +14,9 @@ from typing import Any
 from tunesmith.agent.toolkit.context import TurnContext
 from tunesmith.tools.planning.intent import READ_ONLY_INTENTS, RequestIntent
 
+#: Steps that only look at the user's picture or clip: run before the model plans, so it sees their
+#: results and is not asked about what they decide.
+PERCEPTION = ("describe_image", "describe_audio")
 #: Every tool a job's plan may hold when a model plans it (read-only jobs plan without one).
 PLANNED_TOOLS = ("describe_image", "describe_audio", "plan_music", "compose_abc", "render", "generate_audio",
                  "edit_abc", "continue_tune", "repair_midi")

@@ -23,7 +23,16 @@ from tunesmith.agent.explain import build_explanation
 from tunesmith.agent.facts_reply import reply_from_facts
 from tunesmith.agent.graph import build_agent_graph
 from tunesmith.agent.planner import Execution, execute_steps, propose_steps
-from tunesmith.agent.recipes import PLANNED_TOOLS, Step, allowed_tools, merge_plan, needs_model, recipe, shortfall
+from tunesmith.agent.recipes import (
+    PERCEPTION,
+    PLANNED_TOOLS,
+    Step,
+    allowed_tools,
+    merge_plan,
+    needs_model,
+    recipe,
+    shortfall,
+)
 from tunesmith.agent.toolkit.actions import rendered_files
 from tunesmith.agent.toolkit.context import TurnContext
 from tunesmith.agent.toolkit.registry import build_tools, plan_tools, tools_for_turn
@@ -158,25 +167,34 @@ def _tune_from_book(ctx: TurnContext) -> None:
 
 def _run_plan(ctx: TurnContext, recorder: TraceRecorder, chat_model: BaseChatModel, messages: list[BaseMessage],
               *, want_musicgen: bool, progress: Callable[[str], None] | None) -> str | None:
-    """Plan (one model call unless the words leave nothing to choose), run, re-plan once if a step the
-    model chose fails. Returns the sentence of the failure that stopped the turn, or None."""
+    """Look at the picture or clip first (nothing to choose there), then plan (one model call unless the
+    words leave nothing to choose), run, and re-plan once if a step the model chose fails. Returns the
+    sentence of the failure that stopped the turn, or None."""
     intent = ctx.intent
     tools = {tool.name: tool for tool in build_tools(ctx)}
     allowed = allowed_tools(intent, ctx, want_musicgen=want_musicgen)
+    required = recipe(intent, ctx, want_musicgen=want_musicgen)
+    first = [step for step in required if step.name in PERCEPTION]
+    run = execute_steps(first, tools, ctx, recorder, optional=set(), progress=progress)
+    if run.failure:
+        return run.failure[1]
     proposed: list[Step] = []
     if needs_model(intent):
         if progress:
             progress("planning")
         proposed = propose_steps(chat_model, plan_tools(ctx, list(PLANNED_TOOLS)), allowed, load_prompt("agent_plan"),
-                                 messages, recorder)
+                                 [*messages, *run.transcript], recorder)
     else:
         recorder.trace.notes.append(f"Your words ask to {intent.intent} ({intent.evidence!r}): nothing was left for "
                                     "the model to choose, so no model call was made.")
     steps, notes = merge_plan(proposed, intent, ctx, want_musicgen=want_musicgen)
+    steps = [step for step in steps if step.name not in run.succeeded]
     recorder.trace.notes.extend(notes)
-    recorder.trace.plan_steps = [format_call(step.name, step.args) for step in steps]
-    optional = {step.name for step in steps} - {step.name for step in recipe(intent, ctx, want_musicgen=want_musicgen)}
-    run = execute_steps(steps, tools, ctx, recorder, optional=optional, progress=progress)
+    recorder.trace.plan_steps = [format_call(step.name, step.args) for step in [*first, *steps]]
+    optional = {step.name for step in steps} - {step.name for step in required}
+    rest = execute_steps(steps, tools, ctx, recorder, optional=optional, progress=progress)
+    run = Execution(succeeded=run.succeeded + rest.succeeded, failure=rest.failure,
+                    transcript=run.transcript + rest.transcript)
     replans = 0
     while run.failure and not ctx.rejected_input and needs_model(intent) and replans < REPLANS:
         replans += 1

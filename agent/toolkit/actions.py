@@ -46,7 +46,7 @@ def describe_audio(ctx: TurnContext, path: str) -> str:
     return f"Clip: {ctx.audio.caption} Next: plan_music."
 
 
-def _plan_from_clip(ctx: TurnContext) -> MusicPlan:
+def plan_from_clip(ctx: TurnContext) -> MusicPlan:
     """Tempo, key and mode of the reference clip, as a base plan with reasons."""
     clip = ctx.audio.overall
     update: dict[str, Any] = {"seed": ctx.seed, "reasons": {}}
@@ -84,7 +84,7 @@ def plan_music(ctx: TurnContext, request: str | None = None, **arguments: Any) -
     from tunesmith.tools.planning import plan_from_request
 
     suggestions, ignored = _model_suggestions(arguments)
-    base = ctx.bridge.plan if ctx.bridge is not None else (_plan_from_clip(ctx) if ctx.audio is not None else None)
+    base = ctx.bridge.plan if ctx.bridge is not None else (plan_from_clip(ctx) if ctx.audio is not None else None)
     if suggestions:
         kept = base.reasons if base is not None else {}
         update = {field: value for field, value in suggestions.items() if field not in kept}

@@ -192,12 +192,16 @@ PLAN_CHOICES: dict[str, type[BaseModel]] = {
 }
 
 
-def _open_plan_choices(request: str) -> type[BaseModel]:
-    """plan_music's arguments cut to the plan fields the user's words leave open ("a jig in D major"
-    decides key, mode and, through the jig's conventions, meter, tempo, bars and instrument)."""
+def _open_plan_choices(ctx: TurnContext) -> type[BaseModel]:
+    """plan_music's arguments cut to the plan fields left open: not set by the user's words ("a jig in
+    D major" decides key, mode and, through the jig's conventions, meter, tempo, bars and instrument),
+    nor by the picture or clip already looked at (their plan outranks a model's suggestion)."""
     from tunesmith.tools.planning.intent import open_plan_fields
 
-    open_fields = open_plan_fields(request, list(PlanChoices.model_fields))
+    seen = ctx.bridge.plan.reasons if ctx.bridge is not None else {}
+    if ctx.audio is not None:
+        seen = {**seen, **actions.plan_from_clip(ctx).reasons}
+    open_fields = [f for f in open_plan_fields(ctx.request, list(PlanChoices.model_fields)) if f not in seen]
     fields = {name: (PlanChoices.model_fields[name].annotation, PlanChoices.model_fields[name]) for name in open_fields}
     return create_model("PlanChoices", **fields) if fields else NoArgs
 
@@ -208,7 +212,7 @@ def plan_tools(ctx: TurnContext, names: list[str]) -> list[BaseTool]:
     tools = []
     for name in names:
         schema, description, action = TOOL_SPECS[name]
-        choices = _open_plan_choices(ctx.request) if name == "plan_music" else PLAN_CHOICES.get(name, schema)
+        choices = _open_plan_choices(ctx) if name == "plan_music" else PLAN_CHOICES.get(name, schema)
         tools.append(StructuredTool.from_function(func=_bound(ctx, name, action), name=name, description=description,
                                                   args_schema=choices))
     return tools
