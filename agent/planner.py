@@ -36,6 +36,10 @@ class Execution:
     failure: tuple[Step, str] | None = None
     transcript: list[BaseMessage] = field(default_factory=list)  # the steps as calls and results, for a re-plan
 
+    def then(self, later: Execution) -> Execution:
+        """This run followed by a later one: both runs' successes and transcripts, the later failure."""
+        return Execution(self.succeeded + later.succeeded, later.failure, self.transcript + later.transcript)
+
 
 def _bind_for_plan(chat_model: BaseChatModel, tools: Sequence[BaseTool], allowed: Sequence[str]):
     """The model bound so one reply may be a whole list of calls, of the allowed tools only.

@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 from tunesmith.agent.explain import build_explanation
 from tunesmith.agent.facts_reply import reply_from_facts
 from tunesmith.agent.graph import build_agent_graph
-from tunesmith.agent.planner import Execution, execute_steps, propose_steps
+from tunesmith.agent.planner import execute_steps, propose_steps
 from tunesmith.agent.recipes import (
     PERCEPTION,
     PLANNED_TOOLS,
@@ -46,6 +46,7 @@ from tunesmith.tools.planning.intent import RequestIntent, read_intent
 
 INPUT_ROLES = ("image", "audio", "abc", "midi")
 REPLANS = 1  # extra model calls a plan may take when a step the model chose fails
+REPLY_TOKENS = 160  # most tokens of a written reply (two or three sentences)
 # Tools a large model may also use in the step-by-step loop, per job, beyond the job's recipe.
 _LOOP_EXTRAS = {"compose": ["write_abc", "critique_abc", "recall_tune", "search_exemplars", "generate_audio",
                             "score_audio"],
@@ -192,9 +193,7 @@ def _run_plan(ctx: TurnContext, recorder: TraceRecorder, chat_model: BaseChatMod
     recorder.trace.notes.extend(notes)
     recorder.trace.plan_steps = [format_call(step.name, step.args) for step in [*first, *steps]]
     optional = {step.name for step in steps} - {step.name for step in required}
-    rest = execute_steps(steps, tools, ctx, recorder, optional=optional, progress=progress)
-    run = Execution(succeeded=run.succeeded + rest.succeeded, failure=rest.failure,
-                    transcript=run.transcript + rest.transcript)
+    run = run.then(execute_steps(steps, tools, ctx, recorder, optional=optional, progress=progress))
     replans = 0
     while run.failure and not ctx.rejected_input and needs_model(intent) and replans < REPLANS:
         replans += 1
@@ -205,9 +204,7 @@ def _run_plan(ctx: TurnContext, recorder: TraceRecorder, chat_model: BaseChatMod
         retry, _ = merge_plan(proposed, intent, ctx, want_musicgen=want_musicgen)
         retry = [s for s in retry if s.name not in run.succeeded]
         recorder.trace.plan_steps += [format_call(s.name, s.args) for s in retry]
-        again = execute_steps(retry, tools, ctx, recorder, optional=optional, progress=progress)
-        run = Execution(succeeded=run.succeeded + again.succeeded, failure=again.failure,
-                        transcript=run.transcript + again.transcript)
+        run = run.then(execute_steps(retry, tools, ctx, recorder, optional=optional, progress=progress))
     return run.failure[1] if run.failure else None
 
 
@@ -233,10 +230,16 @@ def _run_loop(ctx: TurnContext, recorder: TraceRecorder, chat_model: BaseChatMod
     return run.failure[1] if run.failure else None
 
 
+def _brief(chat_model: BaseChatModel) -> BaseChatModel:
+    """The model held to a short answer where its API takes a token limit (the embedded one: a small
+    model left free can ramble for the whole context)."""
+    return chat_model.bind(max_tokens=REPLY_TOKENS) if type(chat_model).__name__ == "ChatLlamaCppEmbedded" else chat_model
+
+
 def _chat_reply(chat_model: BaseChatModel, messages: list[BaseMessage], recorder: TraceRecorder) -> str:
     """A plain answer from the model, for words that ask for no music."""
     start = time.perf_counter()
-    response = chat_model.invoke([SystemMessage(content=load_prompt("agent_chat")), *messages])
+    response = _brief(chat_model).invoke([SystemMessage(content=load_prompt("agent_chat")), *messages])
     recorder.llm_step(time.perf_counter() - start, response)
     return response.content.strip() if isinstance(response.content, str) else ""
 
@@ -245,7 +248,7 @@ def _model_reply(chat_model: BaseChatModel, request: str, facts: str, recorder: 
     """One short model call that words the reply from the turn's facts (the `llm_reply` setting)."""
     prompt = load_prompt("agent_reply").format(request=request, facts=facts)
     start = time.perf_counter()
-    response = chat_model.invoke([HumanMessage(content=prompt)])
+    response = _brief(chat_model).invoke([HumanMessage(content=prompt)])
     recorder.llm_step(time.perf_counter() - start, response)
     text = response.content.strip() if isinstance(response.content, str) else ""
     return text or facts

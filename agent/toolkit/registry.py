@@ -32,8 +32,7 @@ class SearchArgs(BaseModel):
     k: int = Field(3, ge=1, le=10, description="How many tunes.")
 
 
-class PlanArgs(BaseModel):
-    request: str | None = Field(None, description="The user's request (default: their own words).")
+class PlanChoices(BaseModel):
     key: str | None = Field(None, description="Tonic, e.g. D or F#.")
     mode: Mode | None = None
     meter: str | None = Field(None, description="e.g. 6/8, 3/4")
@@ -41,6 +40,10 @@ class PlanArgs(BaseModel):
     bars: int | None = Field(None, ge=2, le=128)
     instrument: str | None = Field(None, description="e.g. piano, violin, flute")
     tune_type: str | None = Field(None, description="e.g. jig, reel, waltz, air")
+
+
+class PlanArgs(PlanChoices):
+    request: str | None = Field(None, description="The user's request (default: their own words).")
 
 
 class NoArgs(BaseModel):
@@ -167,16 +170,6 @@ def build_tools(ctx: TurnContext, names: list[str] | None = None) -> list[BaseTo
             )
         )
     return tools
-
-
-class PlanChoices(BaseModel):
-    key: str | None = Field(None, description="Tonic, e.g. D or F#.")
-    mode: Mode | None = None
-    meter: str | None = Field(None, description="e.g. 6/8, 3/4")
-    tempo_bpm: int | None = Field(None, ge=30, le=260)
-    bars: int | None = Field(None, ge=2, le=128)
-    instrument: str | None = Field(None, description="e.g. piano, violin, flute")
-    tune_type: str | None = Field(None, description="e.g. jig, reel, waltz, air")
 
 
 class GapArgs(BaseModel):

@@ -240,3 +240,10 @@ def test_a_picture_that_cannot_be_read_stops_the_turn_instead_of_composing_from_
     assert outcome.status == "failed" and outcome.abc is None
     assert [c["name"] for c in trace["tool_calls"]] == ["describe_image"]
     assert "photo.png" in outcome.reply or "image" in outcome.reply.lower()
+
+
+def test_with_llm_reply_the_model_words_the_reply_from_the_facts_in_one_more_call() -> None:
+    model = scripted([call("plan_music"), call("compose_abc"), call("render")], "A bright jig for you, in D.")
+    outcome = _session(model, llm_reply=True).ask("a cheerful jig in D major")
+    trace = _trace(outcome.folder)
+    assert outcome.reply == "A bright jig for you, in D." and len(trace["llm_steps"]) == 2
