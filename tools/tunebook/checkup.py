@@ -11,7 +11,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from tunesmith.errors import InputError
-from tunesmith.tools.abc import Problem, ValidationReport, repair_abc, validate_abc
+from tunesmith.tools.abc import Problem, ValidationReport, repair_abc, repair_judged, validate_abc
 
 
 class UnplayableTune(InputError):
@@ -38,23 +38,31 @@ def stops_abc2midi(report: ValidationReport) -> list[Problem]:
     return [p for p in report.errors if p.kind == "abc2midi" or (p.kind == "structure" and "no notes" in p.message)]
 
 
+def playability(text: str) -> ValidationReport:
+    """The check that counts only what stops abc2midi: valid when abc2midi can play the tune."""
+    report = validate_abc(text, check_abc2midi=True)
+    stopping = stops_abc2midi(report)
+    return report.model_copy(update={"valid": not stopping,
+                                     "problems": stopping + [p for p in report.problems if p not in report.errors]})
+
+
 def check_own_tune(abc: str) -> CheckedTune:
     """Check a user's tune and make it playable, changing it only where abc2midi cannot play it.
 
+    A fully repaired version (every error fixed) is offered alongside when the tune has errors.
     Raises AbcError (an InputError) for text that is not ABC at all, and UnplayableTune when even the
     repaired tune is one abc2midi cannot play.
     """
     report = validate_abc(abc, check_abc2midi=True)
     offered = repair_abc(abc, check_abc2midi=True) if not report.valid else None
+    offer = {"repaired": offered.abc if offered and offered.changes else None,
+             "repaired_changes": offered.changes if offered else []}
     if not stops_abc2midi(report):
-        return CheckedTune(abc=abc, as_given=True, report=report,
-                           repaired=offered.abc if offered and offered.changes else None,
-                           repaired_changes=offered.changes if offered else [])
-    if offered is None or stops_abc2midi(offered.report):
-        still = stops_abc2midi(offered.report if offered else report)
-        raise UnplayableTune(f"abc2midi cannot play this tune even after repair: {still[0].message}")
-    return CheckedTune(abc=offered.abc, as_given=False, repairs=offered.changes, report=report,
-                       repaired=offered.abc, repaired_changes=offered.changes)
+        return CheckedTune(abc=abc, as_given=True, report=report, **offer)
+    playable = repair_judged(abc, playability)
+    if not playable.report.valid:
+        raise UnplayableTune(f"abc2midi cannot play this tune even after repair: {playable.report.errors[0].message}")
+    return CheckedTune(abc=playable.abc, as_given=False, repairs=playable.changes, report=report, **offer)
 
 
 def findings(report: ValidationReport, bar: int | None = None) -> list[str]:

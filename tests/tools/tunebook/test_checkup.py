@@ -18,9 +18,11 @@ def test_a_bar_too_long_is_a_finding_with_line_and_bar_but_the_tune_plays_as_wri
 
 
 def test_a_missing_key_line_is_the_only_thing_repaired_and_it_is_named() -> None:
-    checked = check_own_tune(NO_KEY)
-    assert not checked.as_given and any("K:" in change for change in checked.repairs)
-    assert "K:" in checked.abc
+    no_key_long_bar = NO_KEY.replace("gfe|", "gfe d|")  # a bar too long too, which abc2midi plays through
+    checked = check_own_tune(no_key_long_bar)
+    assert not checked.as_given and len(checked.repairs) == 1 and "K:" in checked.repairs[0]
+    assert "K:" in checked.abc and "gfe d|" in checked.abc
+    assert any("bar 2" in change for change in checked.repaired_changes), "the full repair is still offered"
 
 
 def test_findings_for_one_bar_leave_out_the_other_bars() -> None:
