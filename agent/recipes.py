@@ -2,8 +2,9 @@
 
 The words decide, the model proposes: the intent reader (`tools.planning.intent`) names the job
 ("play this tune" is play, never an edit), its recipe here lists the steps that job cannot do without
-(with the arguments the user's words and files fix), and the model's plan may only fill in arguments
-and add steps the job allows. Read-only jobs on a tune at hand need no model at all.
+(with the arguments the user's words and files fix), and the model's plan may only fill in the
+arguments left open. Jobs with nothing left open (play, check, convert, fix your tune, ...) need no
+model at all.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tunesmith.agent.toolkit.context import TurnContext
-from tunesmith.tools.planning.intent import READ_ONLY_INTENTS, RequestIntent
+from tunesmith.tools.planning.intent import RequestIntent
 
 #: Steps that only look at the user's picture or clip: run before the model plans, so it sees their
 #: results and is not asked about what they decide.
@@ -20,6 +21,7 @@ PERCEPTION = ("describe_image", "describe_audio")
 #: Every tool a job's plan may hold when a model plans it (read-only jobs plan without one).
 PLANNED_TOOLS = ("describe_image", "describe_audio", "plan_music", "compose_abc", "render", "generate_audio",
                  "edit_abc", "continue_tune", "repair_midi")
+_MODEL_CHOICES = ("plan_music", "edit_abc", "continue_tune", "repair_midi")  # tools with arguments left open
 
 
 @dataclass
@@ -35,9 +37,10 @@ class Step:
     defaults: dict[str, Any] = field(default_factory=dict)
 
 
-def needs_model(intent: RequestIntent) -> bool:
-    """Whether the job leaves anything for a model to choose (read-only jobs on a tune do not)."""
-    return intent.intent not in READ_ONLY_INTENTS
+def needs_model(intent: RequestIntent, ctx: TurnContext) -> bool:
+    """Whether the job leaves a model anything to choose: plan fields, the edit in its words, how many
+    bars, which bars are missing. Jobs on a tune as it is (play, check, convert, fix) do not."""
+    return any(step.name in _MODEL_CHOICES for step in recipe(intent, ctx))
 
 
 def _own_file(ctx: TurnContext) -> bool:

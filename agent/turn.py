@@ -180,7 +180,7 @@ def _run_plan(ctx: TurnContext, recorder: TraceRecorder, chat_model: BaseChatMod
     if run.failure:
         return run.failure[1]
     proposed: list[Step] = []
-    if needs_model(intent):
+    if needs_model(intent, ctx):
         if progress:
             progress("planning")
         proposed = propose_steps(chat_model, plan_tools(ctx, list(PLANNED_TOOLS)), allowed, load_prompt("agent_plan"),
@@ -195,7 +195,7 @@ def _run_plan(ctx: TurnContext, recorder: TraceRecorder, chat_model: BaseChatMod
     optional = {step.name for step in steps} - {step.name for step in required}
     run = run.then(execute_steps(steps, tools, ctx, recorder, optional=optional, progress=progress))
     replans = 0
-    while run.failure and not ctx.rejected_input and needs_model(intent) and replans < REPLANS:
+    while run.failure and not ctx.rejected_input and needs_model(intent, ctx) and replans < REPLANS:
         replans += 1
         step, error = run.failure
         recorder.trace.notes.append(f"{step.name} failed ({error}); the model was asked for a new plan.")

@@ -9,9 +9,13 @@ with a short sentence.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tunesmith.agent.toolkit.context import TurnContext
 from tunesmith.errors import InputError
+
+if TYPE_CHECKING:
+    from tunesmith.tools.tunebook import BookTune, CheckedTune
 
 SCORE_FORMATS = ("svg", "pdf", "musicxml")
 CONVERT_FORMATS = ("mid", "wav", "svg", "pdf", "musicxml", "abc")
@@ -29,7 +33,7 @@ def _read_text(path: Path) -> str:
         return data.decode("latin-1")
 
 
-def _book(ctx: TurnContext):
+def _book(ctx: TurnContext) -> list[BookTune]:
     """The attached ABC file as a book of tunes (read once per turn)."""
     from tunesmith.tools.tunebook import read_book
 
@@ -52,14 +56,21 @@ def chosen_tunes(ctx: TurnContext, which: str | None = None) -> list[tuple[str, 
         book = _book(ctx)
         choice = read_tune_choice(which) if which else (ctx.intent.tune if ctx.intent else None)
         picked = pick_tunes(book, choice, ctx.request)
+        name = ctx.user_files["abc"].name
         if len(book) > 1 and choice is None:
-            ctx.notes.append(f"{ctx.user_files['abc'].name} holds {len(book)} tunes; this turn used {picked[0].label()} "
+            ctx.notes.append(f"{name} holds {len(book)} tunes; this turn used {picked[0].label()} "
                              "(say 'the second one', 'X:3' or a title for another, or 'all of them').")
-        return [(f"'{tune.title}' ({f'X:{tune.x} ' if tune.x else ''}{tune.number} of {len(book)} in {ctx.user_files['abc'].name})"
-                 if len(book) > 1 else f"'{tune.title}' from {ctx.user_files['abc'].name}", tune.abc) for tune in picked]
+        return [(_book_label(tune, len(book), name), tune.abc) for tune in picked]
     if "midi" in ctx.user_files and ctx.abc is None:
         raise InputError(f"{ctx.user_files['midi'].name} is MIDI; ask for 'ABC from this MIDI' to transcribe it first")
     return [("the tune", ctx.current_tune())]
+
+
+def _book_label(tune: BookTune, count: int, file_name: str) -> str:
+    """How a tune of the user's file is named in replies: "'Drowsy Maggie' (X:7 2 of 3 in book.abc)"."""
+    if count == 1:
+        return f"'{tune.title}' from {file_name}"
+    return f"'{tune.title}' ({f'X:{tune.x} ' if tune.x else ''}{tune.number} of {count} in {file_name})"
 
 
 def _file_name(base: str, index: int, count: int) -> str:
@@ -72,7 +83,7 @@ def _keep(ctx: TurnContext, label: str, abc: str, count: int, origin: str) -> No
         ctx.abc, ctx.abc_origin = abc, f"your tune {label}, {origin}"
 
 
-def _playable(ctx: TurnContext, label: str, abc: str):
+def _playable(ctx: TurnContext, label: str, abc: str) -> CheckedTune:
     """The tune checked and made playable (repaired only where abc2midi cannot play it), with the
     repairs recorded as this turn's changes."""
     from tunesmith.tools.tunebook import check_own_tune

@@ -94,6 +94,13 @@ def test_typographic_quotes_that_stop_abc2midi_are_repaired_before_playing(tmp_p
     assert stops_abc2midi(validate_abc((outcome.folder / "tune.abc").read_text())) == []
 
 
+def test_fix_it_repairs_every_error_of_the_tune_and_plays_the_repaired_tune(tmp_path: Path) -> None:
+    tune = corpus_tune(ONEILLS_JIGS, "Grumguffenhoff")
+    outcome = _ask("please fix it", tmp_path, abc=_file(tmp_path, "grum.abc", tune))
+    assert (outcome.intent, outcome.status) == ("repair", "done") and validate_abc(outcome.abc).valid
+    assert "bar 1" in outcome.reply and (outcome.folder / "tune.wav").is_file()
+
+
 def test_show_me_the_score_engraves_svg_and_pdf_and_musicxml_when_asked(tmp_path: Path) -> None:
     abc = _file(tmp_path, "biddy.abc", corpus_tune(ONEILLS_JIGS, "Biddy is my Darling"))
     outcome = _ask("show me the score", tmp_path, abc=abc)

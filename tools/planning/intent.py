@@ -19,12 +19,10 @@ from tunesmith.tools.planning.request import parse_request, plan_from_request
 from tunesmith.tools.planning.targets import RequestError
 from tunesmith.tools.planning.words import NUMBER_RE, TYPE_RE, number_value
 
-__all__ = ["READ_ONLY_INTENTS", "Intent", "RequestIntent", "TuneChoice", "open_plan_fields", "read_intent",
+__all__ = ["Intent", "RequestIntent", "TuneChoice", "open_plan_fields", "read_intent",
            "read_tune_choice"]
 
 Intent = Literal["compose", "edit", "play", "score", "check", "convert", "analyse", "continue", "repair", "list", "chat"]
-#: Intents that act on a tune the user already has without changing its music.
-READ_ONLY_INTENTS = ("play", "score", "check", "convert", "analyse", "list")
 
 
 class TuneChoice(BaseModel):
