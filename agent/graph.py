@@ -16,8 +16,8 @@ from langchain_core.messages import AIMessage, AnyMessage, SystemMessage, ToolMe
 from langchain_core.tools import BaseTool
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.message import add_messages
-from pydantic import ValidationError
 
+from tunesmith.agent.tool_calls import run_tool_call
 from tunesmith.agent.trace import ToolCallRecord, TraceRecorder
 
 Progress = Callable[[str], None]
@@ -28,35 +28,6 @@ class AgentState(TypedDict):
 
     messages: Annotated[list[AnyMessage], add_messages]
     steps: int
-
-
-def _argument_error(tool: BaseTool, error: ValidationError) -> str:
-    problems = "; ".join(
-        f"{'.'.join(str(p) for p in e['loc']) or 'arguments'}: {e['msg']}" for e in error.errors()
-    )
-    fields = ", ".join(tool.args)
-    return f"Error: wrong arguments for {tool.name} ({problems}). It takes: {fields}."
-
-
-def run_tool_call(tool: BaseTool | None, call: dict[str, Any], known: Sequence[str]) -> tuple[str, str | None]:
-    """Run one tool call; returns (content for the model, error or None). Never raises for bad calls."""
-    if tool is None:
-        error = f"Error: there is no tool named {call['name']!r}. Available tools: {', '.join(known)}."
-        return error, error
-    args = call.get("args") or {}
-    if isinstance(args, str):  # some models send the arguments as a JSON string
-        try:
-            args = json.loads(args)
-        except json.JSONDecodeError:
-            error = f"Error: the arguments for {tool.name} must be a JSON object, got {args[:80]!r}."
-            return error, error
-    try:
-        return str(tool.invoke(args)), None
-    except ValidationError as exc:
-        error = _argument_error(tool, exc)
-    except Exception as exc:  # the model reads the error and can try again; the turn goes on
-        error = f"Error from {tool.name}: {exc}"
-    return error, error
 
 
 def build_agent_graph(

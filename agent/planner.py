@@ -18,8 +18,8 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, SystemMessage, ToolMessage
 from langchain_core.tools import BaseTool
 
-from tunesmith.agent.graph import run_tool_call
 from tunesmith.agent.recipes import Step
+from tunesmith.agent.tool_calls import run_tool_call
 from tunesmith.agent.toolkit.context import TurnContext
 from tunesmith.agent.trace import ToolCallRecord, TraceRecorder
 

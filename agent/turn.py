@@ -21,7 +21,6 @@ from pydantic import BaseModel, Field
 
 from tunesmith.agent.explain import build_explanation
 from tunesmith.agent.facts_reply import reply_from_facts
-from tunesmith.agent.graph import build_agent_graph
 from tunesmith.agent.planner import execute_steps, propose_steps
 from tunesmith.agent.recipes import (
     PERCEPTION,
@@ -211,6 +210,8 @@ def _run_plan(ctx: TurnContext, recorder: TraceRecorder, chat_model: BaseChatMod
 def _run_loop(ctx: TurnContext, recorder: TraceRecorder, chat_model: BaseChatModel, messages: list[BaseMessage],
               settings: Settings, *, want_musicgen: bool, progress: Callable[[str], None] | None) -> str | None:
     """One model call per step, over the tools the job allows; then the job's missing steps, by the agent."""
+    from tunesmith.agent.graph import build_agent_graph  # LangGraph loads only for the loop (~0.7 s)
+
     intent = ctx.intent
     allowed = set(allowed_tools(intent, ctx, want_musicgen=want_musicgen)) | set(_LOOP_EXTRAS.get(intent.intent, []))
     names = [name for name in dict.fromkeys([*tools_for_turn(ctx), *allowed]) if name in allowed]
