@@ -109,23 +109,6 @@ def run_with_progress(session, request: str, **kwargs):
         return None
 
 
-def _last_note(trace: Path) -> str:
-    """': <the trace's last note>' (why the agent stopped), or '' when there is none."""
-    import json
-
-    try:
-        notes = json.loads(trace.read_text(encoding="utf-8")).get("notes") or []
-    except (OSError, ValueError, AttributeError):
-        return ""
-    return f": {notes[-1]}" if notes and isinstance(notes[-1], str) else ""
-
-
-def _made_music(folder: Path) -> bool:
-    """True when the turn wrote music (a tune, MIDI, audio, a score), not only its trace and explanation."""
-    records = {"trace.json", "explanation.md", "plan.json"}
-    return folder.is_dir() and any(p.is_file() and p.name not in records and not p.name.startswith(".") for p in folder.iterdir())
-
-
 @app.command()
 @one_line_errors
 def compose(
@@ -164,13 +147,38 @@ def compose(
     finally:
         if claim is not None:
             claim.release()
-    trace = outcome.folder / "trace.json"
-    if outcome.status != "done":
-        fail(f"{outcome.reply} (no tune was made; what happened: {trace})", 1)
-    if not _made_music(outcome.folder):  # whatever the model's reply claims
-        fail(f"the turn ended without a tune{_last_note(trace)} (what happened: {trace})", 1)
+    _exit_if_failed(outcome)
     show_outcome(outcome)
     console.print(f"session: {session.id} (continue it with `tunesmith chat --session {session.id}`)")
+
+
+def _exit_if_failed(outcome) -> None:
+    """A turn that made nothing of what was asked ends the command with its one sentence and status 1;
+    so does a tune job that left no music in its folder, whatever its reply claims."""
+    from tunesmith.agent.turn import TUNE_JOBS
+
+    trace = outcome.folder / "trace.json"
+    if outcome.status != "done":
+        fail(f"{outcome.reply} (what happened: {trace})", 1)
+    if outcome.intent in TUNE_JOBS and not _made_music(outcome.folder):
+        fail(f"the turn ended without a tune{_last_note(trace)} (what happened: {trace})", 1)
+
+
+def _last_note(trace: Path) -> str:
+    """': <the trace's last note>' (why the agent stopped), or '' when there is none."""
+    import json
+
+    try:
+        notes = json.loads(trace.read_text(encoding="utf-8")).get("notes") or []
+    except (OSError, ValueError, AttributeError):
+        return ""
+    return f": {notes[-1]}" if notes and isinstance(notes[-1], str) else ""
+
+
+def _made_music(folder: Path) -> bool:
+    """True when the turn wrote music (a tune, MIDI, audio, a score), not only its trace and explanation."""
+    records = {"trace.json", "explanation.md", "plan.json"}
+    return folder.is_dir() and any(p.is_file() and p.name not in records and not p.name.startswith(".") for p in folder.iterdir())
 
 
 CHAT_HELP = """Type a request, e.g. "a slow air in A minor", then edits like "now make it faster".

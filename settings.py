@@ -90,6 +90,11 @@ class Settings(BaseSettings):
     # The agent
     refine_rounds: int = Field(3, ge=0, le=10, description="Most critic→revise rounds per tune.")
     max_agent_steps: int = Field(12, ge=1, le=100, description="Most tool calls the agent may make in one turn.")
+    agent_mode: Literal["plan", "loop"] = Field(
+        "plan", description="plan: the model writes the turn's whole tool plan in one call and the agent runs it; "
+                            "loop: one model call per step (for large models).")
+    llm_reply: bool = Field(False, description="Let the model write the final reply (one more short call; worth it on "
+                                               "a strong backend); off: the reply is written from the trace.")
     seed: int = Field(0, description="Seed for every random choice, so runs repeat.")
 
     @classmethod

@@ -80,6 +80,22 @@ def _critique_section(critique: dict[str, Any]) -> list[str]:
     return lines + [""]
 
 
+def _own_tune_section(own: dict[str, Any], origin: str | None) -> list[str]:
+    """What was done to the tune the user brought: nothing, or which repairs (with bars); what the check found."""
+    lines = ["## Your tune", ""]
+    if origin:
+        lines.append(f"- {_cell(origin)}")
+    if own.get("played_as_written"):
+        lines.append("- Played exactly as written: nothing was changed.")
+    elif own.get("repairs"):
+        lines.append("- abc2midi could not play it as written, so only that was repaired:")
+        lines += [f"  - {_cell(change)}" for change in own["repairs"]]
+    lines += [f"- {_cell(answer)}" for answer in own.get("answers", [])]
+    if own.get("findings"):
+        lines += ["", "What the check found (line and bar):", ""] + [f"- {_cell(f)}" for f in own["findings"]]
+    return lines + [""]
+
+
 def _process_section(trace: TurnTrace) -> list[str]:
     lines = ["## How it was made", ""]
     for call in trace.tool_calls:
@@ -110,6 +126,8 @@ def build_explanation(trace: TurnTrace) -> str:
         lines += ["## Files", ""] + [f"- {kind}: `{path}`" for kind, path in trace.artifacts.items()] + [""]
     if plan:
         lines += ["## Why it sounds like this", ""] + _choices_table(plan) + [""]
+    if evidence.get("own_tune"):
+        lines += _own_tune_section(evidence["own_tune"], evidence.get("tune_origin"))
     if evidence.get("edits"):
         lines += ["## What this turn changed", ""] + [f"- {edit}" for edit in evidence["edits"]] + [""]
     if evidence.get("image"):

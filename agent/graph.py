@@ -16,8 +16,8 @@ from langchain_core.messages import AIMessage, AnyMessage, SystemMessage, ToolMe
 from langchain_core.tools import BaseTool
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.message import add_messages
-from pydantic import ValidationError
 
+from tunesmith.agent.tool_calls import run_tool_call
 from tunesmith.agent.trace import ToolCallRecord, TraceRecorder
 
 Progress = Callable[[str], None]
@@ -30,35 +30,6 @@ class AgentState(TypedDict):
     steps: int
 
 
-def _argument_error(tool: BaseTool, error: ValidationError) -> str:
-    problems = "; ".join(
-        f"{'.'.join(str(p) for p in e['loc']) or 'arguments'}: {e['msg']}" for e in error.errors()
-    )
-    fields = ", ".join(tool.args)
-    return f"Error: wrong arguments for {tool.name} ({problems}). It takes: {fields}."
-
-
-def run_tool_call(tool: BaseTool | None, call: dict[str, Any], known: Sequence[str]) -> tuple[str, str | None]:
-    """Run one tool call; returns (content for the model, error or None). Never raises for bad calls."""
-    if tool is None:
-        error = f"Error: there is no tool named {call['name']!r}. Available tools: {', '.join(known)}."
-        return error, error
-    args = call.get("args") or {}
-    if isinstance(args, str):  # some models send the arguments as a JSON string
-        try:
-            args = json.loads(args)
-        except json.JSONDecodeError:
-            error = f"Error: the arguments for {tool.name} must be a JSON object, got {args[:80]!r}."
-            return error, error
-    try:
-        return str(tool.invoke(args)), None
-    except ValidationError as exc:
-        error = _argument_error(tool, exc)
-    except Exception as exc:  # the model reads the error and can try again; the turn goes on
-        error = f"Error from {tool.name}: {exc}"
-    return error, error
-
-
 def build_agent_graph(
     chat_model: BaseChatModel,
     tools: Sequence[BaseTool],
@@ -67,8 +38,13 @@ def build_agent_graph(
     *,
     max_steps: int,
     progress: Progress | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
 ):
-    """Compile the agent graph for one turn. Invoke it with {"messages": [...], "steps": 0}."""
+    """Compile the agent graph for one turn. Invoke it with {"messages": [...], "steps": 0}.
+
+    `should_stop` is asked after each round of tool calls; True ends the turn there (a tool refused
+    the user's own file, so going on would only make something they did not ask for).
+    """
     by_name = {tool.name: tool for tool in tools}
     bound = chat_model.bind_tools(list(tools))
     seen_calls: dict[str, int] = {}
@@ -124,5 +100,5 @@ def build_agent_graph(
     graph.add_node("tools", tools_node)
     graph.add_edge(START, "agent")
     graph.add_conditional_edges("agent", route, {"tools": "tools", END: END})
-    graph.add_edge("tools", "agent")
+    graph.add_conditional_edges("tools", lambda _state: END if should_stop() else "agent", {"agent": "agent", END: END})
     return graph.compile()

@@ -128,3 +128,11 @@ def _no_tune(trace: TurnTrace, edit: dict[str, Any], state: ConversationState | 
     if current is not None:
         sentences.append(f"The tune is still version {current.number}: {current.facts.line()}.")
     return sentences
+
+
+def after_chat(state: ConversationState | None) -> str:
+    """What a turn that only talked leaves behind: the tune as it still is, or that there is none yet."""
+    current = state.base_version if state is not None else None
+    if current is None:
+        return "There is no tune yet; ask for music when you like, e.g. “a jig in D for fiddle”."
+    return f"Nothing changed: the tune is still version {current.number}: {current.facts.line()}."

@@ -19,7 +19,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, messages_from_dict, messages_to_dict
 
 from tunesmith.agent.state import ConversationState, TuneFacts, Version, VersionNotFound
-from tunesmith.agent.turn import TurnOutcome, run_turn
+from tunesmith.agent.turn import TUNE_JOBS, TurnOutcome, run_turn
 from tunesmith.memory.sessions import SessionStore, StoredSession
 from tunesmith.settings import Settings
 from tunesmith.tools.plan import MusicPlan
@@ -144,16 +144,19 @@ class ChatSession:
             self._record(request, "Interrupted before the turn finished.", folder, "interrupted")
             raise
         self._record(request, outcome.reply, folder, outcome.status)
-        self._add_version(request, outcome, state, turn_state)
+        self._add_version(request, outcome, state, turn_state, previous_abc)
         if outcome.abc is not None:
             self._remember(request, outcome, len(self.stored.messages) // 2)
         return outcome
 
     def _add_version(self, request: str, outcome: TurnOutcome, state: ConversationState,
-                     turn_state: ConversationState) -> None:
-        """A turn that wrote a tune adds a version: edited from the turn's base, or new when it was composed."""
+                     turn_state: ConversationState, previous_abc: str | None) -> None:
+        """A turn that wrote a tune adds a version: edited from the turn's base, or new when it was composed.
+        A turn that only played, scored or checked the tune it started from adds none."""
         folder = Path(outcome.folder)
-        if outcome.status != "done" or outcome.abc is None or not (folder / "tune.abc").is_file():
+        unchanged = (outcome.intent not in TUNE_JOBS and previous_abc is not None
+                     and (outcome.abc or "").strip() == previous_abc.strip())  # played, scored or checked only
+        if outcome.status != "done" or outcome.abc is None or unchanged or not (folder / "tune.abc").is_file():
             self._save_state(state)
             return
         trace = json.loads((folder / "trace.json").read_text(encoding="utf-8"))

@@ -48,6 +48,8 @@ class TurnTrace(BaseModel):
     backend: str
     model: str
     started: str = Field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    intent: dict[str, Any] | None = Field(None, description="The job the words ask for (tools.planning.intent).")
+    mode: str | None = Field(None, description="plan (one planning call, then the steps) or loop (a call per step).")
     plan_steps: list[str] = Field(default_factory=list)
     llm_steps: list[LlmStep] = Field(default_factory=list)
     tool_calls: list[ToolCallRecord] = Field(default_factory=list)
@@ -57,7 +59,7 @@ class TurnTrace(BaseModel):
     artifacts: dict[str, str] = Field(default_factory=dict)
     notes: list[str] = Field(default_factory=list)
     reply: str | None = None
-    status: str = "running"  # running | done | interrupted | failed
+    status: str = "running"  # running | done | interrupted | failed (the job's result could not be made)
     llm_seconds: float = 0.0
     tool_seconds: float = 0.0
     wall_seconds: float = 0.0
@@ -90,7 +92,7 @@ class TraceRecorder:
         )
         self.trace.llm_seconds = round(self.trace.llm_seconds + seconds, 3)
         for call in getattr(message, "tool_calls", []):
-            self.trace.plan_steps.append(f"{call['name']}({_short_args(call.get('args', {}))})")
+            self.trace.plan_steps.append(format_call(call["name"], call.get("args", {})))
         self.save()
 
     def tool_call(self, record: ToolCallRecord) -> None:
@@ -104,6 +106,11 @@ class TraceRecorder:
         if reply is not None:
             self.trace.reply = reply
         self.save()
+
+
+def format_call(name: str, arguments: dict[str, Any]) -> str:
+    """A tool call in one short line: name(key=value, ...), long values cut."""
+    return f"{name}({_short_args(arguments)})"
 
 
 def _short_args(arguments: dict[str, Any]) -> str:

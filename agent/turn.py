@@ -1,7 +1,11 @@
 """One turn of the agent: request in, tune + files + trace + explanation out, in the turn's folder.
 
-The LLM drives the tools. When it stops without a playable tune (a small model can), the agent runs
-the missing steps itself and says so in the trace and the explanation; it never fakes a result.
+The user's words name the job (`tools.planning.intent`: compose, edit, play, check, ...). By default
+(`agent_mode = "plan"`) the model writes the turn's whole tool plan in one call, the agent runs it
+inside the job's recipe, and the reply is written from what happened; read-only jobs on a tune at
+hand need no model call at all. With `agent_mode = "loop"` the model picks one tool per call (for
+large models). Either way a turn that could not make what was asked ends `failed` with the sentence
+that says why — never `done` with a made-up result, and never by silently doing something else.
 """
 
 from __future__ import annotations
@@ -12,24 +16,45 @@ from pathlib import Path
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 
 from tunesmith.agent.explain import build_explanation
-from tunesmith.agent.graph import build_agent_graph, run_tool_call
-from tunesmith.agent.reply import reply_for_turn
-from tunesmith.agent.state import EDIT_TOOLS, ConversationState, TuneFacts, turn_kind
+from tunesmith.agent.facts_reply import reply_from_facts
+from tunesmith.agent.intake import check_attachments
+from tunesmith.agent.planner import execute_steps, propose_steps
+from tunesmith.agent.recipes import (
+    PERCEPTION,
+    PLANNED_TOOLS,
+    Step,
+    allowed_tools,
+    merge_plan,
+    needs_model,
+    recipe,
+    shortfall,
+)
+from tunesmith.agent.reply import after_chat, reply_for_turn
+from tunesmith.agent.state import ConversationState, TuneFacts
 from tunesmith.agent.toolkit.actions import rendered_files
 from tunesmith.agent.toolkit.context import TurnContext
-from tunesmith.agent.toolkit.registry import build_tools, tools_for_turn
-from tunesmith.agent.trace import ToolCallRecord, TraceRecorder, TurnTrace
-from tunesmith.errors import InputError
+from tunesmith.agent.toolkit.registry import build_tools, plan_tools, tools_for_turn
+from tunesmith.agent.trace import TraceRecorder, TurnTrace, format_call
+from tunesmith.errors import InputError, NotFoundError
 from tunesmith.memory.files import atomic_write_json, atomic_write_text
 from tunesmith.prompts import load_prompt
 from tunesmith.settings import Settings
 from tunesmith.tools.plan import MusicPlan
+from tunesmith.tools.planning.intent import RequestIntent, read_intent
 
-INPUT_ROLES = ("image", "audio", "abc", "midi")
+REPLANS = 1  # extra model calls a plan may take when a step the model chose fails
+REPLY_TOKENS = 160  # most tokens of a written reply (two or three sentences)
+# Jobs whose result is a tune: their reply is measured from its ABC against the version they started from.
+TUNE_JOBS = ("compose", "edit", "continue")
+# Tools a large model may also use in the step-by-step loop, per job, beyond the job's recipe.
+_LOOP_EXTRAS = {"compose": ["write_abc", "critique_abc", "recall_tune", "search_exemplars", "generate_audio",
+                            "score_audio"],
+                "edit": ["critique_abc", "generate_audio", "score_audio"], "continue": ["critique_abc"],
+                "play": ["recall_tune"]}
 
 
 class TurnInputError(InputError):
@@ -37,28 +62,18 @@ class TurnInputError(InputError):
 
 
 class TurnOutcome(BaseModel):
-    """What a turn produced."""
+    """What a turn produced. `status` is done, failed (nothing asked for could be made: `reply` says why)
+    or interrupted."""
 
     folder: Path
     reply: str
     status: str
+    intent: str = Field("compose", description="The job the words asked for (tools.planning.intent).")
     abc: str | None = None
     plan: MusicPlan | None = None
     artifacts: dict[str, str] = Field(default_factory=dict)
     critic_first: float | None = None
     critic_final: float | None = None
-
-
-def _check_inputs(user_files: dict[str, Path]) -> dict[str, Path]:
-    checked = {}
-    for role, path in user_files.items():
-        if role not in INPUT_ROLES:
-            raise TurnInputError(f"unknown input kind {role!r}; use one of {', '.join(INPUT_ROLES)}")
-        path = Path(path).expanduser()
-        if not path.is_file():
-            raise TurnInputError(f"the {role} file {path} does not exist")
-        checked[role] = path.resolve()
-    return checked
 
 
 def _user_message(request: str, ctx: TurnContext) -> HumanMessage:
@@ -68,43 +83,6 @@ def _user_message(request: str, ctx: TurnContext) -> HumanMessage:
     if ctx.previous_abc and "abc" not in ctx.user_files:
         lines.append("[there is a previous tune you can edit]")
     return HumanMessage(content="\n".join(lines))
-
-
-def _agent_step(ctx: TurnContext, recorder: TraceRecorder, tools: dict[str, Any], name: str, args: dict[str, Any], why: str) -> None:
-    """Run a step the model skipped, recorded as done by the agent."""
-    start = time.perf_counter()
-    content, error = run_tool_call(tools.get(name), {"name": name, "args": args}, list(tools))
-    recorder.tool_call(
-        ToolCallRecord(index=0, name=name, arguments=args, result=None if error else content, error=error,
-                       seconds=round(time.perf_counter() - start, 3), by="agent")
-    )
-    recorder.trace.notes.append(why if not error else f"{why} It failed: {error}")
-
-
-def _complete_missing_steps(ctx: TurnContext, recorder: TraceRecorder, tools: dict[str, Any], want_musicgen: bool) -> None:
-    """Make sure a request for music ends with a rendered tune, whatever the model did.
-
-    With a previous tune and no edit made, the user's words are applied as an edit of it (edit_abc
-    changes nothing for "thanks!"); a new tune is composed only when there was none before and the
-    words (or a file) ask for music.
-    """
-    if ctx.abc is None and ctx.previous_abc is not None and ctx.edit_report is None:
-        _agent_step(ctx, recorder, tools, "edit_abc", {"instruction": ctx.request}, "The model did not edit the tune, so the agent applied your words as an edit.")
-    if ctx.abc is None and ctx.previous_abc is None and (ctx.user_files or turn_kind(ctx.request, has_tune=False) == "new"):
-        _agent_step(ctx, recorder, tools, "compose_abc", {}, "The model did not compose a tune, so the agent planned and composed it from your words.")
-    if ctx.abc is not None and (ctx.renders is None or ctx.renders.wav is None):
-        _agent_step(ctx, recorder, tools, "render", {}, "The model did not render the tune, so the agent rendered it so you can play it.")
-    if want_musicgen and ctx.abc is not None and not ctx.generated_audio and not any(call.name == "generate_audio" for call in recorder.trace.tool_calls):
-        _agent_step(ctx, recorder, tools, "generate_audio", {}, "You asked for MusicGen audio, so the agent ran generate_audio.")
-
-
-def _tools_for_words(ctx: TurnContext) -> list[str]:
-    """The turn's tools, narrowed to those acting on the tune there is when the user's words ask for a change
-    of it (or for nothing): a small model then cannot compose a new tune over the one being edited."""
-    names = tools_for_turn(ctx)
-    if ctx.user_files or turn_kind(ctx.request, has_tune=ctx.previous_abc is not None) == "new":
-        return names  # a picture, clip or file to work from: every tool
-    return [name for name in names if name in EDIT_TOOLS] or ["edit_abc"]
 
 
 def _evidence(ctx: TurnContext) -> dict[str, Any]:
@@ -131,6 +109,15 @@ def _evidence(ctx: TurnContext) -> dict[str, Any]:
         evidence["edit"] = ctx.edit_report
     if ctx.abc_origin:
         evidence["tune_origin"] = ctx.abc_origin
+    if ctx.abc is not None:  # what the tune is, measured: the reply and the conversation state read this
+        plan = ctx.plan.model_dump(mode="json") if ctx.plan is not None else None
+        evidence["tune_facts"] = TuneFacts.from_abc(ctx.abc, plan).model_dump(mode="json")
+    if ctx.checked is not None or ctx.findings or ctx.answers:
+        evidence["own_tune"] = {
+            "played_as_written": ctx.checked.as_given if ctx.checked is not None else None,
+            "repairs": ctx.checked.repairs if ctx.checked is not None else [],
+            "findings": ctx.findings, "answers": ctx.answers,
+        }
     return evidence
 
 
@@ -145,24 +132,133 @@ def _finish(ctx: TurnContext, recorder: TraceRecorder, reply: str, status: str) 
     if ctx.abc is not None:
         atomic_write_text(ctx.out_dir / "tune.abc", ctx.abc.rstrip() + "\n")
     trace.evidence = _evidence(ctx)
-    if ctx.abc is not None:  # what the tune is, measured: the reply and the conversation state read this
-        trace.evidence["tune_facts"] = TuneFacts.from_abc(ctx.abc, trace.plan).model_dump(mode="json")
     files = {kind: path.name for kind, path in rendered_files(ctx.renders).items()} if ctx.renders else {}
+    files.update({kind: path.name for kind, path in ctx.made_files.items()})
     if ctx.abc is not None:
         files["abc"] = "tune.abc"
     files.update({f"musicgen {i + 1}": Path(a.path).name for i, a in enumerate(ctx.generated_audio)})
     files["trace"], files["explanation"] = "trace.json", "explanation.md"
     trace.artifacts = files
-    if status == "done":  # the reply states what the trace shows, never the model's free text
-        reply = reply_for_turn(trace, ctx.conversation)
     recorder.finish(status, reply)
     atomic_write_text(ctx.out_dir / "explanation.md", build_explanation(trace))
     rounds = trace.critic_rounds
     return TurnOutcome(
-        folder=ctx.out_dir, reply=reply, status=status, abc=ctx.abc, plan=ctx.plan, artifacts=files,
+        folder=ctx.out_dir, reply=reply, status=status, intent=ctx.intent.intent if ctx.intent else "compose",
+        abc=ctx.abc, plan=ctx.plan, artifacts=files,
         critic_first=rounds[0].overall if rounds else None,
         critic_final=(ctx.critique.overall if ctx.critique is not None else None),
     )
+
+
+def _tune_from_book(ctx: TurnContext) -> None:
+    """For jobs that change the attached tune (edit, continue, compose from it): the tune the words pick
+    from the ABC file becomes the one they act on."""
+    from tunesmith.agent.toolkit.own_tune import chosen_tunes
+
+    tunes = chosen_tunes(ctx)
+    if len(tunes) > 1:
+        raise InputError("change one tune at a time: say which (a number, X:3 or its title)")
+    ctx.previous_abc = tunes[0][1]
+
+
+def _run_plan(ctx: TurnContext, recorder: TraceRecorder, chat_model: BaseChatModel, messages: list[BaseMessage],
+              *, want_musicgen: bool, progress: Callable[[str], None] | None) -> str | None:
+    """Look at the picture or clip first (nothing to choose there), then plan (one model call unless the
+    words leave nothing to choose), run, and re-plan once if a step the model chose fails. Returns the
+    sentence of the failure that stopped the turn, or None."""
+    intent = ctx.intent
+    tools = {tool.name: tool for tool in build_tools(ctx)}
+    allowed = allowed_tools(intent, ctx, want_musicgen=want_musicgen)
+    required = recipe(intent, ctx, want_musicgen=want_musicgen)
+    first = [step for step in required if step.name in PERCEPTION]
+    run = execute_steps(first, tools, ctx, recorder, optional=set(), progress=progress)
+    if run.failure:
+        return run.failure[1]
+    proposed: list[Step] = []
+    if needs_model(intent, ctx):
+        if progress:
+            progress("planning")
+        proposed = propose_steps(chat_model, plan_tools(ctx, list(PLANNED_TOOLS)), allowed, load_prompt("agent_plan"),
+                                 [*messages, *run.transcript], recorder)
+    else:
+        recorder.trace.notes.append(f"Your words ask to {intent.intent} ({intent.evidence!r}): nothing was left for "
+                                    "the model to choose, so no model call was made.")
+    steps, notes = merge_plan(proposed, intent, ctx, want_musicgen=want_musicgen)
+    steps = [step for step in steps if step.name not in run.succeeded]
+    recorder.trace.notes.extend(notes)
+    recorder.trace.plan_steps = [format_call(step.name, step.args) for step in [*first, *steps]]
+    optional = {step.name for step in steps} - {step.name for step in required}
+    run = run.then(execute_steps(steps, tools, ctx, recorder, optional=optional, progress=progress))
+    replans = 0
+    while run.failure and not ctx.rejected_input and needs_model(intent, ctx) and replans < REPLANS:
+        replans += 1
+        step, error = run.failure
+        recorder.trace.notes.append(f"{step.name} failed ({error}); the model was asked for a new plan.")
+        proposed = propose_steps(chat_model, plan_tools(ctx, list(PLANNED_TOOLS)), allowed, load_prompt("agent_plan"),
+                                 [*messages, *run.transcript], recorder)
+        retry, _ = merge_plan(proposed, intent, ctx, want_musicgen=want_musicgen)
+        retry = [s for s in retry if s.name not in run.succeeded]
+        recorder.trace.plan_steps += [format_call(s.name, s.args) for s in retry]
+        run = run.then(execute_steps(retry, tools, ctx, recorder, optional=optional, progress=progress))
+    return run.failure[1] if run.failure else None
+
+
+def _run_loop(ctx: TurnContext, recorder: TraceRecorder, chat_model: BaseChatModel, messages: list[BaseMessage],
+              settings: Settings, *, want_musicgen: bool, progress: Callable[[str], None] | None) -> str | None:
+    """One model call per step, over the tools the job allows; then the job's missing steps, by the agent."""
+    from tunesmith.agent.graph import build_agent_graph  # LangGraph loads only for the loop (~0.7 s)
+
+    intent = ctx.intent
+    allowed = set(allowed_tools(intent, ctx, want_musicgen=want_musicgen)) | set(_LOOP_EXTRAS.get(intent.intent, []))
+    names = [name for name in dict.fromkeys([*tools_for_turn(ctx), *allowed]) if name in allowed]
+    graph = build_agent_graph(chat_model, build_tools(ctx, names), load_prompt("agent_system"), recorder,
+                              max_steps=settings.max_agent_steps, progress=progress,
+                              should_stop=lambda: ctx.rejected_input is not None)
+    graph.invoke({"messages": messages, "steps": 0}, config={"recursion_limit": 2 * settings.max_agent_steps + 5})
+    if ctx.rejected_input or shortfall(intent, ctx) is None:
+        return ctx.rejected_input
+    done = {call.name for call in recorder.trace.tool_calls if call.error is None}
+    missing = [step for step in recipe(intent, ctx, want_musicgen=want_musicgen) if step.name not in done]
+    if missing:
+        recorder.trace.notes.append(f"The model left the job ({intent.intent}) unfinished, so the agent ran "
+                                    f"{', '.join(step.name for step in missing)}.")
+    tools = {tool.name: tool for tool in build_tools(ctx)}
+    run = execute_steps(missing, tools, ctx, recorder, optional=set(), progress=progress)
+    return run.failure[1] if run.failure else None
+
+
+def _brief(chat_model: BaseChatModel) -> BaseChatModel:
+    """The model held to a short answer where its API takes a token limit (the embedded one: a small
+    model left free can ramble for the whole context)."""
+    return chat_model.bind(max_tokens=REPLY_TOKENS) if type(chat_model).__name__ == "ChatLlamaCppEmbedded" else chat_model
+
+
+def _chat_reply(chat_model: BaseChatModel, messages: list[BaseMessage], recorder: TraceRecorder) -> str:
+    """A plain answer from the model, for words that ask for no music."""
+    start = time.perf_counter()
+    response = _brief(chat_model).invoke([SystemMessage(content=load_prompt("agent_chat")), *messages])
+    recorder.llm_step(time.perf_counter() - start, response)
+    return response.content.strip() if isinstance(response.content, str) else ""
+
+
+def _model_reply(chat_model: BaseChatModel, request: str, facts: str, recorder: TraceRecorder) -> str:
+    """One short model call that words the reply from the turn's facts (the `llm_reply` setting)."""
+    prompt = load_prompt("agent_reply").format(request=request, facts=facts)
+    start = time.perf_counter()
+    response = _brief(chat_model).invoke([HumanMessage(content=prompt)])
+    recorder.llm_step(time.perf_counter() - start, response)
+    text = response.content.strip() if isinstance(response.content, str) else ""
+    return text or facts
+
+
+def _reply(ctx: TurnContext, recorder: TraceRecorder, intent: RequestIntent, failure: str | None) -> str:
+    """What the turn did, in words from its records: for a tune, its facts measured from its ABC against
+    the version it started from (and what of the words was not done); otherwise the job's facts (findings,
+    answers, files), or why nothing could be made."""
+    if intent.intent in TUNE_JOBS and not ctx.rejected_input and (failure is None or ctx.edit_report is not None):
+        recorder.trace.evidence = _evidence(ctx)
+        return reply_for_turn(recorder.trace, ctx.conversation)
+    return reply_from_facts(ctx, intent, failure)
 
 
 def run_turn(
@@ -184,33 +280,49 @@ def run_turn(
     state of the chat it belongs to (the versions so far, and the one this turn starts from)."""
     if not request.strip():
         raise TurnInputError("the request is empty: say what music you want")
-    files = _check_inputs(user_files or {})
-    if "abc" in files and previous_abc is None:
-        previous_abc = files["abc"].read_text(encoding="utf-8", errors="replace")
+    files = check_attachments(user_files)
+    intent: RequestIntent = read_intent(request, tune_at_hand=previous_abc is not None, attached=set(files))
     turn_dir.mkdir(parents=True, exist_ok=True)
     ctx = TurnContext(
         request=request, out_dir=turn_dir, user_files=files, session_dir=session_dir,
         previous_abc=previous_abc, previous_plan=previous_plan, seed=settings.seed,
-        refine_rounds=settings.refine_rounds, chat_model=chat_model, conversation=conversation,
+        refine_rounds=settings.refine_rounds, chat_model=chat_model, intent=intent,
+        conversation=conversation,
     )
     trace = TurnTrace(
         request=request, inputs={role: str(path) for role, path in files.items()},
-        backend=settings.llm_backend, model=settings.llm_model,
+        backend=settings.llm_backend, model=settings.llm_model, intent=intent.model_dump(mode="json"),
+        mode=settings.agent_mode,
     )
     recorder = TraceRecorder(trace, turn_dir / "trace.json")
-    tools = build_tools(ctx, _tools_for_words(ctx))
-    graph = build_agent_graph(chat_model, tools, load_prompt("agent_system"), recorder, max_steps=settings.max_agent_steps, progress=progress)
+    reply = ""
     try:
-        state = graph.invoke(
-            {"messages": [*history, _user_message(request, ctx)], "steps": 0},
-            config={"recursion_limit": 2 * settings.max_agent_steps + 5},
-        )
-        last = state["messages"][-1]
-        reply = last.content if isinstance(last, AIMessage) and isinstance(last.content, str) else ""
+        failure = None
+        if "abc" in files and intent.intent in ("edit", "continue", "compose"):
+            try:
+                _tune_from_book(ctx)
+            except (InputError, NotFoundError) as error:
+                failure = str(error)
+        if failure is None:
+            messages = [*history, _user_message(request, ctx)]
+            if intent.intent == "chat":
+                reply = _chat_reply(chat_model, messages, recorder)
+                failure = None if reply else "the model gave no answer"
+                reply = f"{reply} {after_chat(ctx.conversation)}".strip()
+            elif settings.agent_mode == "loop":
+                failure = _run_loop(ctx, recorder, chat_model, messages, settings, want_musicgen=want_musicgen,
+                                    progress=progress)
+            else:
+                failure = _run_plan(ctx, recorder, chat_model, messages, want_musicgen=want_musicgen, progress=progress)
         if progress:
             progress("finishing")
-        _complete_missing_steps(ctx, recorder, {tool.name: tool for tool in build_tools(ctx)}, want_musicgen)
+        if intent.intent != "chat":
+            missing = shortfall(intent, ctx)  # a failed step the job could do without does not fail the turn
+            failure = ctx.rejected_input or (None if missing is None else failure or missing)
+            reply = _reply(ctx, recorder, intent, failure)
+            if failure is None and settings.llm_reply:
+                reply = _model_reply(chat_model, request, reply, recorder)
     except KeyboardInterrupt:
         _finish(ctx, recorder, "Interrupted before the turn finished.", "interrupted")
         raise
-    return _finish(ctx, recorder, reply, "done")
+    return _finish(ctx, recorder, reply or "Done.", "failed" if failure else "done")

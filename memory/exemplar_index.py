@@ -1,22 +1,33 @@
-"""Writing the exemplar library: add tunes in batches, skip the ones already there, delete stale ones.
+"""Writing the exemplar library: what it already holds, adding embedded tunes in large batches, deleting
+stale ones, and the report of a run.
 
-Ids are a hash of (reader version, library, file, X number, tune text) (`ExemplarRecord.id`), so indexing is idempotent:
-re-running adds only new or changed tunes and deletes the ones gone from a fully scanned library.
-Each batch is one Chroma upsert (one SQLite transaction), so a killed indexer leaves a usable store
-and the next run resumes where it stopped, with no duplicates.
+Ids are a hash of (reader version, library, file, X number, tune text) (`memory.exemplars.record_id`),
+so the caller skips tunes already indexed before parsing them, and re-running adds only new or changed
+tunes and deletes the ones gone from a fully scanned library. Vectors arrive computed (the reader
+embeds in its worker processes); each batch is one Chroma upsert (one SQLite transaction), so a killed
+indexer leaves a usable store and the next run resumes where it stopped, with no duplicates.
+
+Chroma persists its HNSW graph every `sync_threshold` additions (1,000 by default): with a growing
+graph that was a stall of seconds every thousand tunes. The library syncs every `SYNC_EVERY` instead;
+Chroma's log keeps every write durable in between.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
 from tunesmith.memory.exemplars import COLLECTION, ExemplarRecord
 from tunesmith.memory.store import drop_collection, open_collection, store_bytes
 
-BATCH_SIZE = 256  # tunes per Chroma upsert: one embedding batch and one transaction
+if TYPE_CHECKING:
+    import numpy as np
+
+BATCH_SIZE = 2048  # tunes per Chroma upsert: one transaction
+SYNC_EVERY = 50_000  # HNSW additions between writes of the graph to disk (Chroma's default: 1,000)
+HNSW_BATCH = 5_000  # additions Chroma buffers before inserting them into the graph (default: 100)
 
 
 class IndexReport(BaseModel):
@@ -54,81 +65,51 @@ class SkippedTune(BaseModel):
     reason: str
 
 
-def _existing_ids(collection, library: str) -> set[str]:
-    return set(collection.get(where={"library": library}, include=[])["ids"])
+class LibraryWriter:
+    """One index run's access to the exemplar collection: the ids it holds, batched writes, the report."""
 
+    def __init__(self, libraries: list[str], *, rebuild: bool = False) -> None:
+        self.started = time.perf_counter()
+        self.libraries, self.rebuild = libraries, rebuild
+        if rebuild:
+            drop_collection(COLLECTION)
+        self.collection = open_collection(COLLECTION)
+        self.collection.modify(configuration={"hnsw": {"sync_threshold": SYNC_EVERY, "batch_size": HNSW_BATCH}})
+        self.existing: set[str] = set()
+        for library in libraries:
+            self.existing |= set(self.collection.get(where={"library": library}, include=[])["ids"])
+        self.added = 0
 
-def index_records(
-    records: Iterable[ExemplarRecord | SkippedTune],
-    *,
-    libraries: list[str],
-    complete: bool,
-    rebuild: bool = False,
-    progress: bool = True,
-    expected: int | None = None,
-) -> IndexReport:
-    """Add the records not yet in the library, in batches; delete stale ones when the scan was `complete`.
-
-    `libraries` are the library labels the records come from; `complete=False` (a limited scan) never
-    deletes, since an unread tune is not a removed one. `expected` sizes the progress bar.
-    """
-    from tqdm import tqdm
-
-    started = time.perf_counter()
-    if rebuild:
-        drop_collection(COLLECTION)
-    collection = open_collection(COLLECTION)
-    existing = set().union(*(_existing_ids(collection, lib) for lib in libraries)) if libraries else set()
-    seen: set[str] = set()
-    pending: list[ExemplarRecord] = []
-    added = unchanged = 0
-    skipped: list[SkippedTune] = []
-
-    def flush() -> None:
-        nonlocal added
-        if pending:
-            collection.upsert(
-                ids=[r.id for r in pending],
-                documents=[r.description for r in pending],
-                metadatas=[r.metadata() for r in pending],
+    def add(self, records: list[ExemplarRecord], vectors: np.ndarray) -> None:
+        """Write embedded records (vectors: (n, 384) unit rows, in the records' order), BATCH_SIZE at a time."""
+        for start in range(0, len(records), BATCH_SIZE):
+            part = records[start:start + BATCH_SIZE]
+            self.collection.upsert(
+                ids=[r.id for r in part],
+                embeddings=vectors[start:start + BATCH_SIZE],
+                documents=[r.description for r in part],
+                metadatas=[r.metadata() for r in part],
             )
-            added += len(pending)
-            pending.clear()
+            self.added += len(part)
 
-    bar = tqdm(total=expected, unit="tune", desc="indexing tunes", disable=not progress, leave=False)
-    with bar:
-        for record in records:
-            bar.update(1)
-            if isinstance(record, SkippedTune):
-                skipped.append(record)
-                continue
-            record_id = record.id
-            if record_id in seen:  # the same tune twice in one file: keep one
-                continue
-            seen.add(record_id)
-            if record_id in existing:
-                unchanged += 1
-                continue
-            pending.append(record)
-            if len(pending) >= BATCH_SIZE:
-                flush()
-        flush()
-
-    stale = sorted(existing - seen) if complete else []
-    for start in range(0, len(stale), 5000):
-        collection.delete(ids=stale[start : start + 5000])
-    seconds = time.perf_counter() - started
-    return IndexReport(
-        libraries=libraries,
-        scanned=len(seen) + len(skipped),
-        added=added,
-        unchanged=unchanged,
-        removed=len(stale),
-        skipped=len(skipped),
-        skip_reasons=[f"{s.file} X:{s.x}: {s.reason}" for s in skipped[:5]],
-        total=collection.count(),
-        seconds=round(seconds, 2),
-        tunes_per_second=round((len(seen) + len(skipped)) / seconds, 1) if seconds > 0 else 0.0,
-        store_bytes=store_bytes(),
-        rebuilt=rebuild,
-    )
+    def finish(self, *, seen: set[str], skipped: list[SkippedTune], complete: bool) -> IndexReport:
+        """Delete tunes gone from a `complete` scan (a limited one deletes nothing), and report the run."""
+        stale = sorted(self.existing - seen) if complete else []
+        for start in range(0, len(stale), 5000):
+            self.collection.delete(ids=stale[start : start + 5000])
+        seconds = time.perf_counter() - self.started
+        scanned = len(seen) + len(skipped)
+        return IndexReport(
+            libraries=self.libraries,
+            scanned=scanned,
+            added=self.added,
+            unchanged=len(seen & self.existing),
+            removed=len(stale),
+            skipped=len(skipped),
+            skip_reasons=[f"{s.file} X:{s.x}: {s.reason}" for s in skipped[:5]],
+            total=self.collection.count(),
+            seconds=round(seconds, 2),
+            tunes_per_second=round(scanned / seconds, 1) if seconds > 0 else 0.0,
+            store_bytes=store_bytes(),
+            rebuilt=self.rebuild,
+        )

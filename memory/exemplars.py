@@ -29,6 +29,13 @@ if TYPE_CHECKING:
 COLLECTION = "exemplars"
 
 
+def record_id(reader_version: int, library: str, file: str, x: str, abc: str) -> str:
+    """A record's id: a hash of what makes it this tune, so indexing twice adds nothing and a changed tune
+    (or reader) is a new record. Computable before the tune is parsed."""
+    text = f"{reader_version}\x00{library}\x00{file}\x00{x}\x00{abc}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
 class ExemplarRecord(BaseModel):
     """A tune ready for the library. Pitches are MIDI numbers; tempo is in beats per minute."""
 
@@ -57,9 +64,7 @@ class ExemplarRecord(BaseModel):
 
     @property
     def id(self) -> str:
-        text = f"{self.reader_version}\x00{self.library}\x00{self.file}\x00{self.x}\x00{self.abc}"
-        digest = hashlib.sha256(text.encode("utf-8"))
-        return digest.hexdigest()[:24]
+        return record_id(self.reader_version, self.library, self.file, self.x, self.abc)
 
     def metadata(self) -> dict[str, Any]:
         """Chroma metadata: every field but the description (it is the document); None values left out."""

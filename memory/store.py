@@ -74,11 +74,22 @@ def open_client(*, create: bool = True) -> ClientAPI:
         raise StoreError(f"the Chroma store at {path} cannot be opened ({exc}); it may be corrupt.", fix=REBUILD_FIX) from None
 
 
+_OPEN: dict[tuple[str, str], Collection] = {}  # (store location, name) -> collection, opened once per process
+
+
 def open_collection(name: str, *, create: bool = True) -> Collection:
-    """A collection by name, embedded with `memory.embedder`, cosine distance.
+    """A collection by name, embedded with `memory.embedder`, cosine distance; opened once per process
+    and store (every tool and turn shares it).
 
     With create=False a missing store or collection is a StoreError that says to run `tunesmith index`.
     """
+    key = (store_location(), name)
+    if key not in _OPEN:
+        _OPEN[key] = _open_collection(name, create=create)
+    return _OPEN[key]
+
+
+def _open_collection(name: str, *, create: bool) -> Collection:
     from tunesmith.memory.embedder import embedding_function
 
     client = open_client(create=create)
@@ -100,6 +111,7 @@ def open_collection(name: str, *, create: bool = True) -> Collection:
 
 def drop_collection(name: str) -> None:
     """Delete a collection if it exists (used by `index --rebuild`)."""
+    _OPEN.pop((store_location(), name), None)
     client = open_client()
     try:
         client.delete_collection(name)

@@ -35,7 +35,8 @@ PEAK_TARGET_DBFS = -1.0
 TAIL_FLOOR_DBFS = -60.0
 FORMATS = ("abc", "mid", "wav", "svg", "musicxml")
 FORMAT_ALIASES = {"midi": "mid", "audio": "wav", "score": "svg", "xml": "musicxml", "mxl": "musicxml"}
-APT_PACKAGE = {"abc2midi": "abcmidi", "fluidsynth": "fluidsynth", "abcm2ps": "abcm2ps"}
+APT_PACKAGE = {"abc2midi": "abcmidi", "fluidsynth": "fluidsynth", "abcm2ps": "abcm2ps", "midi2abc": "abcmidi",
+               "ps2pdf": "ghostscript"}
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,79}")
 
 
@@ -334,4 +335,45 @@ def render_checks() -> list[BackendStatus]:
         program_row("fluidsynth", "MIDI to WAV", "no WAV audio", True),
         soundfont_row,
         program_row("abcm2ps", "ABC to SVG score", "no SVG score (MusicXML via music21 still works)", False),
+        program_row("ps2pdf", "PDF score", "no PDF score (SVG and MusicXML still work)", False),
+        program_row("midi2abc", "MIDI to ABC", "a MIDI file cannot be turned into ABC", False),
     ]
+
+
+# --- conversions of a user's own files (agent helper, issue 19) ------------------------------------
+
+def render_pdf(abc: str, out_dir: Path, name: str = "score") -> Path:
+    """Engrave the (first) tune as a PDF score, `<name>.pdf`: abcm2ps writes PostScript, ps2pdf converts it."""
+    _check_abc(abc)
+    target = confined_path(out_dir, f"{_check_name(name)}.pdf")
+    abcm2ps, ps2pdf = _program("abcm2ps"), _program("ps2pdf")
+    with tempfile.TemporaryDirectory(prefix="tunesmith-pdf-") as work:
+        folder = Path(work)
+        (folder / "tune.abc").write_text(abc, encoding="utf-8")
+        result = _run([abcm2ps, "-q", "-O", "score.ps", "tune.abc"], folder, 30)
+        if result.returncode != 0 or not (folder / "score.ps").is_file():
+            why = "; ".join(_error_lines(result.stdout + result.stderr)) or "no score was engraved"
+            raise RenderError(f"abcm2ps could not engrave the tune: {why}")
+        result = _run([ps2pdf, "score.ps", "score.pdf"], folder, 60)
+        if result.returncode != 0 or not (folder / "score.pdf").is_file():
+            raise RenderError(f"ps2pdf could not make a PDF: {(result.stderr or result.stdout).strip()[:200]}")
+        return atomic_copy(folder / "score.pdf", target)
+
+
+def midi_to_abc(midi_path: Path, title: str | None = None) -> str:
+    """The ABC midi2abc transcribes from a MIDI file (key guessed from the notes; one voice per track).
+
+    Raises RenderError when midi2abc is missing or cannot read the file.
+    """
+    midi2abc = _program("midi2abc")
+    midi_path = Path(midi_path)
+    with tempfile.TemporaryDirectory(prefix="tunesmith-midi2abc-") as work:
+        folder = Path(work)
+        shutil.copyfile(midi_path, folder / "in.mid")
+        command = [midi2abc, "in.mid", "-gk", "-o", "tune.abc", "-title", title or midi_path.stem]
+        result = _run(command, folder, 30)
+        written = folder / "tune.abc"
+        if result.returncode != 0 or not written.is_file() or "K:" not in written.read_text(errors="replace"):
+            detail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no ABC written"]
+            raise RenderError(f"midi2abc could not transcribe {midi_path.name}: {detail[0]}")
+        return written.read_text(encoding="utf-8", errors="replace")

@@ -9,7 +9,8 @@ object, never a JSON string, because a small model copies the style it sees in i
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
@@ -31,14 +32,22 @@ class Generation:
     grammar_schema: dict | None
     known_tools: list[str]
     deadline: GenerationDeadline
+    prefix_tokens: list[int] = field(default_factory=list)  # the system prompt's tokens, kept in the KV cache
+    prefix_cache_dir: Path | None = None  # where their state is saved for the next process
+    cached_tokens: int = 0  # prompt tokens already in the KV cache when generation began
+    prompt_cache: str = "off"  # where the system prompt's state came from: memory, disk, computed or off
 
 
 def render_messages(
-    messages: list[BaseMessage], tools: list[dict], tool_choice: Any, response_schema: dict | None
+    messages: list[BaseMessage], tools: list[dict], tool_choice: Any, response_schema: dict | None, *,
+    many: bool = False,
 ) -> list[dict[str, str]]:
-    """Template messages, with the tool list (or the JSON reply fields) appended to the system prompt."""
+    """Template messages, with the tool list (or the JSON reply fields) appended to the system prompt.
+
+    `many`: the reply is a list of calls (a whole plan), and the instructions say so.
+    """
     rendered = [_render_one(message) for message in messages]
-    instructions = tools_instructions(tools, tool_choice) if tools else None
+    instructions = tools_instructions(tools, tool_choice, many=many) if tools else None
     if instructions is None and response_schema is not None:
         instructions = json_reply_instructions(response_schema)
     if instructions:
@@ -49,13 +58,16 @@ def render_messages(
     return rendered
 
 
-def tools_instructions(tools: list[dict], tool_choice: Any) -> str:
+def tools_instructions(tools: list[dict], tool_choice: Any, *, many: bool = False) -> str:
     """The short tool list for the system prompt: name(arguments): first line of the description."""
     forced = forced_tool_names(tools, tool_choice)
+    # With allowed_tools every bound tool is listed, so the prompt (and its cached KV state) is the same
+    # whichever of them a turn allows; the grammar enforces the choice.
+    listed = None if isinstance(tool_choice, dict) and tool_choice.get("type") == "allowed_tools" else forced
     lines = []
     for tool in tools:
         function = tool["function"]
-        if forced is not None and function["name"] not in forced:
+        if listed is not None and function["name"] not in listed:
             continue
         arguments = ", ".join((function.get("parameters") or {}).get("properties", {}))
         description = (function.get("description") or "").strip().splitlines()
@@ -65,7 +77,7 @@ def tools_instructions(tools: list[dict], tool_choice: Any) -> str:
     answer_rule = "" if forced else "; answer directly only when no tool fits or the tool results already answer it"
     answer_clause = "" if forced else ', or {"answer": "<text>"} to reply to the user'
     return (
-        load_prompt("embedded_tools")
+        load_prompt("embedded_plan_tools" if many else "embedded_tools")
         .format(tool_lines="\n".join(lines), answer_rule=answer_rule, answer_clause=answer_clause)
         .strip()
     )

@@ -72,6 +72,7 @@ def _embedded_model(settings: Settings) -> BaseChatModel:
         n_threads=settings.llm_threads,
         temperature=settings.llm_temperature,
         seed=settings.seed,
+        prefix_cache_dir=str(settings.cache_dir / "llm-prefix"),
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any, Literal
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
@@ -53,6 +54,8 @@ class ChatLlamaCppEmbedded(BaseChatModel):
     stop: list[str] | None = None
     seed: int | None = Field(0, description="Sampling seed, so runs repeat; None: random.")
     timeout: float | None = Field(None, description="Most seconds one generation may take; it is cut off after.")
+    prefix_cache_dir: str | None = Field(
+        None, description="Folder for the system prompt's saved KV state (None: <cache_dir>/llm-prefix; '': off).")
     streaming: bool = False
 
     @property
@@ -115,6 +118,7 @@ class ChatLlamaCppEmbedded(BaseChatModel):
     ) -> ChatResult:
         generation = self._prepare(messages, stop, **kwargs)
         with generation.model.lock:
+            _reuse_prompt_state(generation)
             result = generation.model.llama.create_completion(prompt=generation.prompt_tokens, **generation.options)
         choice = result["choices"][0]
         text = choice["text"]
@@ -133,6 +137,7 @@ class ChatLlamaCppEmbedded(BaseChatModel):
         answer = AnswerStreamer() if generation.known_tools else None
         pieces, finish_reason, streamed = [], "stop", False
         with generation.model.lock:
+            _reuse_prompt_state(generation)
             for chunk in generation.model.llama.create_completion(
                 prompt=generation.prompt_tokens, stream=True, **generation.options
             ):
@@ -162,6 +167,7 @@ class ChatLlamaCppEmbedded(BaseChatModel):
 
         tools: list[dict] = kwargs.pop("tools", None) or []
         tool_choice = kwargs.pop("tool_choice", None)
+        many = bool(kwargs.pop("parallel_tool_calls", False))
         response_schema: dict | None = kwargs.pop("response_schema", None)
         requested = kwargs.pop("model", self.model_name)
         if requested != self.model_name:
@@ -172,10 +178,10 @@ class ChatLlamaCppEmbedded(BaseChatModel):
         unknown = set(kwargs) - {"temperature", "max_tokens", "seed", "timeout"}
         if unknown:
             raise ValueError(f"unsupported call options {sorted(unknown)}; valid: tools, tool_choice, "
-                             "response_schema, temperature, max_tokens, seed, timeout, stop")
+                             "parallel_tool_calls, response_schema, temperature, max_tokens, seed, timeout, stop")
         model = load_model(*self._model_location())
-        grammar_schema = reply_schema(tools, tool_choice) if tools else response_schema
-        template_messages = render_messages(messages, tools, tool_choice, response_schema)
+        grammar_schema = reply_schema(tools, tool_choice, many=many) if tools else response_schema
+        template_messages = render_messages(messages, tools, tool_choice, response_schema, many=many)
         prompt_tokens = model.tokenize(model.render(template_messages))
         context = model.llama.n_ctx()
         if len(prompt_tokens) >= context:
@@ -191,10 +197,23 @@ class ChatLlamaCppEmbedded(BaseChatModel):
             "temperature": kwargs.get("temperature", self.temperature),
             "seed": kwargs.get("seed", self.seed),
             "stop": list(stop or self.stop or []),
-            "grammar": grammar_for(grammar_schema) if grammar_schema is not None else None,
+            "grammar": grammar_for(grammar_schema, compact=many) if grammar_schema is not None else None,
             "stopping_criteria": StoppingCriteriaList([deadline]),
         }
-        return Generation(model, prompt_tokens, options, grammar_schema, tool_names(tools), deadline)
+        system = template_messages[0]["content"] if template_messages and template_messages[0]["role"] == "system" else None
+        prefix = model.system_prefix(system) if system is not None else []
+        prefix = prefix if prompt_tokens[: len(prefix)] == prefix else []
+        return Generation(model, prompt_tokens, options, grammar_schema, tool_names(tools), deadline,
+                          prefix_tokens=prefix, prefix_cache_dir=self._prefix_cache_dir())
+
+    def _prefix_cache_dir(self) -> Path | None:
+        if self.prefix_cache_dir == "":
+            return None
+        if self.prefix_cache_dir is not None:
+            return Path(self.prefix_cache_dir)
+        from tunesmith.settings import get_settings
+
+        return get_settings().cache_dir / "llm-prefix"
 
     def _model_location(self) -> tuple[str, int, int]:
         from tunesmith.settings import get_settings
@@ -214,8 +233,10 @@ class ChatLlamaCppEmbedded(BaseChatModel):
             "model_name": self.model_name,
             "finish_reason": "timeout" if generation.deadline.expired else finish_reason,
             "model_provider": "llamacpp",
+            "prompt_cache": generation.prompt_cache,
         }
-        usage = {"input_tokens": input_tokens, "output_tokens": output_tokens, "total_tokens": input_tokens + output_tokens}
+        usage = {"input_tokens": input_tokens, "output_tokens": output_tokens, "total_tokens": input_tokens + output_tokens,
+                 "input_token_details": {"cache_read": generation.cached_tokens}}
         if not generation.known_tools:
             if generation.grammar_schema is not None:  # a structured reply: hand back the JSON without its fence
                 text = text.strip().removeprefix("```json").removesuffix("```").strip()
@@ -236,6 +257,19 @@ class ChatLlamaCppEmbedded(BaseChatModel):
             content=reply.answer, tool_calls=valid, invalid_tool_calls=invalid,
             usage_metadata=usage, response_metadata=metadata,
         )
+
+
+def _reuse_prompt_state(generation: Generation) -> None:
+    """Put the system prompt's state in the KV cache (from memory, disk or by evaluating it once), and
+    count the prompt tokens llama.cpp will not have to evaluate. Call it holding the model's lock."""
+    from tunesmith.agent.llm.prefix_cache import restore_prefix, shared_prefix
+
+    llama = generation.model.llama
+    generation.model.fit_threads()
+    generation.prompt_cache = restore_prefix(llama, generation.model.path, generation.prefix_tokens,
+                                             generation.prefix_cache_dir)
+    held = llama.input_ids[: llama.n_tokens].tolist()
+    generation.cached_tokens = min(shared_prefix(held, generation.prompt_tokens), len(generation.prompt_tokens) - 1)
 
 
 def _call_id(prompt_tokens: list[int], index: int) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import json
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -30,8 +31,30 @@ class LoadedModel:
 
     llama: Llama
     formatter: Jinja2ChatFormatter
+    path: str = ""
+    threads: int = 1
     lock: threading.Lock = field(default_factory=threading.Lock)
     load_seconds: float = 0.0
+    _system_prefixes: dict[str, list[int]] = field(default_factory=dict)
+    _threads_now: int = 0
+
+    def fit_threads(self) -> int:
+        """Set llama.cpp's threads for the next call (hold the lock): as configured, or one while the
+        machine is busier than its cores. llama.cpp's threads wait for each other at every layer, so
+        when the OS parks one of them the others spin: on a shared 2-core machine at load 14, two
+        threads took 3-5 times as long as one for the same 20 tokens, and burned 3-4 times the CPU."""
+        wanted = self.threads
+        try:
+            if os.getloadavg()[0] >= (os.cpu_count() or 1):
+                wanted = 1
+        except OSError:  # no load average on this platform
+            pass
+        if wanted != self._threads_now:
+            import llama_cpp
+
+            llama_cpp.llama_set_n_threads(self.llama.ctx, wanted, wanted)
+            self._threads_now = wanted
+        return wanted
 
     def render(self, messages: list[dict[str, Any]]) -> str:
         """The prompt text for chat messages (`{"role", "content"}`), ending where the assistant speaks."""
@@ -40,6 +63,16 @@ class LoadedModel:
     def tokenize(self, prompt: str) -> list[int]:
         """Token ids of a rendered prompt (special tokens such as <|im_start|> parsed as such)."""
         return self.llama.tokenize(prompt.encode("utf-8"), add_bos=True, special=True)
+
+    def system_prefix(self, system: str) -> list[int]:
+        """Tokens of a prompt that opens with this system message, up to where the conversation starts
+        (the same whatever follows), found by rendering two different user turns after it."""
+        if system not in self._system_prefixes:
+            first, second = ([{"role": "system", "content": system}, {"role": "user", "content": text}] for text in "ab")
+            a, b = self.tokenize(self.render(first)), self.tokenize(self.render(second))
+            count = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+            self._system_prefixes[system] = a[:count]
+        return self._system_prefixes[system]
 
     def count_tokens(self, text: str) -> int:
         """How many tokens `text` takes when generated (no special-token parsing)."""
@@ -73,7 +106,7 @@ def load_model(model_path: Path, n_ctx: int, n_threads: int) -> LoadedModel:
             eos_token=llama._model.token_get_text(eos) if eos != -1 else "",
             bos_token=llama._model.token_get_text(bos) if bos != -1 else "",
         )
-        loaded = LoadedModel(llama, formatter, load_seconds=time.perf_counter() - start)
+        loaded = LoadedModel(llama, formatter, path=key[0], threads=n_threads, load_seconds=time.perf_counter() - start)
         _LOADED[key] = loaded
         # Free the model before interpreter teardown: llama.cpp's own finaliser fails once its
         # C bindings are gone, printing a TypeError at exit.
@@ -85,10 +118,14 @@ def load_model(model_path: Path, n_ctx: int, n_threads: int) -> LoadedModel:
 # llama.cpp's schema converter allows one optional space between tokens; these rules allow that layout.
 _FENCED_ROOT = 'root ::= "```json\\n" reply "\\n```"'
 _JSON_SPACE = 'space ::= | " " | "\\n" [ \\t]{0,20}'
+# A plan (a list of calls) is written on one line: every newline and indent is a token decoded, and a
+# three-call plan laid out over lines took ~160 tokens where one line takes ~70.
+_COMPACT_SPACE = 'space ::= | " "'
 
 
-def fenced_json_gbnf(schema: dict) -> str:
-    """GBNF admitting exactly one ```json fenced value valid against `schema`, newlines and indents allowed."""
+def fenced_json_gbnf(schema: dict, *, compact: bool = False) -> str:
+    """GBNF admitting exactly one ```json fenced value valid against `schema`; newlines and indents allowed
+    inside it unless `compact`."""
     from llama_cpp.llama_grammar import json_schema_to_gbnf
 
     rules = []
@@ -96,21 +133,22 @@ def fenced_json_gbnf(schema: dict) -> str:
         if line.startswith("root ::= "):
             line = "reply ::= " + line.removeprefix("root ::= ")
         elif line.startswith("space ::= "):
-            line = _JSON_SPACE
+            line = _COMPACT_SPACE if compact else _JSON_SPACE
         rules.append(line)
     return "\n".join([_FENCED_ROOT, *rules]) + "\n"
 
 
 @lru_cache(maxsize=64)
-def _grammar_from_schema_text(schema_text: str) -> LlamaGrammar:
+def _grammar_from_schema_text(schema_text: str, compact: bool) -> LlamaGrammar:
     from llama_cpp import LlamaGrammar
 
-    return LlamaGrammar.from_string(fenced_json_gbnf(json.loads(schema_text)), verbose=False)
+    return LlamaGrammar.from_string(fenced_json_gbnf(json.loads(schema_text), compact=compact), verbose=False)
 
 
-def grammar_for(schema: dict) -> LlamaGrammar:
-    """The llama.cpp grammar admitting only a fenced JSON reply valid against `schema` (cached per schema)."""
-    return _grammar_from_schema_text(json.dumps(schema))  # key order matters: it is the order written
+def grammar_for(schema: dict, *, compact: bool = False) -> LlamaGrammar:
+    """The llama.cpp grammar admitting only a fenced JSON reply valid against `schema` (cached per schema);
+    `compact`: on one line."""
+    return _grammar_from_schema_text(json.dumps(schema), compact)  # key order matters: it is the order written
 
 
 class GenerationDeadline:

@@ -54,9 +54,11 @@ def forced_tool_names(tools: list[dict], tool_choice: Any) -> list[str] | None:
     Raises ValueError naming the valid choices when `tool_choice` names no bound tool.
     """
     names = tool_names(tools)
+    if isinstance(tool_choice, dict) and tool_choice.get("type") == "allowed_tools":
+        return _allowed_tools(tool_choice, names)
     if tool_choice in (None, "auto", False):
         return None
-    if tool_choice in _FORCE_ANY:
+    if not isinstance(tool_choice, dict) and tool_choice in _FORCE_ANY:
         return names
     if isinstance(tool_choice, dict):  # OpenAI form {"type": "function", "function": {"name": ...}}
         tool_choice = tool_choice.get("function", {}).get("name", tool_choice.get("name"))
@@ -69,13 +71,38 @@ def forced_tool_names(tools: list[dict], tool_choice: Any) -> list[str] | None:
     )
 
 
-def reply_schema(tools: list[dict], tool_choice: Any = None) -> dict:
+MAX_PLANNED_CALLS = 8  # calls in one plan-of-calls reply (a turn's plan is three to five)
+
+
+def _allowed_tools(tool_choice: dict, names: list[str]) -> list[str] | None:
+    """OpenAI's {"type": "allowed_tools", "allowed_tools": {"mode": "required"|"auto", "tools": [...]}}: the
+    reply may call only the listed tools (and must call one when the mode is 'required')."""
+    spec = tool_choice.get("allowed_tools", {})
+    listed = [t.get("function", {}).get("name", t.get("name")) for t in spec.get("tools", [])]
+    unknown = [name for name in listed if name not in names]
+    if unknown or not listed:
+        raise ValueError(f"allowed_tools {listed} must name bound tools; the bound tools are: {names}")
+    if spec.get("mode", "required") not in ("required", "auto"):
+        raise ValueError(f"allowed_tools mode {spec.get('mode')!r} is not valid; use 'required' or 'auto'")
+    return listed
+
+
+def allowed_tools_choice(names: list[str], mode: str = "required") -> dict:
+    """The `tool_choice` that lets a reply call only `names` while every bound tool stays in the prompt."""
+    return {"type": "allowed_tools",
+            "allowed_tools": {"mode": mode, "tools": [{"type": "function", "function": {"name": n}} for n in names]}}
+
+
+def reply_schema(tools: list[dict], tool_choice: Any = None, *, many: bool = False) -> dict:
     """The JSON schema of a reply: one branch per allowed tool, plus `{"answer": str}` unless a call is forced.
 
-    `tool_choice` 'none' leaves only the answer branch.
+    `tool_choice` 'none' leaves only the answer branch. With `many` (OpenAI's `parallel_tool_calls`),
+    a reply that calls tools is a JSON list of calls in order: a whole plan in one reply.
     """
     forced = forced_tool_names(tools, tool_choice)
     allowed = tool_names(tools) if forced is None else forced
+    if isinstance(tool_choice, dict) and tool_choice.get("allowed_tools", {}).get("mode") == "auto":
+        forced = None  # any of the allowed tools, or an answer
     branches = []
     for tool in tools:
         function = tool["function"]
@@ -90,6 +117,11 @@ def reply_schema(tools: list[dict], tool_choice: Any = None) -> dict:
                 "additionalProperties": False,
             }
         )
+    call = branches[0] if len(branches) == 1 else {"anyOf": branches} if branches else None
+    if many and call is not None:
+        # At most one call per allowed tool: a small model otherwise fills the list ("render" six times).
+        calls = {"type": "array", "items": call, "minItems": 1, "maxItems": min(MAX_PLANNED_CALLS, len(branches))}
+        return calls if forced is not None else {"anyOf": [calls, answer_schema()]}
     if forced is None or not branches:
         branches.append(answer_schema())
     return branches[0] if len(branches) == 1 else {"anyOf": branches}

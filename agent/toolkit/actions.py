@@ -47,7 +47,7 @@ def describe_audio(ctx: TurnContext, path: str) -> str:
     return f"Clip: {ctx.audio.caption} Next: plan_music."
 
 
-def _plan_from_clip(ctx: TurnContext) -> MusicPlan:
+def plan_from_clip(ctx: TurnContext) -> MusicPlan:
     """Tempo, key and mode of the reference clip, as a base plan with reasons."""
     clip = ctx.audio.overall
     update: dict[str, Any] = {"seed": ctx.seed, "reasons": {}}
@@ -76,7 +76,7 @@ def _model_suggestions(arguments: dict[str, Any]) -> tuple[dict[str, Any], list[
     return valid, ignored
 
 
-def plan_music(ctx: TurnContext, request: str, **arguments: Any) -> str:
+def plan_music(ctx: TurnContext, request: str | None = None, **arguments: Any) -> str:
     """Turn the user's words (and any image or clip analysis) into a music plan.
 
     Precedence: the user's explicit words, then the image or clip, then the model's suggestions,
@@ -85,7 +85,7 @@ def plan_music(ctx: TurnContext, request: str, **arguments: Any) -> str:
     from tunesmith.tools.planning import plan_from_request
 
     suggestions, ignored = _model_suggestions(arguments)
-    base = ctx.bridge.plan if ctx.bridge is not None else (_plan_from_clip(ctx) if ctx.audio is not None else None)
+    base = ctx.bridge.plan if ctx.bridge is not None else (plan_from_clip(ctx) if ctx.audio is not None else None)
     if suggestions:
         kept = base.reasons if base is not None else {}
         update = {field: value for field, value in suggestions.items() if field not in kept}
@@ -94,7 +94,7 @@ def plan_music(ctx: TurnContext, request: str, **arguments: Any) -> str:
         base = MusicPlan.model_validate({**start.model_dump(), **update, "reasons": reasons})
     # Only the user's own words count as "you asked for"; the model's paraphrase in `request` could
     # smuggle in details the user never said. The model's choices arrive as typed arguments instead.
-    ctx.plan = plan_from_request(ctx.request or request, base=base, seed=ctx.seed)
+    ctx.plan = plan_from_request(ctx.request or request or "", base=base, seed=ctx.seed)
     note = f" Ignored invalid suggestions: {'; '.join(ignored)}." if ignored else ""
     return f"Plan: {_plan_line(ctx.plan)}.{note} Next: compose_abc."
 
@@ -194,9 +194,11 @@ def edit_abc(ctx: TurnContext, instruction: str) -> str:
     kind the words ask for without a value ("change the key" + the model's "in A"). What was asked,
     done, not done and ignored goes into `ctx.edit_report` for the reply and the trace.
     """
-    from tunesmith.tools.edits import read_edit
+    from tunesmith.tools.edits import EditError, read_edit
 
-    if ctx.edit_report is not None:  # the user's words were already applied this turn: never twice
+    if ctx.edit_report is not None:  # the user's words were already read this turn: never applied twice
+        if ctx.abc is None:
+            raise EditError("your words were already read this turn and no change could be made from them")
         return f"Your words were already applied this turn: {'; '.join(ctx.edit_report['applied']) or 'nothing'}. {DONE}"
     words = read_edit(ctx.request)
     model = read_edit(instruction) if instruction and instruction.strip() != ctx.request.strip() else None
@@ -235,7 +237,7 @@ def _compose_instead(ctx: TurnContext, report: dict[str, Any], asked_new: bool) 
 def _apply_user_edit(ctx: TurnContext, ops: list, report: dict[str, Any]) -> str:
     """Apply the ops to the tune this turn starts from; record the result in the report, the plan and the context."""
     from tunesmith.tools.critic import critique_abc as critique
-    from tunesmith.tools.edits import apply_edits
+    from tunesmith.tools.edits import EditError, apply_edits
     from tunesmith.tools.theory import GM_PROGRAMS
 
     tune = ctx.current_tune()
@@ -245,7 +247,9 @@ def _apply_user_edit(ctx: TurnContext, ops: list, report: dict[str, Any]) -> str
             ctx.abc, ctx.abc_origin, ctx.renders = tune, "an earlier version, as it was", None
             ctx.plan = base_plan
             return f"That earlier version is now the current tune. {DONE}"
-        return "Nothing to change in the user's words; tell them the tune is unchanged."
+        problems = report["refused"] + [f"you asked to change the {kind} without saying to what" for kind in report["open"]]
+        raise EditError("; ".join(problems) or f"no change found in {ctx.request.strip()!r}; say what to change, "
+                        "e.g. 'slower', 'in minor', 'up to A', 'in 6/8', 'for flute'")
     instrument = base_plan.instrument if base_plan is not None else None
     from tunesmith.tools.abc import analyse_abc
 
@@ -257,7 +261,7 @@ def _apply_user_edit(ctx: TurnContext, ops: list, report: dict[str, Any]) -> str
                   unmeasured=[s for s, k in zip(result.applied, result.applied_kinds, strict=True) if k in UNMEASURED_EDITS])
     ctx.notes.extend(f"Edit not applied: {reason}" for reason in result.skipped)
     if not result.applied and not report["reference"]:
-        return f"Nothing was changed: {'; '.join(result.skipped + result.already)}. Tell the user why."
+        raise EditError(f"nothing was changed: {'; '.join(result.skipped + result.already + report['refused'])}")
     ctx.abc, ctx.abc_origin, ctx.renders = result.abc, "edited from the previous tune", None
     ctx.edits.extend(result.applied)
     if base_plan is not None:
@@ -328,6 +332,7 @@ def repair_midi(ctx: TurnContext, path: str, first_bar: int | None = None, last_
     gap = (first_bar, last_bar) if first_bar and last_bar else None
     result = repair(ctx.readable_path(path, "midi"), ctx.out_dir, gap_bars=gap, seed=ctx.seed)
     ctx.notes.append(result.explanation)
+    ctx.made_files["midi"] = Path(result.output)
     return f"Repaired bars {result.gap[0]}–{result.gap[1]}: {result.explanation}"
 
 

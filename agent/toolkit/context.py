@@ -22,7 +22,9 @@ if TYPE_CHECKING:  # heavy modules; the context only holds their results
     from tunesmith.tools.compose import RefineOutcome
     from tunesmith.tools.critic import Critique
     from tunesmith.tools.musicgen import GeneratedAudio
+    from tunesmith.tools.planning.intent import RequestIntent
     from tunesmith.tools.render import RenderResult
+    from tunesmith.tools.tunebook import BookTune, CheckedTune
     from tunesmith.tools.vision import BridgeResult, ImageAnalysis
 
 
@@ -44,6 +46,7 @@ class TurnContext:
     refine_rounds: int = 3
     chat_model: BaseChatModel | None = None  # revises ABC the model wrote itself (write_abc)
     conversation: ConversationState | None = None  # the versions so far and the one this turn starts from
+    intent: RequestIntent | None = None  # the job the words ask for (tools.planning.intent)
     # Filled in by tools as the turn goes on.
     image: ImageAnalysis | None = None
     audio: AudioDescription | None = None
@@ -60,6 +63,13 @@ class TurnContext:
     generated_audio: list[GeneratedAudio] = field(default_factory=list)
     audio_scores: list[AudioScore] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # fallbacks and limits worth telling the user
+    # The user's own tune (issue 19): what the check found, answers to their questions, extra files made.
+    book: list[BookTune] | None = None  # the tunes of the attached ABC file, read once
+    checked: CheckedTune | None = None
+    findings: list[str] = field(default_factory=list)  # the check's problems, with line and bar
+    answers: list[str] = field(default_factory=list)  # facts a read-only job found (key, type, listing, ...)
+    made_files: dict[str, Path] = field(default_factory=dict)  # kind -> file, beyond the usual renders
+    rejected_input: str | None = None  # the sentence with which a tool refused a file the user gave
 
     def __post_init__(self) -> None:
         self.out_dir = Path(self.out_dir).resolve()

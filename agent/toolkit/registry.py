@@ -8,14 +8,14 @@ loop hands back to the model.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
-from typing import Literal
+from typing import Any, Literal
 
 from langchain_core.tools import BaseTool, StructuredTool
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
-from tunesmith.agent.toolkit import actions
+from tunesmith.agent.toolkit import actions, own_tune
 from tunesmith.agent.toolkit.context import TurnContext
+from tunesmith.errors import InputError, NotFoundError
 from tunesmith.tools.theory.keys import Mode
 
 
@@ -32,8 +32,7 @@ class SearchArgs(BaseModel):
     k: int = Field(3, ge=1, le=10, description="How many tunes.")
 
 
-class PlanArgs(BaseModel):
-    request: str = Field(description="The user's request, in their words.")
+class PlanChoices(BaseModel):
     key: str | None = Field(None, description="Tonic, e.g. D or F#.")
     mode: Mode | None = None
     meter: str | None = Field(None, description="e.g. 6/8, 3/4")
@@ -41,6 +40,10 @@ class PlanArgs(BaseModel):
     bars: int | None = Field(None, ge=2, le=128)
     instrument: str | None = Field(None, description="e.g. piano, violin, flute")
     tune_type: str | None = Field(None, description="e.g. jig, reel, waltz, air")
+
+
+class PlanArgs(PlanChoices):
+    request: str | None = Field(None, description="The user's request (default: their own words).")
 
 
 class NoArgs(BaseModel):
@@ -85,6 +88,29 @@ class ContinueArgs(BaseModel):
     bars: int = Field(8, ge=1, le=64, description="How many bars to add.")
 
 
+TUNE_FIELD = Field(None, description="Which tune of the user's ABC file: a number, X:3, a title, or all.")
+
+
+class TuneArgs(BaseModel):
+    tune: str | None = TUNE_FIELD
+
+
+class ScoreArgs(BaseModel):
+    formats: list[Literal["svg", "pdf", "musicxml"]] = Field(default_factory=lambda: ["svg"], description="Score files.")
+    tune: str | None = TUNE_FIELD
+
+
+class CheckArgs(BaseModel):
+    bar: int | None = Field(None, ge=0, description="Only this bar's problems, e.g. 7.")
+    tune: str | None = TUNE_FIELD
+
+
+class ConvertArgs(BaseModel):
+    to: list[Literal["mid", "wav", "svg", "pdf", "musicxml", "abc"]] = Field(
+        default_factory=lambda: ["mid"], description="Formats to make; abc transcribes the user's MIDI.")
+    tune: str | None = TUNE_FIELD
+
+
 # name -> (schema, description for the model, action)
 TOOL_SPECS: dict[str, tuple[type[BaseModel], str, Callable[..., str]]] = {
     "describe_image": (PathArgs, "Analyse the user's image: colours, mood, energy; suggests a music plan.", actions.describe_image),
@@ -101,7 +127,33 @@ TOOL_SPECS: dict[str, tuple[type[BaseModel], str, Callable[..., str]]] = {
     "repair_midi": (RepairMidiArgs, "Fill missing bars of the user's MIDI file.", actions.repair_midi),
     "continue_tune": (ContinueArgs, "Continue the current tune for more bars.", actions.continue_tune),
     "recall_tune": (RecallArgs, "Find a tune made in an earlier session, to play or edit it.", actions.recall_tune),
+    # The user's own tune, unchanged unless abc2midi cannot play it.
+    "play_tune": (TuneArgs, "Play the user's own tune as written: MIDI, WAV, score.", own_tune.play_tune),
+    "show_score": (ScoreArgs, "Engrave the user's tune as a score (SVG, PDF, MusicXML).", own_tune.show_score),
+    "check_tune": (CheckArgs, "Check the user's tune; list problems by line and bar.", own_tune.check_tune),
+    "convert_tune": (ConvertArgs, "Convert the user's tune or MIDI file to other formats.", own_tune.convert_tune),
+    "analyse_tune": (TuneArgs, "Key, meter, bars and likely tune type of the user's tune.", own_tune.analyse_tune),
+    "list_tunes": (NoArgs, "List the tunes in the user's ABC file.", own_tune.list_tunes),
+    "fix_tune": (TuneArgs, "Repair the user's tune when they ask for it fixed.", own_tune.fix_tune),
 }
+#: Tools that read a file the user gave: when one refuses it (bad input), the turn stops with that
+#: sentence instead of carrying on without the file.
+READS_USER_FILES = frozenset({"describe_image", "describe_audio", "repair_midi", "play_tune", "show_score",
+                              "check_tune", "convert_tune", "analyse_tune", "list_tunes", "fix_tune"})
+
+
+def _bound(ctx: TurnContext, name: str, action: Callable[..., str]) -> Callable[..., str]:
+    """The action bound to the turn; a refusal of the user's own file is remembered in the context."""
+
+    def run(**arguments: Any) -> str:
+        try:
+            return action(ctx, **arguments)
+        except (InputError, NotFoundError) as error:
+            if name in READS_USER_FILES and ctx.user_files:
+                ctx.rejected_input = ctx.rejected_input or str(error)
+            raise
+
+    return run
 
 
 def build_tools(ctx: TurnContext, names: list[str] | None = None) -> list[BaseTool]:
@@ -111,12 +163,51 @@ def build_tools(ctx: TurnContext, names: list[str] | None = None) -> list[BaseTo
         schema, description, action = TOOL_SPECS[name]
         tools.append(
             StructuredTool.from_function(
-                func=partial(action, ctx),
+                func=_bound(ctx, name, action),
                 name=name,
                 description=description,
                 args_schema=schema,
             )
         )
+    return tools
+
+
+class GapArgs(BaseModel):
+    first_bar: int | None = Field(None, ge=1, description="First missing bar (1-based); default: detect.")
+    last_bar: int | None = Field(None, ge=1, description="Last missing bar.")
+
+
+# What is left for the model to choose in a plan: files, the user's words and output formats are fixed
+# by the words (agent.recipes), so those arguments are not offered — a shorter grammar, fewer tokens.
+PLAN_CHOICES: dict[str, type[BaseModel]] = {
+    "describe_image": NoArgs, "describe_audio": NoArgs, "plan_music": PlanChoices, "render": NoArgs,
+    "repair_midi": GapArgs, "generate_audio": NoArgs,
+}
+
+
+def _open_plan_choices(ctx: TurnContext) -> type[BaseModel]:
+    """plan_music's arguments cut to the plan fields left open: not set by the user's words ("a jig in
+    D major" decides key, mode and, through the jig's conventions, meter, tempo, bars and instrument),
+    nor by the picture or clip already looked at (their plan outranks a model's suggestion)."""
+    from tunesmith.tools.planning.intent import open_plan_fields
+
+    seen = ctx.bridge.plan.reasons if ctx.bridge is not None else {}
+    if ctx.audio is not None:
+        seen = {**seen, **actions.plan_from_clip(ctx).reasons}
+    open_fields = [f for f in open_plan_fields(ctx.request, list(PlanChoices.model_fields)) if f not in seen]
+    fields = {name: (PlanChoices.model_fields[name].annotation, PlanChoices.model_fields[name]) for name in open_fields}
+    return create_model("PlanChoices", **fields) if fields else NoArgs
+
+
+def plan_tools(ctx: TurnContext, names: list[str]) -> list[BaseTool]:
+    """The tools as the planning model sees them: only the arguments still open to its choice. Every
+    argument is a token the model must write; one the words decide would be overruled anyway."""
+    tools = []
+    for name in names:
+        schema, description, action = TOOL_SPECS[name]
+        choices = _open_plan_choices(ctx) if name == "plan_music" else PLAN_CHOICES.get(name, schema)
+        tools.append(StructuredTool.from_function(func=_bound(ctx, name, action), name=name, description=description,
+                                                  args_schema=choices))
     return tools
 
 
@@ -129,7 +220,9 @@ def tools_for_turn(ctx: TurnContext) -> list[str]:
         names.insert(0, "describe_audio")
     names.append("recall_tune")
     if ctx.previous_abc or "abc" in ctx.user_files:
-        names += ["edit_abc", "continue_tune"]
+        names += ["edit_abc", "continue_tune", "show_score", "check_tune", "analyse_tune", "convert_tune", "fix_tune"]
+    if "abc" in ctx.user_files:
+        names += ["play_tune", "list_tunes"]
     if "midi" in ctx.user_files:
-        names.append("repair_midi")
+        names += ["repair_midi", *(["convert_tune"] if "convert_tune" not in names else [])]
     return names

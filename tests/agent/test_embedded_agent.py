@@ -27,6 +27,12 @@ def _llm_calls(folder: Path) -> list[str]:
     return [call["name"] for call in trace["tool_calls"] if call["by"] == "llm" and not call["error"]]
 
 
+def _one_planning_call(folder: Path) -> None:
+    """The turn took a single model call (its whole plan) with a prompt within the 1,500-token budget."""
+    steps = json.loads((folder / "trace.json").read_text())["llm_steps"]
+    assert len(steps) == 1 and steps[0]["input_tokens"] <= 1500, steps
+
+
 def _assert_complete_turn(folder: Path) -> str:
     for name in TURN_FILES:
         assert (folder / name).is_file() and (folder / name).stat().st_size > 0, name
@@ -42,6 +48,7 @@ def test_real_model_composes_a_jig_then_edits_it_slower_and_minor(embedded_model
     analysis = analyse_abc(abc)
     assert (analysis.key, analysis.mode, analysis.meter, analysis.bars) == ("D", "major", "6/8", 16)
     assert "compose_abc" in _llm_calls(first.folder) or "plan_music" in _llm_calls(first.folder)
+    _one_planning_call(first.folder)
 
     second = session.ask("now make it slower, in minor")
     edited = _assert_complete_turn(second.folder)
@@ -49,6 +56,7 @@ def test_real_model_composes_a_jig_then_edits_it_slower_and_minor(embedded_model
     assert after.tempo_bpm < analysis.tempo_bpm
     assert (after.key, after.mode, after.meter, after.bars) == ("D", "minor", "6/8", 16)
     assert [(n.onset, n.duration) for n in tune_notes(edited)] == [(n.onset, n.duration) for n in tune_notes(abc)]
+    _one_planning_call(second.folder)
 
 
 def test_real_model_turns_a_photo_into_a_tune_with_the_picture_in_the_explanation(embedded_model, tmp_path: Path) -> None:

@@ -35,12 +35,7 @@ def astronaut_png(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_jig_request_yields_a_rendered_6_8_tune_in_d_major_with_trace_and_explanation() -> None:
-    model = scripted(
-        call("plan_music", request="a cheerful jig in D major", tune_type="jig"),
-        call("compose_abc"),
-        call("render"),
-        "Here is a cheerful jig in D major.",
-    )
+    model = scripted([call("plan_music", tune_type="jig"), call("compose_abc"), call("render")])
     outcome = _session(model).ask("a cheerful jig in D major")
     for name in TURN_FILES:
         assert (outcome.folder / name).is_file(), name
@@ -54,21 +49,18 @@ def test_jig_request_yields_a_rendered_6_8_tune_in_d_major_with_trace_and_explan
     assert trace["status"] == "done"
     explanation = (outcome.folder / "explanation.md").read_text()
     assert "6/8" in explanation and "jig" in explanation.lower()
+    assert len(trace["llm_steps"]) == 1, "one planning call, no per-step calls, no reply call"
     assert outcome.reply.startswith("Made ") and "Now: D major, 6/8" in outcome.reply  # facts from the trace
 
 
 def test_image_request_cites_the_picture_features_in_the_explanation(astronaut_png: Path) -> None:
-    model = scripted(
-        call("describe_image", path=astronaut_png.name),
-        call("plan_music", request="music for this photo"),
-        call("compose_abc"),
-        call("render"),
-        "Done.",
-    )
+    model = scripted([call("plan_music"), call("compose_abc"), call("render")])
     outcome = _session(model).ask("music for this photo", user_files={"image": astronaut_png})
     trace = _trace(outcome.folder)
     assert "image" in trace["evidence"]
-    assert trace["tool_calls"][0]["error"] is None
+    first = trace["tool_calls"][0]
+    assert (first["name"], first["by"], first["error"]) == ("describe_image", "agent", None), \
+        "a photo the model forgot to look at is looked at first"
     explanation = (outcome.folder / "explanation.md").read_text()
     assert "picture" in explanation and "valence" in explanation.lower()
     assert validate_abc((outcome.folder / "tune.abc").read_text()).valid
@@ -84,7 +76,7 @@ def test_audio_reference_sets_tempo_from_the_clip(tmp_path: Path) -> None:
         clicks[start : start + 800] = np.sin(np.linspace(0, 200 * np.pi, 800)) * 0.8
     clip = tmp_path / "clip.wav"
     soundfile.write(clip, clicks, sample_rate)
-    model = scripted(call("describe_audio", path="clip.wav"), call("plan_music", request="like this clip"), call("compose_abc"), call("render"), "Done.")
+    model = scripted([call("describe_audio", path="clip.wav"), call("plan_music"), call("compose_abc"), call("render")])
     outcome = _session(model).ask("like this clip", user_files={"audio": clip})
     plan = json.loads((outcome.folder / "plan.json").read_text())
     assert abs(plan["tempo_bpm"] - bpm) <= 12 or abs(plan["tempo_bpm"] - 2 * bpm) <= 24
@@ -92,10 +84,10 @@ def test_audio_reference_sets_tempo_from_the_clip(tmp_path: Path) -> None:
 
 
 def test_edit_turn_makes_the_tune_slower_and_minor_and_keeps_the_rest() -> None:
-    first = scripted(call("plan_music", request="a waltz in G major, 16 bars"), call("compose_abc"), call("render"), "A waltz.")
+    first = scripted([call("plan_music"), call("compose_abc"), call("render")])
     session = _session(first)
     before = session.ask("a waltz in G major, 16 bars")
-    session.chat_model = scripted(call("edit_abc", instruction="slower, in minor"), call("render"), "Slower and minor.")
+    session.chat_model = scripted([call("edit_abc", instruction="slower, in minor"), call("render")])
     after = session.ask("now make it slower, in minor")
     old, new = analyse_abc(before.abc), analyse_abc(after.abc)
     assert new.tempo_bpm < old.tempo_bpm
@@ -106,17 +98,36 @@ def test_edit_turn_makes_the_tune_slower_and_minor_and_keeps_the_rest() -> None:
 
 
 def test_refinement_keeps_every_round_and_zero_rounds_means_one_draft() -> None:
-    steps = (call("plan_music", request="a reel in A dorian"), call("compose_abc"), call("render"), "ok")
-    refined = _session(scripted(*steps), refine_rounds=3).ask("a reel in A dorian")
+    plan = [call("plan_music"), call("compose_abc"), call("render")]
+    refined = _session(scripted(plan), refine_rounds=3).ask("a reel in A dorian")
     rounds = _trace(refined.folder)["critic_rounds"]
     assert 1 <= len(rounds) <= 4 and sum(r["kept"] for r in rounds) == 1
     kept = next(r for r in rounds if r["kept"])
     assert kept["overall"] == max(r["overall"] for r in rounds)
-    single = _session(scripted(*steps), refine_rounds=0).ask("a reel in A dorian")
+    single = _session(scripted(plan), refine_rounds=0).ask("a reel in A dorian")
     assert len(_trace(single.folder)["critic_rounds"]) == 1
 
 
-def test_wrong_arguments_and_unknown_tools_are_fed_back_and_the_turn_recovers(astronaut_png: Path) -> None:
+def test_a_plan_step_that_fails_is_replanned_once_and_steps_outside_the_job_are_left_out(astronaut_png: Path) -> None:
+    model = scripted(
+        [call("plan_music", bars="many"), call("play_beatles_song", title="Yesterday"),
+         call("describe_image", path="/etc/passwd"), call("compose_abc"), call("render")],
+        [call("plan_music", bars=16), call("compose_abc"), call("render")],
+    )
+    outcome = _session(model).ask("a march", user_files={"image": astronaut_png})
+    trace = _trace(outcome.folder)
+    calls = trace["tool_calls"]
+    assert calls[0]["name"] == "describe_image" and calls[0]["arguments"]["path"] == astronaut_png.name, \
+        "the file the user gave is the one read, whatever path the model wrote"
+    assert calls[1]["name"] == "plan_music" and "wrong arguments for plan_music" in calls[1]["error"]
+    assert [c["name"] for c in calls[2:]] == ["plan_music", "compose_abc", "render"]
+    assert all(c["error"] is None for c in calls[2:])
+    assert len(trace["llm_steps"]) == 2
+    assert any("play_beatles_song was left out" in note for note in trace["notes"])
+    assert outcome.status == "done" and (outcome.folder / "tune.wav").is_file()
+
+
+def test_wrong_arguments_and_unknown_tools_are_fed_back_and_the_turn_recovers_in_the_loop(astronaut_png: Path) -> None:
     model = scripted(
         call("plan_music", request="a march", bars="many"),
         call("play_beatles_song", title="Yesterday"),
@@ -126,7 +137,7 @@ def test_wrong_arguments_and_unknown_tools_are_fed_back_and_the_turn_recovers(as
         call("render"),
         "A march.",
     )
-    outcome = _session(model).ask("a march", user_files={"image": astronaut_png})
+    outcome = _session(model, agent_mode="loop").ask("a march", user_files={"image": astronaut_png})
     calls = _trace(outcome.folder)["tool_calls"]
     assert "wrong arguments for plan_music" in calls[0]["error"] and "bars" in calls[0]["error"]
     assert "no tool named 'play_beatles_song'" in calls[1]["error"]
@@ -134,17 +145,20 @@ def test_wrong_arguments_and_unknown_tools_are_fed_back_and_the_turn_recovers(as
     assert outcome.status == "done" and (outcome.folder / "tune.wav").is_file()
 
 
-def test_model_that_calls_no_tool_still_gets_a_tune_and_the_trace_says_the_agent_did_it() -> None:
-    outcome = _session(scripted("Sure, here you go!")).ask("a lullaby in F major")
+@pytest.mark.parametrize("mode", ["plan", "loop"])
+def test_model_that_calls_no_tool_still_gets_a_tune_and_the_trace_says_the_agent_did_it(mode: str) -> None:
+    outcome = _session(scripted("Sure, here you go!", "Here it is."), agent_mode=mode).ask("a lullaby in F major")
     trace = _trace(outcome.folder)
-    assert [c["by"] for c in trace["tool_calls"]] == ["agent", "agent"]
-    assert any("did not compose" in note for note in trace["notes"])
-    assert analyse_abc(outcome.abc).key == "F"
+    assert [c["name"] for c in trace["tool_calls"]] == ["plan_music", "compose_abc", "render"]
+    assert {c["by"] for c in trace["tool_calls"]} == {"agent"}
+    assert any("the agent ran" in note for note in trace["notes"])
+    assert analyse_abc(outcome.abc).key == "F" and outcome.status == "done"
 
 
 def test_a_looping_model_is_stopped_by_the_step_budget() -> None:
     loop = [call("critique_abc")] * 30
-    outcome = _session(scripted(call("plan_music", request="a polka"), call("compose_abc"), *loop), max_agent_steps=6).ask("a polka")
+    outcome = _session(scripted(call("plan_music", request="a polka"), call("compose_abc"), *loop), max_agent_steps=6,
+                       agent_mode="loop").ask("a polka")
     trace = _trace(outcome.folder)
     assert len(trace["llm_steps"]) == 6
     assert any("already called twice" in (c["error"] or "") for c in trace["tool_calls"])
@@ -157,23 +171,24 @@ def test_interrupted_turn_leaves_a_consistent_resumable_session(monkeypatch: pyt
     def interrupt(*args, **kwargs):
         raise KeyboardInterrupt
 
-    session = _session(scripted(call("plan_music", request="an air"), call("compose_abc"), call("render"), "x"))
+    session = _session(scripted([call("plan_music"), call("compose_abc"), call("render")]))
     monkeypatch.setattr(render_module, "render_all", interrupt)
     with pytest.raises(KeyboardInterrupt):
         session.ask("a slow air in A minor")
     monkeypatch.undo()
     trace = _trace(session.stored.turns[-1])
     assert trace["status"] == "interrupted"
-    resumed = ChatSession.resume(session.id, scripted(call("plan_music", request="an air"), call("compose_abc"), call("render"), "ok"), session.settings)
+    resumed = ChatSession.resume(session.id, scripted([call("plan_music"), call("compose_abc"), call("render")]),
+                                 session.settings)
     assert "interrupted" in resumed.history_lines()[0]
     outcome = resumed.ask("a slow air in A minor")
     assert outcome.status == "done" and resumed.last_tune()[0] is not None
 
 
 def test_undo_sets_the_last_turn_aside_so_edits_act_on_the_tune_before() -> None:
-    session = _session(scripted(call("plan_music", request="a jig in D"), call("compose_abc"), call("render"), "one"))
+    session = _session(scripted([call("plan_music"), call("compose_abc"), call("render")]))
     first = session.ask("a jig in D")
-    session.chat_model = scripted(call("edit_abc", instruction="in G"), call("render"), "two")
+    session.chat_model = scripted([call("edit_abc", instruction="in G"), call("render")])
     session.ask("now in G")
     assert analyse_abc(session.last_tune()[0]).key == "G"
     session.undo()
@@ -181,13 +196,58 @@ def test_undo_sets_the_last_turn_aside_so_edits_act_on_the_tune_before() -> None
 
 
 def test_a_tune_from_an_earlier_session_can_be_recalled_by_meaning_and_edited_next() -> None:
-    _session(scripted(call("plan_music", request="a waltz"), call("compose_abc"), call("render"), "ok")).ask(
-        "a gentle waltz in G major for flute"
-    )
-    _session(scripted(call("plan_music", request="a reel"), call("compose_abc"), call("render"), "ok")).ask("a fast reel in A dorian")
-    later = _session(scripted(call("recall_tune", query="the waltz I made"), call("render"), "Here it is again."))
+    plan = [call("plan_music"), call("compose_abc"), call("render")]
+    _session(scripted(plan)).ask("a gentle waltz in G major for flute")
+    _session(scripted(plan)).ask("a fast reel in A dorian")
+    later = _session(scripted())  # playing an earlier tune leaves the model nothing to choose: no call
     recalled = later.ask("play the waltz I made yesterday")
     assert analyse_abc(recalled.abc).meter == "3/4"
-    later.chat_model = scripted(call("edit_abc", instruction="faster"), call("render"), "Faster.")
+    later.chat_model = scripted([call("edit_abc", instruction="faster"), call("render")])
     faster = later.ask("now faster")
     assert analyse_abc(faster.abc).tempo_bpm > analyse_abc(recalled.abc).tempo_bpm
+
+
+def test_thanks_after_a_tune_is_answered_and_changes_nothing() -> None:
+    session = _session(scripted([call("plan_music"), call("compose_abc"), call("render")]))
+    first = session.ask("a jig in D")
+    session.chat_model = scripted("You're welcome!")
+    outcome = session.ask("thanks!")
+    trace = _trace(outcome.folder)
+    assert (outcome.intent, outcome.status) == ("chat", "done") and outcome.reply.startswith("You're welcome!")
+    assert "Nothing changed: the tune is still version 1: D major, 6/8" in outcome.reply
+    assert trace["tool_calls"] == [] and not (outcome.folder / "tune.abc").exists()
+    assert session.last_tune()[0].strip() == first.abc.strip()
+
+
+def test_an_edit_that_names_no_change_fails_with_its_reason_and_renders_nothing() -> None:
+    session = _session(scripted([call("plan_music"), call("compose_abc"), call("render")]))
+    session.ask("a jig in D")
+    session.chat_model = scripted([call("edit_abc", instruction="make it better")],
+                                  [call("edit_abc", instruction="better")])
+    outcome = session.ask("make it better")
+    trace = _trace(outcome.folder)
+    assert outcome.status == "failed" and trace["status"] == "failed"
+    assert outcome.reply.startswith("Nothing changed: I found no change to make in “make it better”")
+    assert "The tune is still version 1" in outcome.reply
+    assert not (outcome.folder / "tune.wav").exists() and not (outcome.folder / "tune.abc").exists()
+    assert [c["name"] for c in trace["tool_calls"]] == ["edit_abc", "edit_abc"]
+
+
+def test_a_picture_that_cannot_be_read_is_refused_before_the_turn_instead_of_composing_from_the_words(
+        tmp_path: Path) -> None:
+    from tunesmith.errors import InputError
+
+    fake = tmp_path / "photo.png"
+    fake.write_text("not a picture at all")
+    model = scripted([call("describe_image", path="photo.png"), call("plan_music"), call("compose_abc"), call("render")])
+    session = _session(model)
+    with pytest.raises(InputError, match="photo.png is not an image"):
+        session.ask("music for this photo", user_files={"image": fake})
+    assert session.last_tune() == (None, None) and session.messages() == []
+
+
+def test_with_llm_reply_the_model_words_the_reply_from_the_facts_in_one_more_call() -> None:
+    model = scripted([call("plan_music"), call("compose_abc"), call("render")], "A bright jig for you, in D.")
+    outcome = _session(model, llm_reply=True).ask("a cheerful jig in D major")
+    trace = _trace(outcome.folder)
+    assert outcome.reply == "A bright jig for you, in D." and len(trace["llm_steps"]) == 2

@@ -127,9 +127,10 @@ def test_indexing_killed_mid_way_leaves_a_usable_store_and_resumes_without_dupli
     from tunesmith.settings import get_settings
 
     total = 120
-    # The child indexes in batches of 30 and SIGKILLs itself while writing the third batch.
+    # The child indexes in batches of 30 and SIGKILLs itself while writing the third batch (the
+    # fourth waits, so the kill lands before it).
     child = textwrap.dedent(f"""
-        import os, signal, sys, threading
+        import os, signal, sys, threading, time
         import tunesmith.memory.exemplar_index as index
         from chromadb.api.models.Collection import Collection
         index.BATCH_SIZE = 30
@@ -137,7 +138,9 @@ def test_indexing_killed_mid_way_leaves_a_usable_store_and_resumes_without_dupli
         def upsert(self, *args, **kwargs):
             calls.append(1)
             if len(calls) == 3:
-                threading.Timer(0.05, os.kill, (os.getpid(), signal.SIGKILL)).start()
+                threading.Timer(0.0, os.kill, (os.getpid(), signal.SIGKILL)).start()
+            if len(calls) == 4:
+                time.sleep(30)
             return real_upsert(self, *args, **kwargs)
         Collection.upsert = upsert
         from tunesmith.tools.corpus.reader import build_index
@@ -247,3 +250,61 @@ def test_bare_k_tonic_takes_its_mode_from_the_notes_and_says_so(tmp_path: Path) 
     bare, written = tune_records(path, "essen.abc", library="t", source="test", origin=None, default_type=None)
     assert (bare.key, bare.mode, bare.key_from) == ("G", "minor", "K: tonic, mode from the notes")
     assert (written.key, written.mode, written.key_from) == ("G", "mixolydian", "K: field")
+
+
+def test_a_tunes_id_is_known_before_it_is_parsed(tmp_path: Path) -> None:
+    from tunesmith.tools.corpus.reader import AbcFile, file_tunes, tune_record
+
+    path = _write(tmp_path, "two.abc", """
+        X: 7 % a comment after the number
+        T:Seven
+        M:6/8
+        L:1/8
+        K:D
+        DFA dAF|]
+
+        T:No X line before this one? It follows X:7, so it is part of it.
+        X:
+        T:Empty X
+        M:3/4
+        K:G
+        G2 B2 d2|]
+        """)
+    tunes = list(file_tunes(AbcFile(path, "two.abc", "lib", "test", None, None)))
+    assert [t.x for t in tunes] == ["7", "2"]
+    assert [t.id for t in tunes] == [tune_record(t).id for t in tunes]
+
+
+def test_indexing_again_parses_no_tune_it_already_holds(library: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tunesmith.tools.corpus.reader as reader
+
+    def parse(tune):
+        raise AssertionError(f"{tune.file.relative} X:{tune.x} was parsed again")
+
+    monkeypatch.setattr(reader, "tune_record", parse)
+    report = build_index(limit=SAMPLE_TUNES, progress=False)
+    assert (report.added, report.unchanged) == (0, SAMPLE_TUNES)
+
+
+def test_tunes_parsed_and_embedded_by_worker_processes_make_the_same_library(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    import tunesmith.tools.corpus.reader as reader
+    from tunesmith.memory.exemplars import COLLECTION
+    from tunesmith.memory.store import open_collection
+    from tunesmith.settings import get_settings
+
+    libraries = {}
+    for label, parallel_from in (("here", 10_000), ("workers", 10)):
+        monkeypatch.setenv("TUNESMITH_CHROMA_PATH", str(tmp_path / label))
+        get_settings.cache_clear()
+        monkeypatch.setattr(reader, "PARALLEL_FROM", parallel_from)
+        monkeypatch.setattr(reader, "PARSE_CHUNK", 16)
+        assert build_index(limit=60, progress=False).added == 60
+        stored = open_collection(COLLECTION, create=False).get(include=["embeddings", "documents"])
+        libraries[label] = dict(zip(stored["ids"], zip(stored["documents"], stored["embeddings"])))
+    assert libraries["here"].keys() == libraries["workers"].keys()
+    for tune_id, (document, vector) in libraries["here"].items():
+        assert libraries["workers"][tune_id][0] == document
+        assert np.allclose(libraries["workers"][tune_id][1], vector, atol=1e-5)

@@ -160,7 +160,7 @@ def test_empty_and_oversized_abc_are_refused(out_dir: Path) -> None:
 
 def test_doctor_rows_show_each_renderer_and_the_apt_fix_when_missing(no_programs: None) -> None:
     rows = {row.name: row for row in render_checks()}
-    assert set(rows) == {"abc2midi", "fluidsynth", "soundfont", "abcm2ps"}
+    assert set(rows) == {"abc2midi", "fluidsynth", "soundfont", "abcm2ps", "ps2pdf", "midi2abc"}
     assert not rows["abc2midi"].available and rows["abc2midi"].fix == "apt-get install abcmidi"
     assert not rows["abc2midi"].required  # music21 can stand in
     assert rows["fluidsynth"].required and rows["fluidsynth"].fix == "apt-get install fluidsynth"

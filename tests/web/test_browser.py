@@ -73,7 +73,7 @@ def test_a_request_streams_its_steps_then_plays_its_score_and_an_edit_changes_th
     scripts.gate.clear()  # hold the turn at the model so its live steps can be seen
     scripts.add(call("plan_music", request="a cheerful jig in D major"), call("compose_abc"), call("render"), "A jig.")
     _send(page, "a cheerful jig in D major")
-    page.wait_for_selector(".job .job-state:text-matches('Thinking|Loading the model')")
+    page.wait_for_selector(".job .job-state:text-matches('Planning|Thinking|Loading the model')")
     scripts.gate.set()
     page.wait_for_selector(".turn .score .abcjs-note", timeout=TURN_SECONDS)
     assert page.locator(".turn").first.locator(".abcjs-note").count() > 20

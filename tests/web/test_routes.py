@@ -49,11 +49,13 @@ def test_a_request_becomes_a_turn_with_a_playable_tune_and_its_explanation(clien
     seen = events(client, response.json()["id"])
     assert seen[-1]["state"] == "done" and seen[-1]["turn"] == "turn-001"
     steps = [e["step"] for e in seen if e["event"] == "step"]
-    assert steps[0] == "loading the model" and "thinking" in steps
-    assert [step for step in steps if step in ("planning", "composing", "rendering")] == ["planning", "composing", "rendering"]
+    assert steps[0] == "loading the model"
+    named = [step for step in steps if step in ("planning", "composing", "rendering")]
+    assert list(dict.fromkeys(named)) == ["planning", "composing", "rendering"]
     [turn] = _turns(client, session_id)
     view = turn["view"]
-    assert (turn["request"], turn["reply"], turn["status"]) == ("a cheerful jig in D major", "A jig for you.", "done")
+    assert (turn["request"], turn["status"]) == ("a cheerful jig in D major", "done")
+    assert turn["reply"].startswith("Made ") and "Now: D major, 6/8" in turn["reply"]  # from the trace, not the model
     assert set(view["files"]) >= {"abc", "midi", "wav", "svg"}
     assert (view["summary"]["key"], view["summary"]["mode"], view["summary"]["meter"]) == ("D", "major", "6/8")
     assert view["critic_rounds"] and view["critic_rounds"][0]["round"] == 0
@@ -76,7 +78,7 @@ def test_undo_sets_the_last_tune_aside_so_edits_act_on_the_one_before(client: Te
     ask(client, session_id, "a cheerful jig in D major")
     ask(client, session_id, "now make it slower")
     undone = client.post(f"/api/sessions/{session_id}/undo", headers=CHANGE)
-    assert undone.json()["message"] == "Undid the turn in turn-002."
+    assert undone.json()["message"].startswith("Undid version 2 (“now make it slower”). Current: version 1")
     ask(client, session_id, "in D minor")
     first, second, third = _turns(client, session_id)
     assert second["undone"] and not first["undone"] and not third["undone"]

@@ -8,6 +8,8 @@ would be valid; malformed music never raises, it comes back as problems in a `Va
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from tunesmith.tools.abc.analysis import analyse, note_events, quarters_per_minute
 from tunesmith.tools.abc.edit import (
     change_meter,
@@ -40,8 +42,8 @@ __all__ = [
     # whole tunes as text
     "MAX_ABC_CHARS", "AbcError", "NoteEvent", "Problem", "RepairResult", "TuneAnalysis", "ValidationReport",
     "abc2midi_errors", "analyse_abc", "change_density", "change_meter", "change_mode", "count_bars", "end_on",
-    "extract_section", "parse_headers", "repair_abc", "replace_section", "set_field", "set_instrument", "set_tempo",
-    "split_tunes", "transpose_abc", "tune_notes", "validate_abc",
+    "extract_section", "parse_headers", "repair_abc", "repair_judged", "replace_section", "set_field",
+    "set_instrument", "set_tempo", "split_tunes", "transpose_abc", "tune_notes", "validate_abc",
     # a tune parsed once and read many times (the critic, the composer's checks)
     "ParsedTune", "analyse", "bar_count", "note_events", "parsed_tune", "quarters_per_minute",
     # header fields and note spelling, for code that writes ABC
@@ -117,3 +119,12 @@ def repair_abc(abc: str, *, check_abc2midi: bool = True) -> RepairResult:
     from tunesmith.tools.abc.repair import repair
 
     return repair(checked_text(abc), lambda text: validate_abc(text, check_abc2midi=check_abc2midi))
+
+
+def repair_judged(abc: str, judge: Callable[[str], ValidationReport]) -> RepairResult:
+    """`repair_abc` with the caller's judge of what is wrong: it changes nothing when `judge` calls the tune
+    valid, and stops repairing as soon as it does (a user's own tune: only what keeps abc2midi from
+    playing it is repaired, a bar a beat long stays as written)."""
+    from tunesmith.tools.abc.repair import repair
+
+    return repair(checked_text(abc), judge)

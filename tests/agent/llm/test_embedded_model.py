@@ -151,3 +151,47 @@ def test_next_turn_reuses_the_previous_prompt_from_the_kv_cache(chat_model):
     second = model_with_tools.invoke(history)
     assert second.tool_calls or second.content
     assert second.tool_calls == [] or second.tool_calls[0]["id"] != first.tool_calls[0]["id"]
+
+
+PLAN_IN_A_NEW_PROCESS = """
+import json
+from langchain_core.messages import HumanMessage, SystemMessage
+from langchain_core.tools import tool
+from tunesmith.agent.llm.llama_chat import ChatLlamaCppEmbedded
+
+@tool
+def compose_tune(key: str, meter: str, bars: int) -> str:
+    \"\"\"Write a new tune as ABC.\"\"\"
+
+@tool
+def render(format: str) -> str:
+    \"\"\"Render the last tune to a file: midi, wav or svg.\"\"\"
+
+model = ChatLlamaCppEmbedded(temperature=0.0, max_tokens=48, prefix_cache_dir={cache!r})
+reply = model.bind_tools([compose_tune, render], tool_choice="any", parallel_tool_calls=True).invoke(
+    [SystemMessage("You plan music jobs."), HumanMessage("Compose a reel in G major, 4/4, 8 bars, then render it as midi.")])
+print(json.dumps({{"cache": reply.response_metadata["prompt_cache"], "calls": reply.tool_calls,
+                  "cached": reply.usage_metadata["input_token_details"]["cache_read"]}}))
+"""
+
+
+@needs_llama_cpp
+def test_a_new_process_loads_the_system_prompts_state_instead_of_reading_it_again(tmp_path: Path):
+    import json
+    import subprocess
+    import sys
+
+    code = PLAN_IN_A_NEW_PROCESS.format(cache=str(tmp_path))
+
+    def plan() -> dict:
+        run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=1200)
+        assert run.returncode == 0, run.stderr[-3000:]
+        return json.loads(run.stdout.strip().splitlines()[-1])
+
+    first, second = plan(), plan()
+    assert (first["cache"], second["cache"]) == ("computed", "disk")
+    assert second["cached"] >= first["cached"] > 50, "the system prompt and tool list are reused, not re-read"
+    assert [c["name"] for c in first["calls"]] == [c["name"] for c in second["calls"]] and first["calls"]
+    [saved] = tmp_path.glob("*.kv")
+    saved.write_bytes(saved.read_bytes()[:1000])  # a damaged state costs only the evaluation
+    assert plan()["cache"] == "computed" and next(tmp_path.glob("*.kv")).stat().st_size > 1000

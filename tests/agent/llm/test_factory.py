@@ -91,6 +91,28 @@ def test_tool_choice_none_admits_only_an_answer():
         jsonschema.validate(JIG_CALL, schema)
 
 
+def test_a_plan_reply_is_a_list_of_calls_of_the_allowed_tools_only():
+    from tunesmith.agent.llm.tool_grammar import allowed_tools_choice
+
+    schema = reply_schema(TOOLS, allowed_tools_choice(["compose_tune", "render"]), many=True)
+    jsonschema.validate([JIG_CALL, {"name": "render", "arguments": {"format": "wav"}}], schema)
+    for wrong in ([], JIG_CALL, [JIG_CALL] * 3, [{"name": "search_exemplars", "arguments": {"query": "x", "key": "D"}}],
+                  [{"answer": "here"}]):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(wrong, schema)
+
+
+def test_allowed_tools_keep_every_bound_tool_in_the_prompt_so_it_is_the_same_for_every_job():
+    from tunesmith.agent.llm.chat_render import tools_instructions
+    from tunesmith.agent.llm.tool_grammar import allowed_tools_choice
+
+    one = tools_instructions(TOOLS, allowed_tools_choice(["render"]), many=True)
+    other = tools_instructions(TOOLS, allowed_tools_choice(["compose_tune", "search_exemplars"]), many=True)
+    assert one == other and all(name in one for name in NAMES) and "JSON list" in one
+    with pytest.raises(ValueError, match="bound tools"):
+        reply_schema(TOOLS, allowed_tools_choice(["transpose"]))
+
+
 def test_unknown_tool_choice_is_refused_naming_the_bound_tools():
     with pytest.raises(ValueError, match="'transpose'.*compose_tune"):
         reply_schema(TOOLS, "transpose")

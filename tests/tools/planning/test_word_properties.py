@@ -9,9 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tunesmith.errors import InputError
 from tunesmith.tools.edits import parse_edit
 from tunesmith.tools.plan import MusicPlan
-from tunesmith.tools.planning import RequestError, parse_request, plan_from_request
+from tunesmith.tools.planning import parse_request, plan_from_request
 
 CURRENT = MusicPlan(bars=16, tempo_bpm=100)
 VOCABULARY = ["a", "jig", "reel", "waltz", "in", "key of", "D", "G", "H#", "Bb", "major", "minor", "dorian", "bars",
@@ -25,7 +26,7 @@ words = st.lists(st.one_of(st.sampled_from(VOCABULARY), numbers, st.text(max_siz
 def reads_or_refuses(read, text: str) -> None:
     try:
         read(text)
-    except RequestError as error:
+    except InputError as error:  # RequestError for a request, EditError for an edit
         message = str(error)
         assert message and "\n" not in message and len(message) < 400
 
@@ -50,11 +51,11 @@ def test_a_number_of_bars_of_any_size_is_read_or_refused_with_the_range(digits: 
     value = int(digits)
     try:
         targets = parse_request(f"a reel in G, {digits} bars")
-    except RequestError as error:
+    except InputError as error:
         assert "a tune here has 2 to 128 bars" in str(error) and not 2 <= value <= 128
     else:
         assert targets.bars == value and 2 <= value <= 128
-    parse_edit(f"make it {digits} bars long", CURRENT)  # an out-of-range length becomes a skipped edit, no crash
+    reads_or_refuses(lambda t: parse_edit(t, CURRENT), f"make it {digits} bars long")
 
 
 @settings(max_examples=100, deadline=None)
@@ -64,7 +65,7 @@ def test_a_tempo_number_is_kept_in_range_or_refused_the_same_way_in_requests_and
     for read in (parse_request, lambda t: parse_edit(t, CURRENT)):
         try:
             read(text)
-        except RequestError as error:
+        except InputError as error:
             assert "the tempo must be 30 to 260 BPM" in str(error) and not 30 <= bpm <= 260
         else:
             assert 30 <= bpm <= 260
@@ -77,7 +78,7 @@ def test_a_meter_after_in_is_a_meter_or_refused(top: int, bottom: int) -> None:
     for read in (parse_request, lambda t: parse_edit(t, CURRENT)):
         try:
             read(f"now in {top}/{bottom}")
-        except RequestError as error:
+        except InputError as error:
             assert "is not a meter" in str(error) and not valid
         else:
             assert valid
@@ -91,7 +92,7 @@ def test_note_letters_name_keys(letter: str) -> None:
 @pytest.mark.parametrize("letter", list("HJKQXZ"))
 def test_other_capital_letters_before_a_mode_are_refused_as_keys(letter: str) -> None:
     for read in (parse_request, parse_edit):
-        with pytest.raises(RequestError, match="is not a key: a key's tonic is a note name A to G"):
+        with pytest.raises(InputError, match="is not a key: a key's tonic is a note name A to G"):
             read(f"put it in {letter}# major")
 
 
@@ -103,7 +104,7 @@ def test_other_capital_letters_before_a_mode_are_refused_as_keys(letter: str) ->
     ("a reel, 10000 bars", "2 to 128 bars"),
 ])
 def test_values_out_of_range_are_refused_not_silently_replaced(text: str, expected: str) -> None:
-    with pytest.raises(RequestError, match=expected):
+    with pytest.raises(InputError, match=expected):
         parse_request(text)
 
 
