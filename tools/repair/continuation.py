@@ -152,40 +152,17 @@ def _abc_piece(events: list, meter: tuple[int, int]) -> PianoPiece:
 
 def _length_text(quarters: float, unit: Fraction) -> str:
     """ABC length suffix for a duration in quarter beats, in units of L: (`unit` of a whole note)."""
-    ratio = (Fraction(quarters).limit_denominator(96) / 4) / unit
-    if ratio == 1:
-        return ""
-    if ratio.denominator == 1:
-        return str(ratio.numerator)
-    return f"{ratio.numerator if ratio.numerator != 1 else ''}/{ratio.denominator}"
+    from tunesmith.tools.abc.spelling import length_suffix
 
-
-def _spelling(pitch: int, signature, in_bar: dict) -> str:
-    """A MIDI pitch as an ABC note: the key's letter when the signature (and earlier accidentals in
-    the bar) already give it, else a sharp/flat spelling with its accidental written."""
-    from tunesmith.tools.abc.fields import LETTERS, NATURAL_SEMITONES
-    from tunesmith.tools.abc.spelling import ACCIDENTAL_TEXT, FLAT_SPELLING, SHARP_SPELLING, letter_text
-
-    def octave_of(letter: str, alteration: int) -> int:
-        return (pitch - NATURAL_SEMITONES[letter] - alteration) // 12 - 1
-
-    for letter in LETTERS:
-        alteration = signature.alterations.get(letter, 0)
-        if (NATURAL_SEMITONES[letter] + alteration - pitch) % 12 == 0:
-            octave = octave_of(letter, alteration)
-            if in_bar.get((letter, octave), alteration) == alteration:
-                return letter_text(letter, octave)
-    flats = sum(signature.alterations.values()) < 0
-    letter, alteration = (FLAT_SPELLING if flats else SHARP_SPELLING)[pitch % 12]
-    octave = octave_of(letter, alteration)
-    in_bar[(letter, octave)] = alteration
-    return ACCIDENTAL_TEXT[alteration] + letter_text(letter, octave)
+    return length_suffix((Fraction(quarters).limit_denominator(96) / 4) / unit)
 
 
 def _abc_bar(notes: list[BarNote], start: float, length: float, unit: Fraction, signature, chords: list[str]) -> str:
     """One bar of ABC: chords for notes sharing an onset, rests for the silences, filled to `length`;
     `chords` (names) are written as chord symbols at the start of their equal share of the bar, on
     the first note or rest that begins there."""
+    from tunesmith.tools.abc.spelling import spell_midi
+
     tokens: list[tuple[float, str]] = []  # (onset in quarter beats, ABC text)
     position, in_bar = start, {}
     # Snap to a quarter of the unit length: ABC lengths need power-of-two denominators, and rhythms
@@ -204,7 +181,7 @@ def _abc_bar(notes: list[BarNote], start: float, length: float, unit: Fraction, 
         group = sorted({n.pitch for n in notes if abs(n.start - onset) < 1e-3})
         following = onsets[index + 1] if index + 1 < len(onsets) else start + length
         end = min(max(n.end for n in notes if abs(n.start - onset) < 1e-3), following)
-        spelled = [_spelling(pitch, signature, in_bar) for pitch in group]
+        spelled = [spell_midi(pitch, signature, in_bar) for pitch in group]
         tokens.append((onset, (spelled[0] if len(spelled) == 1 else "[" + "".join(spelled) + "]")
                        + _length_text(end - onset, unit)))
         position = end

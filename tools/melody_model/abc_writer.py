@@ -1,0 +1,203 @@
+"""Melody-model tokens -> ABC text that a musician would write: L:1/8, beams by beat, broken rhythm
+(`A>B`), tuplets (`(3abc`), ties, chords, repeats and endings, accidentals only where needed.
+
+Lengths in tokens are sounding lengths in 1/96 whole notes; a run of notes whose lengths are not
+multiples of 3 units (1/32) is a triplet group, written with `(3` (or `(3:2:r` for r notes) at
+3/2 of its sounding length.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from tunesmith.tools.abc.fields import MODE_SUFFIX, parse_key
+from tunesmith.tools.abc.spelling import length_suffix, spell_midi
+from tunesmith.tools.melody_model.vocab import (
+    BAR_LINES, CHORD_NOTE, ENDINGS, SECTION_ENDS, TIE, UNITS_PER_WHOLE, parse_note,
+)
+
+UNIT = Fraction(1, 8)  # L: of the written tune
+BARS_PER_LINE = 4
+
+
+@dataclass
+class Event:
+    """A note, chord or rest of a bar: MIDI pitches (empty for a rest) and each one's length in units."""
+
+    pitches: list[int]
+    units: list[int]
+    tied: bool = False
+
+    @property
+    def length(self) -> int:
+        return self.units[0]
+
+
+@dataclass
+class Bar:
+    """The events of one bar, the bar line (and ending) before it, and a meter change at its start."""
+
+    before: list[str] = field(default_factory=list)
+    meter: str | None = None
+    events: list[Event] = field(default_factory=list)
+
+
+def key_text(tonic: str, mode: str) -> str:
+    """K: value for a tonic spelling and mode: ('D', 'dorian') -> 'Ddor'."""
+    return tonic + MODE_SUFFIX[mode]
+
+
+def bars_of(body: list[str], reference: int) -> tuple[list[Bar], list[str]]:
+    """Split body tokens into bars; returns the bars and the bar line (with ending) after the last one."""
+    bars, current = [], Bar()
+    for token in body:
+        if token in BAR_LINES or token in ENDINGS:
+            if current.events or current.meter:
+                bars.append(current)
+                current = Bar()
+            current.before.append(token)
+        elif token.startswith("M:"):
+            current.meter = token[2:]
+        elif token == TIE:
+            if current.events:
+                current.events[-1].tied = True
+        elif token == CHORD_NOTE:
+            current.events.append(Event([], []))  # filled by the next note
+        else:
+            note = parse_note(token)
+            if note is None:
+                continue
+            step, units = note
+            pitches = [] if step is None else [reference + step]
+            if current.events and not current.events[-1].units:  # the chord note announced by '&'
+                current.events.pop()
+                if current.events:
+                    current.events[-1].pitches += pitches
+                    current.events[-1].units.append(units)
+                    continue
+            current.events.append(Event(pitches, [units]))
+    if current.events or current.meter:
+        bars.append(current)
+        current = Bar()
+    return bars, current.before
+
+
+def _bar_line_text(tokens: list[str]) -> str:
+    """'|' + '[1' -> '|1'; ':|' + '[2' -> ':|2'; an ending alone -> '[2'."""
+    line = next((t for t in tokens if t in BAR_LINES), "")
+    ending = next((t for t in tokens if t in ENDINGS), "")
+    if not ending:
+        return line
+    if line in ("|", ":|"):
+        return line + ending[1:]
+    return f"{line} {ending}".strip()
+
+
+def _event_text(event: Event, written: list[Fraction], signature, in_bar: dict) -> str:
+    if not event.pitches:
+        return "z" + length_suffix(written[0] / UNIT)
+    names = [spell_midi(p, signature, in_bar) for p in event.pitches]
+    if len(names) == 1:
+        text = names[0] + length_suffix(written[0] / UNIT)
+    elif len(set(written)) == 1:
+        text = "[" + "".join(names) + "]" + length_suffix(written[0] / UNIT)
+    else:
+        text = "[" + "".join(n + length_suffix(w / UNIT) for n, w in zip(names, written)) + "]"
+    return text + ("-" if event.tied else "")
+
+
+def _beat_units(meter: str) -> int:
+    """Units (1/96 whole) between beam breaks: a dotted quarter in compound meters, else a quarter."""
+    if meter == "none":
+        return 24
+    top, bottom = (int(x) for x in meter.split("/"))
+    if bottom == 8 and top % 3 == 0:
+        return 36
+    return 24
+
+
+def _broken(first: Event, second: Event) -> str | None:
+    """'>' or '<' when two single notes are a dotted pair that ABC writes as broken rhythm."""
+    if len(first.pitches) != 1 or len(second.pitches) != 1 or first.tied or len(first.units) + len(second.units) != 2:
+        return None
+    a, b = first.length, second.length
+    pair = a + b
+    if pair not in (12, 24):  # dotted eighth + sixteenth, or half that
+        return None
+    if a == 3 * b:
+        return ">"
+    if b == 3 * a:
+        return "<"
+    return None
+
+
+def bar_text(bar: Bar, meter: str, signature) -> str:
+    """One bar's notes as ABC (no bar lines), beamed by beat."""
+    in_bar: dict = {}
+    beat = _beat_units(meter)
+    pieces: list[str] = []
+    position, index, events = 0, 0, bar.events
+    while index < len(events):
+        event = events[index]
+        if position and position % beat == 0:
+            pieces.append(" ")
+        if event.length % 3:
+            # A triplet group: notes until the lengths add up to a multiple of 1/32 again.
+            end, total = index, 0
+            while end < len(events) and (end == index or total % 3):
+                total += events[end].length
+                end += 1
+            group = events[index:end]
+            pieces.append("(3" if len(group) == 3 else f"(3:2:{len(group)}")
+            for member in group:
+                written = [Fraction(u * 3, 2 * UNITS_PER_WHOLE) for u in member.units]
+                pieces.append(_event_text(member, written, signature, in_bar))
+            position += total
+            index = end
+            continue
+        following = events[index + 1] if index + 1 < len(events) else None
+        mark = _broken(event, following) if following is not None and following.length % 3 == 0 else None
+        if mark:
+            half = Fraction((event.length + following.length) // 2, UNITS_PER_WHOLE)
+            pieces.append(_event_text(event, [half], signature, in_bar) + mark
+                          + _event_text(following, [half], signature, in_bar))
+            position += event.length + following.length
+            index += 2
+            continue
+        written = [Fraction(u, UNITS_PER_WHOLE) for u in event.units]
+        pieces.append(_event_text(event, written, signature, in_bar))
+        position += event.length
+        index += 1
+    return "".join(pieces)
+
+
+def body_lines(body: list[str], meter: str, tonic: str, mode: str, reference: int) -> list[str]:
+    """The tune's music lines: four bars a line, a new line after each section end."""
+    signature = parse_key(key_text(tonic, mode))
+    bars, closing = bars_of(body, reference)
+    lines, line, in_line = [], "", 0
+    current_meter = meter
+    for index, bar in enumerate(bars):
+        before = _bar_line_text(bar.before) or ("|" if index else "")
+        line += before + (" " if before[-1:].isdigit() else "")
+        if index and (bar.before[:1] and bar.before[0] in SECTION_ENDS or in_line >= BARS_PER_LINE):
+            lines.append(line.strip())
+            line, in_line = "", 0
+        if bar.meter:
+            current_meter = bar.meter
+            line += f"[M:{bar.meter}]"
+        line += bar_text(bar, current_meter, signature)
+        in_line += 1
+    line += _bar_line_text(closing)
+    if line.strip():
+        lines.append(line.strip())
+    return lines
+
+
+def tune_abc(body: list[str], *, meter: str, tonic: str, mode: str, reference: int, title: str = "Untitled",
+             headers: list[str] = ()) -> str:
+    """A complete tune: X, T, M, L, any extra `headers` (R:, Q:, %%MIDI ...), K, then the music."""
+    lines = ["X:1", f"T:{' '.join(title.split()) or 'Untitled'}", f"M:{meter}", "L:1/8", *headers,
+             f"K:{key_text(tonic, mode)}"]
+    return "\n".join(lines + body_lines(body, meter, tonic, mode, reference)) + "\n"
