@@ -77,13 +77,32 @@ def revise_plan(plan: MusicPlan, critique: Any, attempt: int) -> tuple[MusicPlan
 
 
 def refine_plan(plan: MusicPlan, exemplars: Sequence[str] = (), *, rounds: int = 3) -> RefineOutcome:
-    """Realise `plan`, then revise it up to `rounds` times while the critic finds it improving."""
+    """Realise `plan`, then revise it up to `rounds` times while the critic finds it improving.
+
+    With the melody model (the `composer` setting) the model's own loop runs (best-of-N drafts, then
+    infilling the least likely bars); when it cannot write the plan, the rule-based loop below runs
+    and the first choice says why.
+    """
+    from tunesmith.settings import get_settings
     from tunesmith.tools.compose.composer import compose_abc
     from tunesmith.tools.critic.critique import critique_abc
 
-    composed = compose_abc(plan, exemplars)
+    fallback = []
+    if get_settings().composer == "melody_model":
+        from tunesmith.tools.melody_model.refine import ModelCannotCompose, refine_with_model
+
+        try:
+            refined = refine_with_model(plan, exemplars, rounds=rounds)
+        except ModelCannotCompose as reason:
+            fallback.append(f"{reason}; the rule-based composer wrote it instead")
+        else:
+            return RefineOutcome(
+                abc=refined.abc, plan=plan, rounds=[CriticRound(**r.model_dump()) for r in refined.rounds],
+                best_round=refined.best_round, stop_reason=refined.stop_reason, choices=refined.choices,
+                critique=refined.critique)
+    composed = compose_abc(plan, exemplars, composer="rule_based")
     critique = critique_abc(composed.abc, plan)
-    outcome = RefineOutcome(abc=composed.abc, plan=plan, choices=list(composed.choices), critique=critique)
+    outcome = RefineOutcome(abc=composed.abc, plan=plan, choices=fallback + list(composed.choices), critique=critique)
     outcome.rounds.append(_round_record(0, critique, "first draft"))
     current = plan
     for attempt in range(rounds):
@@ -91,14 +110,14 @@ def refine_plan(plan: MusicPlan, exemplars: Sequence[str] = (), *, rounds: int =
             outcome.stop_reason = "the critic's thresholds were met"
             break
         current, change = revise_plan(current, outcome.critique, attempt)
-        composed = compose_abc(current, exemplars)
+        composed = compose_abc(current, exemplars, composer="rule_based")
         critique = critique_abc(composed.abc, current)
         outcome.rounds.append(_round_record(attempt + 1, critique, change))
         if critique.overall <= outcome.best_score:
             outcome.stop_reason = f"round {attempt + 1} did not improve on {outcome.best_score:.2f}"
             break
         outcome.abc, outcome.plan, outcome.critique = composed.abc, current, critique
-        outcome.choices = list(composed.choices)
+        outcome.choices = fallback + list(composed.choices)
         outcome.best_round = attempt + 1
     else:
         outcome.stop_reason = outcome.stop_reason or f"used all {rounds} rounds"

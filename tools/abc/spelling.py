@@ -116,7 +116,12 @@ def spell_midi(pitch: int, signature: Key, in_bar: dict) -> str:
                      if (NATURAL_SEMITONES[letter] + signature.alterations.get(letter, 0) - pitch) % 12 == 0), None)
     if spelling is None:
         flats = sum(signature.alterations.values()) < 0
-        spelling = (FLAT_SPELLING if flats else SHARP_SPELLING)[pitch % 12]
+        tonic = signature.tonic_pitch_class
+        # Raised degrees are written as sharps whatever the key: the leading note, the raised fourth,
+        # and in minor the raised sixth (C# in D minor, not Db).
+        raised = tonic is not None and ((pitch - tonic) % 12 in (6, 11) or (
+            signature.mode in ("minor", "dorian", "phrygian") and (pitch - tonic) % 12 == 9))
+        spelling = (SHARP_SPELLING if raised or not flats else FLAT_SPELLING)[pitch % 12]
     letter, alteration = spelling
     octave = octave_of(letter, alteration)
     signed = signature.alterations.get(letter, 0)

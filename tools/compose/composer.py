@@ -16,6 +16,7 @@ from random import Random
 
 from pydantic import BaseModel
 
+from tunesmith.settings import Composer, get_settings
 from tunesmith.tools.compose.exemplar_style import exemplar_style
 from tunesmith.tools.theory.harmony import Chord, Scale, parse_chord, writable_scale
 from tunesmith.tools.compose.melody import IntervalHabits, Voice
@@ -39,10 +40,33 @@ class ComposedTune(BaseModel):
     plan: MusicPlan
     exemplar_titles: list[str]
     choices: list[str]
+    composer: Composer = "rule_based"
 
 
-def compose_abc(plan: MusicPlan, exemplars: Sequence[str] = ()) -> ComposedTune:
-    """Write `plan` as one ABC tune; `exemplars` are ABC texts of retrieved tunes to borrow style from."""
+def compose_abc(plan: MusicPlan, exemplars: Sequence[str] = (), *, composer: Composer | None = None) -> ComposedTune:
+    """Write `plan` as one ABC tune; `exemplars` are ABC texts of retrieved tunes to take style from.
+
+    `composer` (default: the `composer` setting) picks the melody model or the rule-based composer.
+    When the melody model cannot write the plan (a meter it has not learned, missing weights) the
+    rule-based composer writes it and the first choice says why, in one sentence.
+    """
+    if bar_sixteenths(plan.meter) == 0:
+        raise ComposeError(f"meter {plan.meter} has no beats; use e.g. 4/4, 3/4, 6/8")
+    if (composer or get_settings().composer) == "melody_model":
+        from tunesmith.tools.melody_model.model_composer import ModelCannotCompose, compose_with_model
+
+        try:
+            return compose_with_model(plan, exemplars)
+        except ModelCannotCompose as reason:
+            tune = compose_rule_based(plan, exemplars)
+            tune.choices.insert(0, f"{reason}; the rule-based composer wrote it instead")
+            return tune
+    return compose_rule_based(plan, exemplars)
+
+
+def compose_rule_based(plan: MusicPlan, exemplars: Sequence[str] = ()) -> ComposedTune:
+    """The rule-based composer (fallback and baseline): phrases, cadences and rhythm cells from rules
+    and from the exemplars' bar rhythms and interval habits."""
     if bar_sixteenths(plan.meter) == 0:
         raise ComposeError(f"meter {plan.meter} has no beats; use e.g. 4/4, 3/4, 6/8")
     rng = Random(f"tunesmith-compose:{plan.seed}")
@@ -52,7 +76,7 @@ def compose_abc(plan: MusicPlan, exemplars: Sequence[str] = ()) -> ComposedTune:
         choices.append(respelled)
     style = exemplar_style(exemplars, plan.meter)
     choices.extend(style.notes)
-    voice = Voice(scale, plan.meter, *_melody_range(plan, choices), style.habits or IntervalHabits.default())
+    voice = Voice(scale, plan.meter, *melody_range(plan, choices), style.habits or IntervalHabits.default())
     if style.habits is None:
         choices.append("interval habits: a folk-tune profile in which steps dominate (no exemplar notes)")
     given = _given_chords(plan, scale)
@@ -64,16 +88,16 @@ def compose_abc(plan: MusicPlan, exemplars: Sequence[str] = ()) -> ComposedTune:
         )
     writer = SectionWriter(plan, scale, voice, cells, given, rng, choices)
     section_ends: set[int] = set()
-    for letter, length in _layout(plan, choices):
+    for letter, length in form_layout(plan, choices):
         writer.write(letter, length)
         section_ends.add(len(writer.bars) - 1)
     choices.append(f"instrument {plan.instrument} -> %%MIDI program {plan.program}; chord symbols above the bars "
                    "are played softly as an accompaniment by abc2midi")
     abc = _write_abc(plan, scale, writer.bars, section_ends)
-    return ComposedTune(abc=abc, plan=plan, exemplar_titles=style.titles, choices=choices)
+    return ComposedTune(abc=abc, plan=plan, exemplar_titles=style.titles, choices=choices, composer="rule_based")
 
 
-def _melody_range(plan: MusicPlan, choices: list[str]) -> tuple[int, int]:
+def melody_range(plan: MusicPlan, choices: list[str]) -> tuple[int, int]:
     """Lowest and highest MIDI numbers for the melody, widened to an octave so every degree fits."""
     low, high = sorted((plan.low_pitch, plan.high_pitch))
     if high - low < 12:
@@ -96,7 +120,7 @@ def _given_chords(plan: MusicPlan, scale: Scale) -> list[Chord]:
     return chords
 
 
-def _layout(plan: MusicPlan, choices: list[str]) -> list[tuple[str, int]]:
+def form_layout(plan: MusicPlan, choices: list[str]) -> list[tuple[str, int]]:
     """(letter, bars) per section of the form, every letter written out."""
     letters = plan.form[: plan.bars]
     if letters != plan.form:
@@ -108,15 +132,20 @@ def _layout(plan: MusicPlan, choices: list[str]) -> list[tuple[str, int]]:
     return list(zip(letters, lengths))
 
 
-def _write_abc(plan: MusicPlan, scale: Scale, bars: list[Bar], section_ends: set[int]) -> str:
+def abc_header(plan: MusicPlan, key: str) -> list[str]:
+    """Header lines of a composed tune: X, T, R (tune type), M, L:1/8, Q, K, then %%MIDI program and volumes."""
     title = " ".join(plan.title.split()) or "Untitled"
     beat = "3/8" if plan.compound else "1/4"
     header = ["X:1", f"T:{title[:120]}"]
     # abc2midi swings an R:hornpipe and rejects it outside 2/4 and 4/4, so R: is left out there.
     if plan.tune_type and not (plan.tune_type.strip().lower() == "hornpipe" and plan.meter not in ("2/4", "4/4")):
         header.append(f"R:{' '.join(plan.tune_type.split())}")
-    header += [f"M:{plan.meter}", "L:1/8", f"Q:{beat}={plan.tempo_bpm}", f"K:{scale.abc_key()}",
-               f"%%MIDI program {plan.program}", f"%%MIDI chordvol {CHORD_VOLUME}", f"%%MIDI bassvol {CHORD_VOLUME}"]
+    return header + [f"M:{plan.meter}", "L:1/8", f"Q:{beat}={plan.tempo_bpm}", f"K:{key}",
+                     f"%%MIDI program {plan.program}", f"%%MIDI chordvol {CHORD_VOLUME}", f"%%MIDI bassvol {CHORD_VOLUME}"]
+
+
+def _write_abc(plan: MusicPlan, scale: Scale, bars: list[Bar], section_ends: set[int]) -> str:
+    header = abc_header(plan, scale.abc_key())
     per_line = 2 if bar_sixteenths(plan.meter) > 16 else 4
     lines, line = [], ""
     previous_symbol = None

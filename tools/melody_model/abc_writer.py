@@ -132,11 +132,11 @@ def _broken(first: Event, second: Event) -> str | None:
     return None
 
 
-def bar_text(bar: Bar, meter: str, signature) -> str:
-    """One bar's notes as ABC (no bar lines), beamed by beat."""
+def bar_text(bar: Bar, meter: str, signature, chord: str | None = None) -> str:
+    """One bar's notes as ABC (no bar lines), beamed by beat, with a chord symbol on its first note."""
     in_bar: dict = {}
     beat = _beat_units(meter)
-    pieces: list[str] = []
+    pieces: list[str] = [f'"{chord}"'] if chord else []
     position, index, events = 0, 0, bar.events
     while index < len(events):
         event = events[index]
@@ -172,8 +172,10 @@ def bar_text(bar: Bar, meter: str, signature) -> str:
     return "".join(pieces)
 
 
-def body_lines(body: list[str], meter: str, tonic: str, mode: str, reference: int) -> list[str]:
-    """The tune's music lines: four bars a line, a new line after each section end."""
+def body_lines(body: list[str], meter: str, tonic: str, mode: str, reference: int,
+               chords: list[str | None] | None = None) -> list[str]:
+    """The tune's music lines: four bars a line, a new line after each section end; `chords` are
+    chord symbols per bar (None: none)."""
     signature = parse_key(key_text(tonic, mode))
     bars, closing = bars_of(body, reference)
     lines, line, in_line = [], "", 0
@@ -187,7 +189,7 @@ def body_lines(body: list[str], meter: str, tonic: str, mode: str, reference: in
         if bar.meter:
             current_meter = bar.meter
             line += f"[M:{bar.meter}]"
-        line += bar_text(bar, current_meter, signature)
+        line += bar_text(bar, current_meter, signature, chords[index] if chords and index < len(chords) else None)
         in_line += 1
     line += _bar_line_text(closing)
     if line.strip():
@@ -196,8 +198,31 @@ def body_lines(body: list[str], meter: str, tonic: str, mode: str, reference: in
 
 
 def tune_abc(body: list[str], *, meter: str, tonic: str, mode: str, reference: int, title: str = "Untitled",
-             headers: list[str] = ()) -> str:
-    """A complete tune: X, T, M, L, any extra `headers` (R:, Q:, %%MIDI ...), K, then the music."""
-    lines = ["X:1", f"T:{' '.join(title.split()) or 'Untitled'}", f"M:{meter}", "L:1/8", *headers,
-             f"K:{key_text(tonic, mode)}"]
-    return "\n".join(lines + body_lines(body, meter, tonic, mode, reference)) + "\n"
+             header: list[str] | None = None, chords: list[str | None] | None = None) -> str:
+    """A complete tune: `header` lines (they must hold X, M, L:1/8 and K with this tonic and mode;
+    default X, T, M, L, K), then the music."""
+    lines = header or ["X:1", f"T:{' '.join(title.split()) or 'Untitled'}", f"M:{meter}", "L:1/8",
+                       f"K:{key_text(tonic, mode)}"]
+    return "\n".join(lines + body_lines(body, meter, tonic, mode, reference, chords)) + "\n"
+
+
+def round_trip(abc: str) -> tuple[bool, str]:
+    """(musically identical, the ABC written back) for tokenize -> write: the same notes and rests
+    (onset, length, pitch) and the same bar lines, repeats and endings. TokenizeError if untokenizable."""
+    from tunesmith.tools.abc import tune_notes
+    from tunesmith.tools.abc.intake import parsed_tune
+    from tunesmith.tools.melody_model.tokens import tokenize_parsed
+
+    tune = parsed_tune(abc)
+    tokens = tokenize_parsed(tune)
+    written = tune_abc(tokens.body, meter=tokens.meter, tonic=tokens.tonic, mode=tune.key.mode, reference=tokens.reference,
+                       title=tokens.title)
+
+    def notes(text: str) -> list[tuple]:
+        return [(round(e.onset, 5), round(e.duration, 5), e.midi) for e in tune_notes(text)]
+
+    def structure(body: list[str]) -> list[str]:
+        return [t for t in body if t in BAR_LINES or t in ENDINGS or t.startswith("M:")]
+
+    again = tokenize_parsed(parsed_tune(written))
+    return notes(abc) == notes(written) and structure(tokens.body) == structure(again.body), written

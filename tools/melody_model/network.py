@@ -38,7 +38,7 @@ class _Block(nn.Module):
                                  nn.Linear(4 * config.width, config.width))
         self.dropout = config.dropout
 
-    def forward(self, x: torch.Tensor, cache: list | None = None) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None, cache: list | None = None) -> torch.Tensor:
         batch, length, width = x.shape
         q, k, v = self.qkv(self.norm1(x)).split(width, dim=2)
         q, k, v = (t.view(batch, length, self.heads, width // self.heads).transpose(1, 2) for t in (q, k, v))
@@ -47,14 +47,14 @@ class _Block(nn.Module):
                 k = torch.cat([cache[0], k], dim=2)
                 v = torch.cat([cache[1], v], dim=2)
             cache[:] = [k, v]
-        causal = cache is None or length > 1
-        if causal and k.shape[2] != length:  # a prompt read after a cached prefix: mask by hand
-            offset = k.shape[2] - length
-            mask = torch.ones(length, k.shape[2], dtype=torch.bool).tril(offset)
-            attended = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
-        else:
-            attended = F.scaled_dot_product_attention(q, k, v, is_causal=causal,
-                                                      dropout_p=self.dropout if self.training else 0.0)
+        dropout = self.dropout if self.training else 0.0
+        if mask is not None:
+            attended = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=dropout)
+        elif k.shape[2] == length:
+            attended = F.scaled_dot_product_attention(q, k, v, is_causal=length > 1, dropout_p=dropout)
+        else:  # new tokens after cached ones: each sees the cache and the new tokens up to itself
+            causal = torch.ones(length, k.shape[2], dtype=torch.bool).tril(k.shape[2] - length)
+            attended = F.scaled_dot_product_attention(q, k, v, attn_mask=causal)
         attended = attended.transpose(1, 2).contiguous().view(batch, length, width)
         x = x + F.dropout(self.out(attended), self.dropout, self.training)
         return x + F.dropout(self.mlp(self.norm2(x)), self.dropout, self.training)
@@ -79,13 +79,20 @@ class MelodyNetwork(nn.Module):
         if isinstance(module, nn.Linear) and module.bias is not None:
             nn.init.zeros_(module.bias)
 
-    def forward(self, ids: torch.Tensor, caches: list[list] | None = None, start: int = 0) -> torch.Tensor:
-        """Logits for `ids`; with `caches` (one list per layer) keys/values are kept for the next call,
-        and `start` is the position of ids[:, 0]."""
-        positions = torch.arange(start, start + ids.shape[1], device=ids.device)
+    def forward(self, ids: torch.Tensor, *, positions: torch.Tensor | None = None, mask: torch.Tensor | None = None,
+                caches: list[list] | None = None, start: int = 0) -> torch.Tensor:
+        """Logits for `ids` (batch, length).
+
+        Training packs several examples in a row: `positions` (batch, length) restart at each example and
+        `mask` (batch, 1, length, length; True = may attend) keeps examples apart. Sampling passes
+        `caches` (one list per layer) to keep keys and values between calls; `start` is the position of
+        ids[:, 0] then.
+        """
+        if positions is None:
+            positions = torch.arange(start, start + ids.shape[1], device=ids.device).unsqueeze(0)
         x = F.dropout(self.embed(ids) + self.position(positions), self.config.dropout, self.training)
         for index, block in enumerate(self.blocks):
-            x = block(x, None if caches is None else caches[index])
+            x = block(x, mask, None if caches is None else caches[index])
         return self.norm(x) @ self.embed.weight.T
 
     def parameter_count(self) -> int:

@@ -78,14 +78,27 @@ def bar_line_tokens(text: str) -> list[str]:
     return [line] + ending
 
 
+def _boundary(right: str, left: str, index: int) -> list[str]:
+    """Bar-line tokens between two bars: the bar line after one and before the next are usually the
+    same text; ':|' ending a line and '|:' opening the next are two; a line that ends a full bar
+    without a bar line ends it too."""
+    tokens = bar_line_tokens(right) + bar_line_tokens(left) if right and left and right != left else (
+        bar_line_tokens(left or right))
+    return tokens or (["|"] if index else [])
+
+
 def _merged(tokens: list[str]) -> list[str]:
-    """Bar lines met with no music between them, as one: the strongest line and the last ending."""
+    """Bar lines met with no music between them, as one: a repeat closes and/or opens, else the
+    strongest line, then the last ending."""
     lines = [t for t in tokens if t not in ENDINGS]
-    endings = [t for t in tokens if t in ENDINGS]
-    strong = [t for t in lines if t != "|"]
-    if ":|" in strong and "|:" in strong:
-        strong = ["::"]
-    return ([strong[-1]] if strong else lines[-1:]) + endings[-1:]
+    endings = [t for t in tokens if t in ENDINGS][-1:]
+    closes = any(t in (":|", "::") for t in lines)
+    opens = any(t in ("|:", "::") for t in lines)
+    if closes or opens:
+        line = "::" if closes and opens else ":|" if closes else "|:"
+    else:
+        line = next((t for t in ("|]", "||", "|") if t in lines), None)
+    return ([line] if line else []) + endings
 
 
 def reference_pitch(tonic_pitch_class: int, pitches: list[int]) -> int:
@@ -108,29 +121,48 @@ def _tied(tune: ParsedTune, end: int) -> bool:
     return rest.startswith("-")
 
 
-def section_lengths(body: list[str]) -> list[int]:
-    """Bars per section of a token body: sections end at ||, |], :| and ::; second endings are not
-    counted again, a pickup or a bar completing one is not counted."""
+def section_lengths(body: list[str], meter: str) -> list[int]:
+    """Bars per section of a token body, as musicians count them: sections end at ||, |], :| and ::;
+    a short bar opening a section (a pickup) is not counted, a short bar closing one is (it completes
+    the pickup); second endings are not counted again. In free meter every bar counts."""
+    from tunesmith.tools.melody_model.vocab import parse_note
+
+    bar_units = None if meter == "none" else Fraction(meter) * UNITS_PER_WHOLE
     sections: list[int] = []
-    current, in_second_ending, bar_has_notes = 0, False, False
+    bars: list[bool] = []  # per bar of the current section: is it full?
+    length, in_second_ending, chord_next = 0, False, False
+
+    def close_bar() -> None:
+        nonlocal length
+        if length and not in_second_ending:
+            bars.append(bar_units is None or length >= bar_units)
+        length = 0
+
+    def close_section() -> None:
+        if bars:
+            counted = sum(bars[1:-1]) + (bars[0] if len(bars) > 1 else 1) + (1 if len(bars) > 1 else 0)
+            sections.append(counted)
+        bars.clear()
+
     for token in body:
         if token in ENDINGS:
             in_second_ending = token != "[1"
-        elif token.startswith(("n", "z:")):
-            bar_has_notes = True
+        elif token.startswith("M:"):
+            value = token[2:]
+            bar_units = None if value == "none" else Fraction(value) * UNITS_PER_WHOLE
+        elif token == CHORD_NOTE:
+            chord_next = True
+        elif (note := parse_note(token)) is not None:
+            if not chord_next:
+                length += note[1]
+            chord_next = False
         elif token in ("|", *SECTION_ENDS):
-            if bar_has_notes and not in_second_ending:
-                current += 1
-            bar_has_notes = False
+            close_bar()
             if token in SECTION_ENDS:
                 in_second_ending = False
-                if current:
-                    sections.append(current)
-                current = 0
-    if bar_has_notes and not in_second_ending:
-        current += 1
-    if current:
-        sections.append(current)
+                close_section()
+    close_bar()
+    close_section()
     return sections
 
 
@@ -160,7 +192,7 @@ def tokenize_parsed(tune: ParsedTune, *, mode: str | None = None, tune_type: str
     current_meter = meter
     carried: list[str] = []  # bar lines of empty bars ('| |'), merged into the next bar line
     for index, bar in enumerate(tune.bars):
-        lines = carried + (bar_line_tokens(bar.left) or (["|"] if index else []))  # a line ending a full bar ends it
+        lines = carried + _boundary(tune.bars[index - 1].right if index else "", bar.left, index)
         if index and not bar.duration and index not in notes_by_bar:
             carried = lines
             continue
@@ -188,6 +220,6 @@ def tokenize_parsed(tune: ParsedTune, *, mode: str | None = None, tune_type: str
     while body and body[-1] in ENDINGS:  # an ending opened after the last bar holds nothing
         body.pop()
     return TokenizedTune(
-        meter=meter, mode=mode or tune.key.mode, tune_type=tune_type, section_bars=section_lengths(body), body=body,
+        meter=meter, mode=mode or tune.key.mode, tune_type=tune_type, section_bars=section_lengths(body, meter), body=body,
         tonic=tune.key.tonic, reference=reference, title=tune.headers.get("T", "").strip(),
     )
