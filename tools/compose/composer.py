@@ -70,7 +70,7 @@ def compose_rule_based(plan: MusicPlan, exemplars: Sequence[str] = ()) -> Compos
     if bar_sixteenths(plan.meter) == 0:
         raise ComposeError(f"meter {plan.meter} has no beats; use e.g. 4/4, 3/4, 6/8")
     rng = Random(f"tunesmith-compose:{plan.seed}")
-    choices: list[str] = []
+    choices: list[str] = ["melody: written by the rule-based composer (phrase rules, rhythm cells and interval habits)"]
     scale, respelled = writable_scale(plan.key, plan.mode)
     if respelled:
         choices.append(respelled)

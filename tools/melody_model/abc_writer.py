@@ -94,16 +94,16 @@ def _bar_line_text(tokens: list[str]) -> str:
     return f"{line} {ending}".strip()
 
 
-def _event_text(event: Event, written: list[Fraction], signature, in_bar: dict) -> str:
+def _event_text(event: Event, written: list[Fraction], signature, in_bar: dict, unit: Fraction) -> str:
     if not event.pitches:
-        return "z" + length_suffix(written[0] / UNIT)
+        return "z" + length_suffix(written[0] / unit)
     names = [spell_midi(p, signature, in_bar) for p in event.pitches]
     if len(names) == 1:
-        text = names[0] + length_suffix(written[0] / UNIT)
+        text = names[0] + length_suffix(written[0] / unit)
     elif len(set(written)) == 1:
-        text = "[" + "".join(names) + "]" + length_suffix(written[0] / UNIT)
+        text = "[" + "".join(names) + "]" + length_suffix(written[0] / unit)
     else:
-        text = "[" + "".join(n + length_suffix(w / UNIT) for n, w in zip(names, written)) + "]"
+        text = "[" + "".join(n + length_suffix(w / unit) for n, w in zip(names, written)) + "]"
     return text + ("-" if event.tied else "")
 
 
@@ -132,8 +132,9 @@ def _broken(first: Event, second: Event) -> str | None:
     return None
 
 
-def bar_text(bar: Bar, meter: str, signature, chord: str | None = None) -> str:
-    """One bar's notes as ABC (no bar lines), beamed by beat, with a chord symbol on its first note."""
+def bar_text(bar: Bar, meter: str, signature, chord: str | None = None, unit: Fraction = UNIT) -> str:
+    """One bar's notes as ABC (no bar lines) with lengths in units of L: `unit`, beamed by beat, with a
+    chord symbol on its first note."""
     in_bar: dict = {}
     beat = _beat_units(meter)
     pieces: list[str] = [f'"{chord}"'] if chord else []
@@ -152,7 +153,7 @@ def bar_text(bar: Bar, meter: str, signature, chord: str | None = None) -> str:
             pieces.append("(3" if len(group) == 3 else f"(3:2:{len(group)}")
             for member in group:
                 written = [Fraction(u * 3, 2 * UNITS_PER_WHOLE) for u in member.units]
-                pieces.append(_event_text(member, written, signature, in_bar))
+                pieces.append(_event_text(member, written, signature, in_bar, unit))
             position += total
             index = end
             continue
@@ -160,13 +161,13 @@ def bar_text(bar: Bar, meter: str, signature, chord: str | None = None) -> str:
         mark = _broken(event, following) if following is not None and following.length % 3 == 0 else None
         if mark:
             half = Fraction((event.length + following.length) // 2, UNITS_PER_WHOLE)
-            pieces.append(_event_text(event, [half], signature, in_bar) + mark
-                          + _event_text(following, [half], signature, in_bar))
+            pieces.append(_event_text(event, [half], signature, in_bar, unit) + mark
+                          + _event_text(following, [half], signature, in_bar, unit))
             position += event.length + following.length
             index += 2
             continue
         written = [Fraction(u, UNITS_PER_WHOLE) for u in event.units]
-        pieces.append(_event_text(event, written, signature, in_bar))
+        pieces.append(_event_text(event, written, signature, in_bar, unit))
         position += event.length
         index += 1
     return "".join(pieces)

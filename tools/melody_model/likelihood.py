@@ -58,6 +58,13 @@ def copied_units(units: list[list[str]]) -> set[int]:
 
 def token_log_probs(network, controls: list[str], body: list[str]) -> tuple[list[float], list[int]]:
     """Log-probability of every body token and of <eos>, with the bar unit each belongs to."""
+    from tunesmith.tools.melody_model.sampling import one_thread
+
+    with one_thread():
+        return _token_log_probs(network, controls, body)
+
+
+def _token_log_probs(network, controls: list[str], body: list[str]) -> tuple[list[float], list[int]]:
     import torch
 
     vocab = vocabulary()
@@ -66,7 +73,7 @@ def token_log_probs(network, controls: list[str], body: list[str]) -> tuple[list
     context = network.config.context
     full = tune_sequence(controls, body)
     log_probs: list[float] = []
-    with torch.no_grad():
+    with torch.inference_mode():
         if len(full) <= context:
             ids = torch.tensor([vocab.encode(full)])
             logits = torch.log_softmax(network(ids[:, :-1])[0], dim=-1)

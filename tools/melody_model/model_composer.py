@@ -96,6 +96,7 @@ class Frame:
     low: int
     high: int
     choices: list[str]
+    model_words: str  # what the model is, for the explanation
 
 
 @dataclass
@@ -146,18 +147,28 @@ def reference_for(tonic_pitch_class: int, low: int, high: int) -> int:
     return min((tonic_pitch_class + 12 * octave for octave in range(11)), key=lambda p: (abs(p - centre), p))
 
 
-def check_plan(plan: MusicPlan, model) -> str:
-    """The plan's meter as the model knows it; ModelCannotCompose when the model cannot write the plan."""
+def check_meter(meter: str, model) -> str:
+    """The meter, when the model learned it from enough tunes; ModelCannotCompose otherwise."""
     from tunesmith.tools.melody_model.weights import MIN_TUNES_FOR_METER
 
-    meter = meter_name(plan.meter)
     tunes = model.meter_tunes(meter)
     if tunes < MIN_TUNES_FOR_METER:
         raise ModelCannotCompose(
-            f"the melody model learned {plan.meter} from only {tunes} tunes (it needs {MIN_TUNES_FOR_METER})")
+            f"the melody model learned {meter} from only {tunes} tunes (it needs {MIN_TUNES_FOR_METER})")
+    return meter
+
+
+def check_plan(plan: MusicPlan, model) -> str:
+    """The plan's meter as the model knows it; ModelCannotCompose when the model cannot write the plan."""
+    meter = check_meter(meter_name(plan.meter), model)
     if plan.bars > MAX_MODEL_BARS:
         raise ModelCannotCompose(f"the melody model writes at most {MAX_MODEL_BARS} bars, the plan asks for {plan.bars}")
     return meter
+
+
+def ends_tune(sections: list[Section], index: int) -> bool:
+    """True when section `index` (or a later repeat of it) is the tune's last section."""
+    return index == len(sections) - 1 or sections[-1].copy_of == index
 
 
 def segments_for(sections: list[Section], units: int, mode: str, downbeats: list[frozenset[int]] | None = None) -> list:
@@ -165,21 +176,17 @@ def segments_for(sections: list[Section], units: int, mode: str, downbeats: list
     segments: list = []
     if sections[0].times > 1:
         segments.append(Forced(("|:",)))
-    bar_number = 0
     for index, section in enumerate(sections):
-        following = sections[index + 1] if index + 1 < len(sections) else None
         if section.copy_of is not None:
             segments.append(Forced(copy_of=section.copy_of))
-            bar_number += section.bars
         else:
             for bar in range(section.bars):
                 last = bar == section.bars - 1
                 chord = downbeats[bar % len(downbeats)] if downbeats else None
-                segments.append(FreeBar(units, cadence_classes(mode, following is None) if last else None,
+                segments.append(FreeBar(units, cadence_classes(mode, ends_tune(sections, index)) if last else None,
                                         section=index, opens_section=bar == 0, downbeat=chord))
                 if not last:
                     segments.append(Forced(("|",)))
-                bar_number += 1
         segments.append(Forced((closing_line(sections, index),)))
     segments.append(Forced((EOS,)))
     return segments
@@ -231,8 +238,11 @@ def plan_frame(plan: MusicPlan, model) -> Frame:
     sections = sections_of(plan)
     downbeats, chord_symbols = _planned_chords(plan, scale)
     controls = control_tokens(meter, plan.mode, model_tune_type(plan.tune_type), [s.bars for s in sections])
+    config = model.network.config
+    words = (f"a {config.layers}-layer transformer of {model.network.parameter_count() / 1e6:.1f}M parameters trained "
+             f"on {model.facts.get('train_tunes', 'the')} real folk tunes of music21's corpus")
     return Frame(plan, meter, meter_units(meter), reference, rules, controls, sections, scale,
-                 abc_header(plan, scale.abc_key()), downbeats, chord_symbols, low, high, choices)
+                 abc_header(plan, scale.abc_key()), downbeats, chord_symbols, low, high, choices, words)
 
 
 def render(frame: Frame, draft: Draft) -> str:
@@ -292,12 +302,33 @@ def sample_plan(plan: MusicPlan, exemplars: Sequence[str] = (), *, count: int = 
            seed=plan.seed if seed is None else seed, temperature=temperature, top_p=top_p,
            restart=[*own, CONTINUED])
     tunes = []
-    for (title, _), machine in zip(rows, machines):
+    for (title, prompt), machine in zip(rows, machines):
         draft = draft_from(machine, frame.sections, title)
         choices = frame.choices + notes + _explain(plan, frame, title, temperature, top_p,
                                                    plan.seed if seed is None else seed)
+        if title:
+            shared, total = shared_bars(prompt, draft)
+            choices.append(f"borrowing: {shared} of the tune's {total} written bars repeat a bar of '{title}' note "
+                           "for note" if shared else f"borrowing: no bar repeats a bar of '{title}' note for note")
         tunes.append(ModelTune(abc=render(frame, draft), draft=draft, choices=choices))
     return tunes
+
+
+def shared_bars(prompt: list[str], draft: Draft) -> tuple[int, int]:
+    """(bars of the draft's written sections that repeat a bar of the prompt note for note, bars written)."""
+    from tunesmith.tools.melody_model.prompts import is_bar_token
+
+    exemplar: set[tuple[str, ...]] = set()
+    current: list[str] = []
+    for token in prompt:
+        if is_bar_token(token) or token == EOS:
+            if current:
+                exemplar.add(tuple(current))
+            current = []
+        elif parse_note(token) is not None:
+            current.append(token)
+    written = [tuple(bar) for bars in draft.bars.values() for bar in bars]
+    return sum(bar in exemplar for bar in written), len(written)
 
 
 def _pitch_class(tonic: str) -> int:
@@ -354,8 +385,8 @@ def _explain(plan: MusicPlan, frame: Frame, exemplar: str | None, temperature: f
                      + (f" (repeats section {sections[s.copy_of].letter})" if s.copy_of is not None else "")
                      for s in sections)
     choices = [
-        "melody: written by the melody model (a small transformer trained on 11,112 real folk tunes of "
-        "music21's corpus), one note at a time, conditioned on " + " ".join(frame.controls),
+        f"melody: written by the melody model ({frame.model_words}), one note at a time, conditioned on "
+        + " ".join(frame.controls),
         f"form {plan.form}: {form}; repeated sections are written out so the tune has {plan.bars} bars as played",
         f"constraints: every bar exactly one bar of {plan.meter}, notes of {plan.key} {plan.mode} (with the "
         f"accidentals real {plan.mode} tunes use) inside MIDI {frame.low}-{frame.high}, each section ending on "
@@ -364,7 +395,7 @@ def _explain(plan: MusicPlan, frame: Frame, exemplar: str | None, temperature: f
     ]
     if exemplar:
         choices.append(f"style: the model read the opening bars of '{exemplar}' (retrieved) as a prompt before "
-                       "writing, so its rhythms and turns of phrase shaped the new tune; no bar is copied on purpose")
+                       "writing, so its rhythms and turns of phrase shaped the new tune")
     else:
         choices.append("style: no exemplar in this meter was read; the control tokens alone set the style")
     choices.append("chords: the plan's chords on each bar's first note, written as chord symbols" if frame.chord_symbols

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from tunesmith.tools.melody_model.model_composer import (
-    Draft, Frame, ModelCannotCompose, ModelTune, closing_line, model_or_refusal, plan_frame, render, sample_plan,
+    Draft, Frame, ModelCannotCompose, ModelTune, closing_line, ends_tune, model_or_refusal, plan_frame, render, sample_plan,
 )
 from tunesmith.tools.melody_model.sampling import FreeBar, cadence_classes
 from tunesmith.tools.plan import MusicPlan
@@ -99,7 +99,7 @@ def infill_window(frame: Frame, draft: Draft, section: int, first: int, *, netwo
     before, after = units[:start], units[end:]
     if start == 0 and units[0][0] == "|:":
         before = [["|:"]]
-    final_section = section == len(draft.sections) - 1
+    final_section = ends_tune(draft.sections, section)
     slots = []
     for number in range(first, last):
         closing = units[position[(section, number)]][-1]

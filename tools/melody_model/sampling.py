@@ -11,12 +11,14 @@ key/value cache.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
 
 from tunesmith.tools.melody_model.vocab import (
-    BOS, CONTINUED, EOS, HIGHEST_STEP, LOWEST_STEP, PAD, UNITS_PER_WHOLE, parse_note, vocabulary,
+    BOS, CONTINUED, HIGHEST_STEP, LOWEST_STEP, PAD, UNITS_PER_WHOLE, parse_note, vocabulary,
 )
 
 SCALE_OUTSIDE_SHARE = 0.01  # a pitch class outside the mode's scale is allowed when real tunes in the mode use it this often
@@ -239,6 +241,20 @@ class ConstraintMachine:
         self.sections.setdefault(section, []).append(token)
 
 
+@contextmanager
+def one_thread() -> Iterator[None]:
+    """Run torch on one thread meanwhile: the network's many small steps lose more to thread hand-offs
+    than they gain (2.5x slower on two threads of a shared 2-core machine, measured)."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
 def decode(network, prompts: list[list[str]], machines: list[ConstraintMachine], *, seed: int,
            temperature: float = 1.0, top_p: float = 0.95, restart: list[str] | None = None) -> list[list[str]]:
     """Sample one continuation per prompt under its machine; returns the tokens each machine wrote.
@@ -246,9 +262,13 @@ def decode(network, prompts: list[list[str]], machines: list[ConstraintMachine],
     Prompts may differ in length (left-padded, masked). When a row reaches the network's context,
     every row restarts from `restart` (<bos> controls <cont>) plus its latest tokens.
     """
+    with one_thread():
+        return _decode(network, prompts, machines, seed=seed, temperature=temperature, top_p=top_p, restart=restart)
+
+
+def _decode(network, prompts, machines, *, seed, temperature, top_p, restart):
     import torch
 
-    tables = vocab_tables()
     vocab = vocabulary()
     context = network.config.context
     generator = torch.Generator().manual_seed(seed)
@@ -279,7 +299,7 @@ def decode(network, prompts: list[list[str]], machines: list[ConstraintMachine],
         ids = torch.tensor(chosen).view(rows, 1)
         positions = positions + 1
         valid = torch.cat([valid, torch.ones(rows, 1, dtype=torch.bool)], dim=1)
-        with torch.no_grad():
+        with torch.inference_mode():
             logits = network(ids, positions=positions, mask=valid[:, None, None, :], caches=caches)[:, -1]
     return [m.written for m in machines]
 
@@ -299,7 +319,7 @@ def _prime(network, encoded: list[list[int]]):
     mask = causal[None, None] & valid[:, None, None, :]
     mask |= torch.eye(longest, dtype=torch.bool)[None, None]  # pad rows attend to themselves: no NaN
     caches = [[] for _ in network.blocks]
-    with torch.no_grad():
+    with torch.inference_mode():
         logits = network(ids, positions=positions, mask=mask, caches=caches)[:, -1]
     return caches, valid, positions[:, -1:], logits
 

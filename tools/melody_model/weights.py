@@ -162,6 +162,15 @@ def model_status(folder: Path = WEIGHTS_DIR) -> tuple[bool, str]:
     return True, f"{path.name} ({path.stat().st_size / 1e6:.1f} MB, SHA-256 checked)"
 
 
+def melody_checks() -> list:
+    """The `tunesmith doctor` row: are the shipped melody-model weights there and intact?"""
+    from tunesmith.tools.weights import BackendStatus
+
+    usable, detail = model_status()
+    return [BackendStatus("melody model", usable, detail if usable else f"{detail}; the rule-based composer writes melodies",
+                          fix="" if usable else "git checkout -- tools/melody_model/weights, or tunesmith train")]
+
+
 def write_calibration(folder: Path, validation: list) -> Path:
     """Score every validation tune with the model in `folder` and write the per-meter (and per
     meter-and-type) percentiles the critic compares against."""

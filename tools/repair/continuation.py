@@ -1,6 +1,8 @@
-"""Continue a tune (ABC) or a MIDI for N more bars with the repair machinery: the new bars are a gap
-whose left context is the end of the piece and whose right context is a closing bar on the tonic
-chord, so the continuation walks to a cadence. With one bar asked for there is no closing bar.
+"""Continue a tune (ABC) or a MIDI for N more bars. An ABC tune is continued by the melody model
+(the `composer` setting; tools.melody_model.continuation) when it can read the tune; otherwise, and
+for MIDI, with the repair machinery: the new bars are a gap whose left context is the end of the
+piece and whose right context is a closing bar on the tonic chord, so the continuation walks to a
+cadence. With one bar asked for there is no closing bar.
 
 Times are quarter-note beats; pitches MIDI numbers.
 """
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
+from tunesmith.settings import get_settings
 from tunesmith.tools.repair.gap_harmony import Key, estimate_key
 from tunesmith.tools.repair.gap_context import chords_per_bar, find_parts
 from tunesmith.tools.repair.midi_bars import BarNote, PianoPiece, RepairInputError, load_piano_piece, write_piece_midi
@@ -124,6 +127,15 @@ def continue_abc(abc: str, bars: int, *, seed: int = 0) -> str:
         # start on a downbeat. Before a closing repeat the short bar stays as written.
         text = _complete_last_bar(text, _length_text(shortfall, unit))
         piece.bar_starts[-1] += shortfall
+    if get_settings().composer == "melody_model":
+        from tunesmith.tools.melody_model.continuation import ModelCannotCompose, continuation_bars
+
+        try:
+            result = _append_bars(text, continuation_bars(text, bars, seed=seed, unit=unit_at_end(text)))
+        except ModelCannotCompose:
+            result = None  # the rule-based continuation below
+        if result is not None and validate_abc(result).valid:
+            return result
     for attempt in range(ABC_ATTEMPTS):  # checked with abc2midi too, as validate_abc does by default
         new = continue_piece(piece, bars, seed=seed + attempt * 7919, bar_length=bar_length, key=key)
         starts = [piece.bar_starts[-1] + bar_length * i for i in range(bars + 1)]
@@ -134,6 +146,13 @@ def continue_abc(abc: str, bars: int, *, seed: int = 0) -> str:
         if validate_abc(result).valid:
             return result
     raise RepairInputError(f"could not write {bars} valid bars after this tune in {ABC_ATTEMPTS} attempts")
+
+
+def unit_at_end(abc: str) -> Fraction:
+    """The L: unit note length in effect at the tune's last bar (a fraction of a whole note)."""
+    from tunesmith.tools.abc.intake import parsed_tune
+
+    return parsed_tune(abc).bars[-1].unit
 
 
 def _abc_piece(events: list, meter: tuple[int, int]) -> PianoPiece:

@@ -1,4 +1,8 @@
-"""compose_abc: a plan becomes valid, idiomatic ABC that keeps the plan's key, mode, meter and length."""
+"""compose_abc: a plan becomes valid, idiomatic ABC that keeps the plan's key, mode, meter and length.
+
+These tests pin the rule-based composer (the fallback and the baseline); the melody model, the
+default composer, is tested in tests/tools/melody_model.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,11 @@ from tunesmith.tools.compose.melody import BarPlan, IntervalHabits, Note, Voice,
 from tunesmith.tools.compose.notation import bar_abc
 from tunesmith.tools.plan import METERS, TONICS, MusicPlan
 from tunesmith.tools.compose.rhythm import BEAT_CELLS, TUNE_TYPE_CELLS, bar_sixteenths
+
+@pytest.fixture(autouse=True)
+def rule_based_composer(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TUNESMITH_COMPOSER", "rule_based")
+
 
 MODES = ["major", "minor", "dorian", "mixolydian", "lydian", "phrygian", "locrian"]
 TUNE_TYPES = [None, "jig", "reel", "waltz", "hornpipe", "polka", "march", "air", "slip jig", "strathspey", "lullaby"]

@@ -39,7 +39,9 @@ def test_every_dimension_reports_measured_and_target_values() -> None:
     critique = critique_abc(REEL, PLAN)
     names = [d.name for d in critique.quality]
     assert names == ["pitch_class_entropy", "scale_consistency", "stepwise_motion", "large_leaps",
-                     "rhythmic_variety", "repetition", "cadence", "phrase_lengths"]
+                     "rhythmic_variety", "repetition", "cadence", "phrase_lengths", "plausibility"]
+    without_model = critique_abc(REEL, PLAN, with_plausibility=False)
+    assert [d.name for d in without_model.quality] == names[:-1]
     assert all(d.measured and d.target for d in critique.adherence + critique.quality)
     json.dumps(critique.model_dump())  # goes into the trace
 
