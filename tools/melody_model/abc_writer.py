@@ -108,12 +108,15 @@ def _event_text(event: Event, written: list[Fraction], signature, in_bar: dict, 
 
 
 def _beat_units(meter: str) -> int:
-    """Units (1/96 whole) between beam breaks: a dotted quarter in compound meters, else a quarter."""
+    """Units (1/96 whole) between beam breaks: a dotted quarter in compound meters, a half bar in
+    4/4 and 2/2 (reels are beamed in fours), else a quarter."""
     if meter == "none":
         return 24
     top, bottom = (int(x) for x in meter.split("/"))
     if bottom == 8 and top % 3 == 0:
         return 36
+    if (top, bottom) in ((4, 4), (2, 2)):
+        return 48
     return 24
 
 
