@@ -61,7 +61,7 @@ def critique_abc(abc: str, plan: MusicPlan | None = None, *, with_plausibility: 
 
         found = plausibility(tune, plan, analysis.tune_type)
         if found is not None:
-            quality.append(found.dimension)
+            quality.append(found)
     adherence_sum, adherence_weight = _weighted(adherence)
     quality_sum, quality_weight = _weighted(quality)
     overall = (adherence_sum + quality_sum) / max(adherence_weight + quality_weight, 1e-9)

@@ -9,8 +9,6 @@ Without usable weights, or for a tune the model's tokens cannot hold, there is n
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from tunesmith.tools.abc.tokens import ParsedTune
 from tunesmith.tools.critic.results import Dimension
 from tunesmith.tools.plan import MusicPlan
@@ -18,17 +16,7 @@ from tunesmith.tools.plan import MusicPlan
 WEAK_PERCENTILE = 0.25  # below this the note asks for the weakest bars to be rewritten
 
 
-@dataclass
-class Plausibility:
-    """The dimension and what refinement needs: per-bar log-likelihoods and the weakest bars (1-based)."""
-
-    dimension: Dimension
-    mean: float  # nats per token
-    weakest_bars: list[int]
-    bar_means: list[float]
-
-
-def plausibility(tune: ParsedTune, plan: MusicPlan | None, tune_type: str | None) -> Plausibility | None:
+def plausibility(tune: ParsedTune, plan: MusicPlan | None, tune_type: str | None) -> Dimension | None:
     """The plausibility of a parsed tune, or None when the model or its tokens cannot be used."""
     from tunesmith.tools.melody_model.likelihood import percentile, reference_group, tune_likelihood
     from tunesmith.tools.melody_model.model_composer import model_tune_type
@@ -53,9 +41,8 @@ def plausibility(tune: ParsedTune, plan: MusicPlan | None, tune_type: str | None
     note = "ok" if share >= WEAK_PERCENTILE else (
         f"the melody is less likely than {1 - share:.0%} of real {label}; bars {' and '.join(map(str, weakest))} "
         "are the least likely: rewrite them")
-    dimension = Dimension(
+    return Dimension(
         name="plausibility", score=round(share, 3),
         measured=f"{scored.mean:.2f} nats/token under the melody model: more likely than {share:.0%} of "
                  f"{len(reference)} held-out real {label}",
         target="as likely as a typical real tune (percentile 0.5)", note=note)
-    return Plausibility(dimension, scored.mean, weakest, scored.bar_means)

@@ -325,18 +325,16 @@ def _prime(network, encoded: list[list[int]]):
 
 
 def _sample(log_probs, mask, top_p: float, generator) -> int:
+    """One token among those `mask` allows, from the nucleus (top-p) of their renormalised distribution."""
     import torch
 
-    masked = log_probs.masked_fill(~mask, float("-inf"))
-    probs = torch.softmax(masked, dim=-1)
-    if top_p < 1.0:
+    allowed = mask.nonzero().squeeze(1)
+    probs = torch.softmax(log_probs[allowed], dim=-1)
+    if top_p < 1.0 and len(allowed) > 1:
         ordered, order = probs.sort(descending=True)
-        keep = ordered.cumsum(0) - ordered < top_p
-        keep[0] = True
-        trimmed = torch.zeros_like(probs)
-        trimmed[order[keep]] = ordered[keep]
-        probs = trimmed / trimmed.sum()
-    return int(torch.multinomial(probs, 1, generator=generator))
+        keep = int(((ordered.cumsum(0) - ordered) < top_p).sum())
+        allowed, probs = allowed[order[:keep]], ordered[:keep]
+    return int(allowed[torch.multinomial(probs, 1, generator=generator)])
 
 
 def pitch_rules(mode: str, meter: str, facts: dict, reference: int, low: int, high: int) -> PitchRules:

@@ -121,3 +121,12 @@ def test_an_exemplar_in_the_plans_meter_is_read_and_named(model) -> None:
     assert tune.exemplar == "The Kesh"
     assert any("'The Kesh'" in c and "prompt" in c for c in tune.choices)
     assert any("'A Reel' is in 4/4" in c for c in tune.choices)
+
+
+def test_a_tune_longer_than_the_models_context_is_still_whole_and_valid() -> None:
+    with one_torch_thread():
+        short_memory = tiny_melody_model(context=48)
+        plan = MusicPlan(key="E", mode="minor", meter="2/4", bars=24, form="A", seed=6)
+        tune = sample_plan(plan, model=short_memory)[0]
+    assert validate_abc(tune.abc, check_abc2midi=False).valid
+    assert count_bars(tune.abc) == 24
