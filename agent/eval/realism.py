@@ -36,6 +36,8 @@ class SourceRealism(BaseModel):
     source: str
     tunes: int
     classifier_auc: float | None = Field(description="5-fold ROC AUC of real vs this source (0.5 = indistinguishable).")
+    classifier_auc_without_endings: float | None = Field(
+        None, description="The same test without the two features of the final note (the cadence constraint forces it).")
     plausibility_auc: float | None = Field(description="ROC AUC of the model's log-likelihood, real vs this source.")
     mean_log_likelihood: float | None = Field(description="Mean over tunes of the model's nats/token.")
     overlaps: dict[str, float] = Field(default_factory=dict, description="Feature -> overlap with real tunes, 0..1.")
@@ -188,14 +190,18 @@ def roc_auc(positive: Sequence[float], negative: Sequence[float]) -> float | Non
     return wins / (len(positive) * len(negative))
 
 
-def classifier_auc(real: list[dict[str, float]], generated: list[dict[str, float]], seed: int = 0) -> float | None:
+ENDING_FEATURES = ("ends on commonest pitch class", "ends on tonic")
+
+
+def classifier_auc(real: list[dict[str, float]], generated: list[dict[str, float]], seed: int = 0,
+                   leave_out: Sequence[str] = ()) -> float | None:
     """Classifier two-sample test: 5-fold cross-validated ROC AUC of gradient boosting, real vs generated."""
     from sklearn.ensemble import GradientBoostingClassifier
     from sklearn.model_selection import StratifiedKFold, cross_val_score
 
     if min(len(real), len(generated)) < 10:
         return None
-    names = sorted(real[0])
+    names = sorted(n for n in real[0] if n not in leave_out)
     rows = [[f[n] for n in names] for f in real + generated]
     labels = [1] * len(real) + [0] * len(generated)
     folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=seed)
@@ -219,7 +225,8 @@ def plan_for(tune, seed: int):
     for index, _ in enumerate(sections):
         letter = "ABCDEFGH"[min(index, 7)]
         letters += letter * (2 if index < len(repeats) and repeats[index] else 1)
-    bars = len(played_bars(tune.body))
+    # Bars as musicians count them (a pickup and the bar completing it are one), each section as often as played.
+    bars = sum(n * (2 if index < len(repeats) and repeats[index] else 1) for index, n in enumerate(sections))
     pitches = [tune.reference + s for bar in played_bars(tune.body) for s, _ in bar if s is not None]
     if not pitches or not 2 <= bars <= 128 or not 1 <= len(letters) <= 8 or bars < len(letters):
         return None
@@ -333,6 +340,8 @@ def realism_report(count: int = 60, *, seed: int = 0, cache_dir=None, model=None
         rows.append(SourceRealism(
             source=source, tunes=len(items),
             classifier_auc=None if real_source else classifier_auc(real_features, features, seed),
+            classifier_auc_without_endings=None if real_source else classifier_auc(real_features, features, seed,
+                                                                                    ENDING_FEATURES),
             plausibility_auc=None if real_source else _rounded(roc_auc(real_ll, lls)),
             mean_log_likelihood=round(statistics.fmean(lls), 3) if lls else None,
             overlaps=overlaps,

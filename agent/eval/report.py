@@ -157,9 +157,10 @@ def _realism_blocks(realism: dict[str, Any]) -> list[Block]:
     if not sources:
         return blocks
     features = list(sources[0]["overlaps"])
-    blocks.append(Block("table", headers=("source", "tunes", "valid", "classifier AUC", "plausibility AUC",
-                                          "nats/token", *(f"overlap: {f}" for f in features)),
-                        rows=tuple((s["source"], s["tunes"], _pct(s["valid"]), s["classifier_auc"], s["plausibility_auc"],
+    blocks.append(Block("table", headers=("source", "tunes", "valid", "classifier AUC", "without final-note features",
+                                          "plausibility AUC", "nats/token", *(f"overlap: {f}" for f in features)),
+                        rows=tuple((s["source"], s["tunes"], _pct(s["valid"]), s["classifier_auc"],
+                                    s.get("classifier_auc_without_endings"), s["plausibility_auc"],
                                     s["mean_log_likelihood"], *(s["overlaps"].get(f) for f in features))
                                    for s in sources)))
     names = list(sources[0]["features"])

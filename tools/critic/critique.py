@@ -70,7 +70,7 @@ def critique_abc(abc: str, plan: MusicPlan | None = None, *, with_plausibility: 
     feedback = [p.message for p in report.problems if p.severity == "error"][:MAX_FEEDBACK]
     weak = sorted(
         ((_weight(d.name) * (1 - d.score), d.note)
-         for d in adherence + quality if d.score < FEEDBACK_BELOW),
+         for d in adherence + quality if d.score < FEEDBACK_BELOW and d.note != "ok"),
         key=lambda item: -item[0],
     )
     feedback += [note for _, note in weak][: max(0, MAX_FEEDBACK - len(feedback))]

@@ -8,6 +8,7 @@ multiples of 3 units (1/32) is a triplet group, written with `(3` (or `(3:2:r` f
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -135,17 +136,20 @@ def _broken(first: Event, second: Event) -> str | None:
     return None
 
 
-def bar_text(bar: Bar, meter: str, signature, chord: str | None = None, unit: Fraction = UNIT) -> str:
-    """One bar's notes as ABC (no bar lines) with lengths in units of L: `unit`, beamed by beat, with a
-    chord symbol on its first note."""
+def bar_text(bar: Bar, meter: str, signature, chords: Sequence[tuple[int, str]] = (), unit: Fraction = UNIT) -> str:
+    """One bar's notes as ABC (no bar lines) with lengths in units of L: `unit`, beamed by beat;
+    `chords` are (position in 1/96 whole notes, symbol), each written on the first note or rest from there."""
     in_bar: dict = {}
     beat = _beat_units(meter)
-    pieces: list[str] = [f'"{chord}"'] if chord else []
+    pending = sorted(chords)
+    pieces: list[str] = []
     position, index, events = 0, 0, bar.events
     while index < len(events):
         event = events[index]
         if position and position % beat == 0:
             pieces.append(" ")
+        while pending and pending[0][0] <= position:
+            pieces.append(f'"{pending.pop(0)[1]}"')
         if event.length % 3:
             # A triplet group: notes until the lengths add up to a multiple of 1/32 again.
             end, total = index, 0
@@ -193,7 +197,8 @@ def body_lines(body: list[str], meter: str, tonic: str, mode: str, reference: in
         if bar.meter:
             current_meter = bar.meter
             line += f"[M:{bar.meter}]"
-        line += bar_text(bar, current_meter, signature, chords[index] if chords and index < len(chords) else None)
+        symbol = chords[index] if chords and index < len(chords) else None
+        line += bar_text(bar, current_meter, signature, [(0, symbol)] if symbol else ())
         in_line += 1
     line += _bar_line_text(closing)
     if line.strip():

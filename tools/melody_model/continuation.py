@@ -17,8 +17,10 @@ from tunesmith.tools.melody_model.vocab import BAR_LINES, BOS, CONTINUED, ENDING
 RANGE_SLACK = 2  # semitones the continuation may go beyond the tune's own range
 
 
-def continuation_bars(abc: str, bars: int, *, seed: int = 0, unit: Fraction = Fraction(1, 8), model=None) -> list[str]:
-    """ABC text of `bars` new bars (lengths in units of L: `unit`) to append after the tune.
+def continuation_bars(abc: str, bars: int, *, seed: int = 0, unit: Fraction = Fraction(1, 8), with_chords: bool = False,
+                      model=None) -> list[str]:
+    """ABC text of `bars` new bars (lengths in units of L: `unit`) to append after the tune; with
+    `with_chords`, chord symbols (two a bar in 4/4, 2/2 and 6/8) from the mode's usual harmony.
 
     Raises ModelCannotCompose when the model cannot continue it (its meter, untokenizable music,
     missing weights); the caller then continues it another way.
@@ -63,7 +65,31 @@ def continuation_bars(abc: str, bars: int, *, seed: int = 0, unit: Fraction = Fr
     decode(model.network, [prompt], [machine], seed=seed, restart=[BOS, *controls, CONTINUED])
     new_bars, _ = bars_of([t for t in machine.written if t != EOS], tokens.reference)
     signature = tune.bars[-1].key or tune.key
-    return [bar_text(bar, meter, signature, unit=unit) for bar in new_bars]
+    chords = [_bar_chords(bar, units, meter, tokens.tonic, mode, last=i == len(new_bars) - 1) if with_chords else ()
+              for i, bar in enumerate(new_bars)]
+    return [bar_text(bar, meter, signature, chords[i], unit=unit) for i, bar in enumerate(new_bars)]
+
+
+def _bar_chords(bar, units: int, meter: str, tonic: str, mode: str, *, last: bool) -> list[tuple[int, str]]:
+    """(position, chord symbol) for each harmonic span of a new bar; the last bar rests on the tonic chord."""
+    from tunesmith.tools.melody_model.harmonise import chord_for_notes, tonic_chord
+    from tunesmith.tools.repair.gap_context import harmonic_rhythm
+    from tunesmith.tools.theory.harmony import writable_scale
+
+    scale, _ = writable_scale(tonic, mode)
+    spans = harmonic_rhythm(units / 24, int(meter.split("/")[1]))
+    span = units // spans
+    chords, position = [], 0
+    notes: list[list[tuple[int, int]]] = [[] for _ in range(spans)]
+    for event in bar.events:
+        if event.pitches:
+            notes[min(position // span, spans - 1)].append((event.pitches[0], event.length))
+        position += event.length
+    for index in range(spans):
+        symbol = tonic_chord(scale, mode) if last else chord_for_notes(notes[index], scale, mode)
+        if symbol:
+            chords.append((index * span, symbol))
+    return chords
 
 
 __all__ = ["ModelCannotCompose", "continuation_bars"]

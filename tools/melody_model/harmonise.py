@@ -35,3 +35,8 @@ def chord_for_notes(notes: list[tuple[int, int]], scale, mode: str) -> str | Non
         if score > best_score:  # ties keep the earlier (tonic, then cadence) chord
             best, best_score = symbol, score
     return best
+
+
+def tonic_chord(scale, mode: str) -> str:
+    """The chord symbol of the mode's tonic chord."""
+    return _candidates(scale, mode)[0][0]

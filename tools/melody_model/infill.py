@@ -13,7 +13,7 @@ MAX_GAP_BARS = 16
 
 def infill_bars(network, controls: list[str], before: list[list[str]], after: list[list[str]],
                 slots: list[tuple[FreeBar, str]], rules: PitchRules, *, count: int, seed: int,
-                temperature: float = 1.0, top_p: float = 0.95) -> list[list[list[str]]]:
+                temperature: float = 1.0, top_p: float = 1.0) -> list[list[list[str]]]:
     """`count` candidate fills: per candidate, the note tokens of each missing bar.
 
     `before`/`after` are the bar units around the gap (as `prompts.bar_units` cuts them); `slots`

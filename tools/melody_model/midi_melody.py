@@ -95,6 +95,11 @@ def melody_fills(piece, gap: tuple[int, int], top_part, key, bar_chords: list[li
     controls = control_tokens(meter, mode, None, [piece.bar_count])
     ends_piece = gap[1] == piece.bar_count - 1
     velocity = sorted(n.velocity for n in context)[len(context) // 2]
+    following = [n for n in line if n.start >= piece.bar_starts[gap[1] + 1] - 1e-6]
+    approach = None
+    if following:  # the line steps into the first note after the gap, as the rule-based repair does
+        target = max((n for n in following if n.start == min(f.start for f in following)), key=lambda n: n.pitch)
+        approach = frozenset(target.pitch - reference + d for d in (-2, -1, 1, 2))
     fills = []
     for candidate, chords in enumerate(bar_chords):
         slots = []
@@ -102,7 +107,7 @@ def melody_fills(piece, gap: tuple[int, int], top_part, key, bar_chords: list[li
             downbeat = frozenset((pc - key.tonic) % 12 for pc in chords[index]) if index < len(chords) else None
             cadence = cadence_classes(mode, True) if ends_piece and bar == gap[1] else None
             closing = "|]" if ends_piece and bar == gap[1] else "|"
-            slots.append((FreeBar(units[bar], cadence, 0, False, downbeat), closing))
+            slots.append((FreeBar(units[bar], cadence, 0, False, downbeat, approach if bar == gap[1] else None), closing))
         filled = infill_bars(model.network, controls, before, after, slots, rules, count=1,
                              seed=seed * 1000 + candidate)[0]
         notes = []

@@ -21,7 +21,10 @@ from tunesmith.tools.melody_model.tokens import control_tokens, meter_name
 from tunesmith.tools.melody_model.vocab import BOS, CONTINUED, EOS, TUNE_TYPES, parse_note
 from tunesmith.tools.plan import MusicPlan
 
-TEMPERATURE, TOP_P = 1.0, 0.95
+# Plain sampling from the model's distribution (inside the constraints): a nucleus of 0.95 made tunes
+# more likely than real ones and blander in rhythm (note-length entropy 0.98 vs 1.26 bits over 200
+# held-out plans); with 1.0 it matches real tunes (1.31 vs 1.29), benchmarks/realism_bench.py.
+TEMPERATURE, TOP_P = 1.0, 1.0
 EXEMPLAR_BUDGET = 110  # most tokens of an exemplar's opening read before the tune
 MAX_MODEL_BARS = 128
 

@@ -18,7 +18,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from tunesmith.tools.melody_model.model_composer import (
-    Draft, Frame, ModelCannotCompose, ModelTune, closing_line, ends_tune, model_or_refusal, plan_frame, render, sample_plan,
+    TEMPERATURE, TOP_P, Draft, Frame, ModelCannotCompose, ModelTune, closing_line, ends_tune, model_or_refusal, plan_frame,
+    render, sample_plan,
 )
 from tunesmith.tools.melody_model.sampling import FreeBar, cadence_classes
 from tunesmith.tools.plan import MusicPlan
@@ -80,7 +81,7 @@ def bar_windows(frame: Frame, draft: Draft, network) -> list[tuple[float, int, i
 
 
 def infill_window(frame: Frame, draft: Draft, section: int, first: int, *, network, count: int, seed: int,
-                  temperature: float = 1.0, top_p: float = 0.95) -> list[Draft]:
+                  temperature: float = TEMPERATURE, top_p: float = TOP_P) -> list[Draft]:
     """Drafts with bars `first`, `first`+1 of a written section rewritten by infilling."""
     from tunesmith.tools.melody_model.infill import infill_bars
 

@@ -36,6 +36,7 @@ class FreeBar:
     section: int = 0
     opens_section: bool = False  # a section does not start with a rest
     downbeat: frozenset[int] | None = None  # pitch classes the first note may have (the bar's chord)
+    approach: frozenset[int] | None = None  # steps the last note may have (a step into the note that follows)
 
 
 @dataclass(frozen=True)
@@ -172,7 +173,7 @@ class ConstraintMachine:
         bar = self.segments[self.index]
         remaining = bar.units - self.position
         key = (bar.units, remaining, bar.cadence, self.events == 0 and bar.opens_section,
-               bar.downbeat if self.events == 0 else None)
+               bar.downbeat if self.events == 0 else None, bar.approach)
         if key in self._masks:
             return self._masks[key]
         tables = vocab_tables()
@@ -197,6 +198,13 @@ class ConstraintMachine:
             mask &= ~completes | final_ok
             leaves_room = (remaining - tables.units) >= min(MIN_FINAL_UNITS, remaining)
             mask &= completes | leaves_room
+        if bar.approach is not None:
+            into_next = torch.zeros(tables.size, dtype=torch.bool)
+            for step in bar.approach & self.rules.steps:
+                into_next |= tables.step == step
+            completes = tables.units == remaining
+            if bool((mask & completes & into_next).any()):
+                mask &= ~completes | into_next
         if self.events == 0 and bar.opens_section:
             mask &= ~tables.rest
         if self.events == 0 and bar.downbeat is not None:
@@ -256,7 +264,7 @@ def one_thread() -> Iterator[None]:
 
 
 def decode(network, prompts: list[list[str]], machines: list[ConstraintMachine], *, seed: int,
-           temperature: float = 1.0, top_p: float = 0.95, restart: list[str] | None = None) -> list[list[str]]:
+           temperature: float = 1.0, top_p: float = 1.0, restart: list[str] | None = None) -> list[list[str]]:
     """Sample one continuation per prompt under its machine; returns the tokens each machine wrote.
 
     Prompts may differ in length (left-padded, masked). When a row reaches the network's context,

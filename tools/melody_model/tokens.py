@@ -13,7 +13,7 @@ from fractions import Fraction
 
 from tunesmith.tools.abc.tokens import ParsedTune
 from tunesmith.tools.melody_model.vocab import (
-    CHORD_NOTE, ENDINGS, HIGHEST_STEP, LENGTHS, LOWEST_STEP, SECTION_ENDS, TIE, UNITS_PER_WHOLE, meter_token,
+    CHORD_NOTE, ENDINGS, HIGHEST_STEP, LENGTHS, LOWEST_STEP, METERS, SECTION_ENDS, TIE, UNITS_PER_WHOLE, meter_token,
     mode_token, note_token, rest_token, section_bars_token, sections_token, type_token,
 )
 
@@ -108,6 +108,13 @@ def reference_pitch(tonic_pitch_class: int, pitches: list[int]) -> int:
     return min((tonic_pitch_class + 12 * octave for octave in range(11)), key=lambda p: (abs(p - median), p))
 
 
+def _known_meter(text: str) -> str:
+    meter = meter_name(text)
+    if meter not in METERS:
+        raise TokenizeError(f"M:{text} is not a meter the model knows; it knows {', '.join(METERS)}")
+    return meter
+
+
 def _units(duration: Fraction) -> int:
     units = duration * UNITS_PER_WHOLE
     if units.denominator != 1 or int(units) not in LENGTHS:
@@ -188,7 +195,7 @@ def tokenize_parsed(tune: ParsedTune, *, mode: str | None = None, tune_type: str
         if not note.grace:
             notes_by_bar.setdefault(note.bar_index, []).append(note)
     body: list[str] = []
-    meter = meter_name(tune.bars[0].meter.text)
+    meter = _known_meter(tune.bars[0].meter.text)
     current_meter = meter
     carried: list[str] = []  # bar lines of empty bars ('| |'), merged into the next bar line
     for index, bar in enumerate(tune.bars):
@@ -198,7 +205,7 @@ def tokenize_parsed(tune: ParsedTune, *, mode: str | None = None, tune_type: str
             continue
         carried = []
         body += _merged(lines)
-        bar_meter = meter_name(bar.meter.text)
+        bar_meter = _known_meter(bar.meter.text)
         if bar_meter != current_meter:
             body.append(meter_token(bar_meter))
             current_meter = bar_meter

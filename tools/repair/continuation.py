@@ -131,7 +131,8 @@ def continue_abc(abc: str, bars: int, *, seed: int = 0) -> str:
         from tunesmith.tools.melody_model.continuation import ModelCannotCompose, continuation_bars
 
         try:
-            result = _append_bars(text, continuation_bars(text, bars, seed=seed, unit=unit_at_end(text)))
+            result = _append_bars(text, continuation_bars(text, bars, seed=seed, unit=unit_at_end(text),
+                                                          with_chords=with_symbols))
         except ModelCannotCompose:
             result = None  # the rule-based continuation below
         if result is not None and validate_abc(result).valid:

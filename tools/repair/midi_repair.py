@@ -167,7 +167,7 @@ def _explain(piece: PianoPiece, gap: tuple[int, int], chosen: RepairCandidate, k
     return (
         f"Filled {bars} from the context {' and '.join(sides)} it: key {key} (Krumhansl–Schmuckler on the "
         f"context), chords {' '.join(chosen.chords)}, "
-        + ("the top line written by the melody model from the melody before and after the gap (each bar's "
+        + (f"the top line written by the melody model from the melody {' and '.join(sides)} the gap (each bar's "
            f"first note on its chord), the other parts with rhythm borrowed from {rhythm}" if model
            else f"rhythm borrowed from {rhythm}")
         + f", pitches kept in each part's register ({', '.join(parts)})"

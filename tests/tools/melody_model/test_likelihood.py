@@ -20,7 +20,8 @@ K:G
 |:BAB dBd|ege dBA|BAB dBG|ABA AGA|BAB dBd|ege dBd|gfg aga|bgf g3:|
 """
 # The same rhythm and range, pitches shuffled by a fixed permutation: notes no real jig plays.
-SCRAMBLED = KESH.replace("T:The Kesh", "T:Scrambled").translate(str.maketrans("GABdegfc", "fcGeBAgd"))
+_HEAD, _BODY = KESH.split("K:G\n")
+SCRAMBLED = _HEAD.replace("The Kesh", "Scrambled") + "K:G\n" + _BODY.translate(str.maketrans("GABdegfc", "fcGeBAgd"))
 
 
 def test_percentile_counts_the_reference_tunes_below_with_ties_halved() -> None:
