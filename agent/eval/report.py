@@ -179,7 +179,8 @@ def _realism_plot(histograms: dict[str, dict[str, dict[str, float]]]) -> Block |
     if not histograms:
         return None
     features = list(next(iter(histograms.values())))
-    figure, axes = plt.subplots(1, len(features), figsize=(4 * len(features), 3.4))
+    figure, grid = plt.subplots(1, len(features), figsize=(4 * len(features), 3.4), squeeze=False)
+    axes = grid[0]
     for axis, feature in zip(axes, features):
         for source, by_feature in histograms.items():
             shares = by_feature.get(feature, {})

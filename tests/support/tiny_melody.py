@@ -1,9 +1,19 @@
 """A tiny randomly initialised melody model (and its weights folder) for tests of the mechanics:
-constraints, infilling, loading and fallbacks hold whatever the network says."""
+constraints, infilling, loading and fallbacks hold whatever the network says; and a real jig."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+THE_KESH = """X:1
+T:The Kesh
+R:jig
+M:6/8
+L:1/8
+K:G
+|:GAG GAB|ABA ABd|edd gdd|edB dBA|GAG GAB|ABA ABd|edd gdB|AGF G3:|
+|:BAB dBd|ege dBA|BAB dBG|ABA AGA|BAB dBd|ege dBd|gfg aga|bgf g3:|
+"""
 
 # Corpus statistics as the trained model's facts hold them (made up, plausible): tunes per meter,
 # note lengths per meter (1/96 whole notes), no pitch classes outside each mode's scale.

@@ -10,6 +10,7 @@ import random
 from collections import Counter, defaultdict
 
 import pytest
+from support.tiny_melody import THE_KESH
 
 from tunesmith.tools.abc import ValidationReport, analyse_abc, tune_notes, validate_abc
 from tunesmith.tools.abc.fields import parse_key
@@ -21,6 +22,7 @@ from tunesmith.tools.compose.notation import bar_abc
 from tunesmith.tools.plan import METERS, TONICS, MusicPlan
 from tunesmith.tools.compose.rhythm import BEAT_CELLS, TUNE_TYPE_CELLS, bar_sixteenths
 
+
 @pytest.fixture(autouse=True)
 def rule_based_composer(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TUNESMITH_COMPOSER", "rule_based")
@@ -29,16 +31,6 @@ def rule_based_composer(monkeypatch: pytest.MonkeyPatch) -> None:
 MODES = ["major", "minor", "dorian", "mixolydian", "lydian", "phrygian", "locrian"]
 TUNE_TYPES = [None, "jig", "reel", "waltz", "hornpipe", "polka", "march", "air", "slip jig", "strathspey", "lullaby"]
 NUMERALS = ["I", "ii", "IV", "V", "vi", "V7", "bVII", "iv", "VI", "III", "vii°"]
-
-THE_KESH = """X:1
-T:The Kesh
-R:jig
-M:6/8
-L:1/8
-K:G
-GAG GAB|ABA ABd|edd gdd|edB dBA|GAG GAB|ABA ABd|edd gdB|AGF G3|
-BAB dBd|ege dBA|BAB dBG|ABA AGA|BAB dBd|ege dBd|gfg aga|bgf g3|]
-"""
 
 
 def random_plan(rng: random.Random, seed: int) -> MusicPlan:

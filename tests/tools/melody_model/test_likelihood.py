@@ -3,6 +3,8 @@ written-out repeats left out, and real tunes ranked above random notes by the sh
 
 from __future__ import annotations
 
+from support.tiny_melody import THE_KESH as KESH
+
 from tunesmith.tools.abc.intake import parsed_tune
 from tunesmith.tools.critic.critique import critique_abc
 from tunesmith.tools.melody_model.likelihood import copied_units, percentile, tune_likelihood
@@ -10,15 +12,6 @@ from tunesmith.tools.melody_model.prompts import bar_units
 from tunesmith.tools.melody_model.tokens import tokenize_parsed
 from tunesmith.tools.melody_model.weights import shipped_model
 
-KESH = """X:1
-T:The Kesh
-R:jig
-M:6/8
-L:1/8
-K:G
-|:GAG GAB|ABA ABd|edd gdd|edB dBA|GAG GAB|ABA ABd|edd gdB|AGF G3:|
-|:BAB dBd|ege dBA|BAB dBG|ABA AGA|BAB dBd|ege dBd|gfg aga|bgf g3:|
-"""
 # The same rhythm and range, pitches shuffled by a fixed permutation: notes no real jig plays.
 _HEAD, _BODY = KESH.split("K:G\n")
 SCRAMBLED = _HEAD.replace("The Kesh", "Scrambled") + "K:G\n" + _BODY.translate(str.maketrans("GABdegfc", "fcGeBAgd"))

@@ -4,21 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from support.tiny_melody import THE_KESH as JIG
+
 from tunesmith.tools.abc import tune_notes, validate_abc
 from tunesmith.tools.abc.intake import parsed_tune
 from tunesmith.tools.melody_model.abc_writer import round_trip
 from tunesmith.tools.melody_model.tokens import TokenizeError, bar_line_tokens, section_lengths, tokenize_parsed
 from tunesmith.tools.melody_model.vocab import vocabulary
 
-JIG = """X:1
-T:The Kesh
-R:jig
-M:6/8
-L:1/8
-K:G
-|:GAG GAB|ABA ABd|edd gdd|edB dBA|GAG GAB|ABA ABd|edd gdB|AGF G3:|
-|:BAB dBd|ege dBA|BAB dBG|ABA AGA|BAB dBd|ege dBd|gfg aga|bgf g3:|
-"""
 
 FEATURES = """X:1
 T:Features
