@@ -18,7 +18,7 @@ CHECKS: list[tuple[str, str, bool]] = [
     ("tunesmith.tools.render", "render_checks", False),
     ("tunesmith.tools.melody_model.weights", "melody_checks", False),
     ("tunesmith.memory.embedder", "embedder_checks", False),
-    ("tunesmith.memory.store", "store_checks", False),
+    ("tunesmith.memory.exemplars", "library_checks", False),
     ("tunesmith.tools.vision.captioner", "captioner_checks", False),
     ("tunesmith.tools.musicgen.generate", "musicgen_checks", False),
     ("tunesmith.tools.audio.text_score", "clap_checks", False),

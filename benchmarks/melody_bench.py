@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 def round_trip_report() -> None:
     from collections import Counter
 
-    from tunesmith.tools.abc.intake import parsed_tune
+    from tunesmith.tools.abc import parsed_tune
     from tunesmith.tools.corpus.reader import music21_abc_files, tune_records
     from tunesmith.tools.melody_model.abc_writer import round_trip
     from tunesmith.tools.melody_model.tokens import TokenizeError
@@ -95,7 +95,7 @@ def perplexity_report(model) -> None:
 
 def speed_report(model) -> None:
     from tunesmith.tools.compose.composer import compose_rule_based
-    from tunesmith.tools.melody_model.model_composer import sample_plan
+    from tunesmith.tools.compose.model_composer import sample_plan
     from tunesmith.tools.plan import MusicPlan
 
     plans = {"32-bar reel (4/4, AABB)": MusicPlan(key="D", meter="4/4", tune_type="reel", bars=32, form="AABB"),

@@ -18,7 +18,7 @@ class KneserNey:
         self.context_totals: list[Counter] = [Counter() for _ in range(order + 1)]
         self.context_types: list[Counter] = [Counter() for _ in range(order + 1)]
 
-    def fit(self, sequences: list[list[str]]) -> "KneserNey":
+    def fit(self, sequences: list[list[str]]) -> KneserNey:
         highest: Counter = Counter()
         for sequence in sequences:
             padded = ["<s>"] * (self.order - 1) + sequence

@@ -1,5 +1,5 @@
 """Self-refinement gain over the text suite, no LLM: each request planned from its words
-(plan_from_request), composed and refined (agent.refine.refine_plan) by the melody model and by the
+(plan_from_request), composed and refined (tools.compose.refine.refine_plan) by the melody model and by the
 rule-based composer, judged by the same critic (with the model's plausibility).
 
 Run: .venv/bin/python benchmarks/refine_bench.py [--suite eval/text_requests.yaml] [--rounds 3]
@@ -29,8 +29,8 @@ def main() -> None:
 
     from tunesmith.agent.eval.metrics import measured_values
     from tunesmith.agent.eval.suite import load_suite
-    from tunesmith.agent.refine import refine_plan
     from tunesmith.settings import get_settings
+    from tunesmith.tools.compose.refine import refine_plan
     from tunesmith.tools.planning.request import plan_from_request
 
     suite = load_suite(args.suite)

@@ -240,16 +240,17 @@ def plan_for(tune, seed: int):
 
 def random_walk_abc(plan, seed: int) -> str:
     """Baseline: bars filled with random lengths and a random walk on the scale inside the range."""
-    from tunesmith.tools.compose.composer import abc_header
+    from tunesmith.tools.compose.layout import abc_header
     from tunesmith.tools.melody_model.abc_writer import tune_abc
-    from tunesmith.tools.melody_model.model_composer import reference_for
+    from tunesmith.tools.melody_model.limits import reference_for
     from tunesmith.tools.melody_model.vocab import note_token
-    from tunesmith.tools.theory.harmony import MODE_SEMITONES, tonic_pitch_class, writable_scale
+    from tunesmith.tools.theory import MODE_SEMITONES, pitch_class
+    from tunesmith.tools.theory.harmony import writable_scale
 
     rng = random.Random(seed)
     scale, _ = writable_scale(plan.key, plan.mode)
     low, high = sorted((plan.low_pitch, plan.high_pitch))
-    reference = reference_for(tonic_pitch_class(scale.tonic), low, high)
+    reference = reference_for(pitch_class(scale.tonic), low, high)
     allowed = [p - reference for p in range(low, high + 1) if (p - reference) % 12 in MODE_SEMITONES[plan.mode]]
     bar_units = int(Fraction(plan.meter) * 96)
     position = rng.randrange(len(allowed))
@@ -269,7 +270,7 @@ def random_walk_abc(plan, seed: int) -> str:
 def generators(model) -> dict[str, Callable]:
     """source name -> (plan, seed) -> ABC."""
     from tunesmith.tools.compose.composer import compose_rule_based
-    from tunesmith.tools.melody_model.model_composer import sample_plan
+    from tunesmith.tools.compose.model_composer import sample_plan
 
     return {
         "melody model": lambda plan, seed: sample_plan(plan, count=1, model=model)[0].abc,
@@ -284,11 +285,10 @@ def realism_report(count: int = 60, *, seed: int = 0, cache_dir=None, model=None
                    sources: Sequence[str] | None = None, progress: Callable[[str], None] | None = None) -> RealismReport:
     """Compare `count` held-out test tunes with tunes the sources write for the same plans."""
     from tunesmith.settings import get_settings
-    from tunesmith.tools.abc import validate_abc
-    from tunesmith.tools.abc.intake import parsed_tune
+    from tunesmith.tools.abc import parsed_tune, validate_abc
     from tunesmith.tools.melody_model.corpus_cache import cached_split, tokenized
     from tunesmith.tools.melody_model.likelihood import tune_likelihood
-    from tunesmith.tools.melody_model.model_composer import ModelCannotCompose, check_plan, model_or_refusal
+    from tunesmith.tools.melody_model.limits import ModelCannotCompose, check_plan, model_or_refusal
     from tunesmith.tools.melody_model.tokens import TokenizeError, tokenize_parsed
 
     model = model_or_refusal(model)

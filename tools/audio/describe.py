@@ -11,7 +11,9 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, Field
 
-from tunesmith.tools.audio.descriptors import AudioDescriptors, KeyEstimate, audio_descriptors
+from tunesmith.errors import InputError
+from tunesmith.tools.audio.descriptors import AudioDescriptors, audio_descriptors
+from tunesmith.tools.theory import KeyEstimate
 
 __all__ = [
     "AudioDescription",
@@ -29,7 +31,7 @@ MAX_AUDIO_SECONDS = 600.0  # ten minutes: longer clips take minutes to analyse a
 ANALYSIS_SAMPLE_RATE = 22050  # Hz; enough for tempo, key and brightness, and half the work of 44.1 kHz
 
 
-class AudioInputError(ValueError):
+class AudioInputError(InputError):
     """A file given as audio is missing, empty, unreadable, not audio, or too long."""
 
 

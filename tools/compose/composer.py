@@ -18,19 +18,13 @@ from pydantic import BaseModel
 
 from tunesmith.settings import Composer, get_settings
 from tunesmith.tools.compose.exemplar_style import exemplar_style
-from tunesmith.tools.theory.harmony import Chord, Scale, parse_chord, writable_scale
+from tunesmith.tools.compose.layout import ComposeError, abc_header, form_layout, plan_range
 from tunesmith.tools.compose.melody import IntervalHabits, Voice
 from tunesmith.tools.compose.notation import bar_abc
-from tunesmith.tools.plan import MusicPlan
 from tunesmith.tools.compose.rhythm import bar_sixteenths, tune_type_cells
 from tunesmith.tools.compose.sections import Bar, SectionWriter
-
-# MIDI velocity (0-127) of abc2midi's chord and bass accompaniment, below the melody's 80-105.
-CHORD_VOLUME = 50
-
-
-class ComposeError(ValueError):
-    """The plan cannot be realised; the message names the bad value and what would be valid."""
+from tunesmith.tools.plan import MusicPlan
+from tunesmith.tools.theory.harmony import Chord, Scale, parse_chord, writable_scale
 
 
 class ComposedTune(BaseModel):
@@ -53,14 +47,17 @@ def compose_abc(plan: MusicPlan, exemplars: Sequence[str] = (), *, composer: Com
     if bar_sixteenths(plan.meter) == 0:
         raise ComposeError(f"meter {plan.meter} has no beats; use e.g. 4/4, 3/4, 6/8")
     if (composer or get_settings().composer) == "melody_model":
-        from tunesmith.tools.melody_model.model_composer import ModelCannotCompose, compose_with_model
+        from tunesmith.tools.compose.model_composer import sample_plan
+        from tunesmith.tools.melody_model.limits import ModelCannotCompose
 
         try:
-            return compose_with_model(plan, exemplars)
+            tune = sample_plan(plan, exemplars, count=1)[0]
         except ModelCannotCompose as reason:
-            tune = compose_rule_based(plan, exemplars)
-            tune.choices.insert(0, f"{reason}; the rule-based composer wrote it instead")
-            return tune
+            fallback = compose_rule_based(plan, exemplars)
+            fallback.choices.insert(0, f"{reason}; the rule-based composer wrote it instead")
+            return fallback
+        return ComposedTune(abc=tune.abc, plan=plan, exemplar_titles=[tune.exemplar] if tune.exemplar else [],
+                            choices=tune.choices, composer="melody_model")
     return compose_rule_based(plan, exemplars)
 
 
@@ -76,7 +73,7 @@ def compose_rule_based(plan: MusicPlan, exemplars: Sequence[str] = ()) -> Compos
         choices.append(respelled)
     style = exemplar_style(exemplars, plan.meter)
     choices.extend(style.notes)
-    voice = Voice(scale, plan.meter, *melody_range(plan, choices), style.habits or IntervalHabits.default())
+    voice = Voice(scale, plan.meter, *plan_range(plan, choices), style.habits or IntervalHabits.default())
     if style.habits is None:
         choices.append("interval habits: a folk-tune profile in which steps dominate (no exemplar notes)")
     given = _given_chords(plan, scale)
@@ -97,19 +94,6 @@ def compose_rule_based(plan: MusicPlan, exemplars: Sequence[str] = ()) -> Compos
     return ComposedTune(abc=abc, plan=plan, exemplar_titles=style.titles, choices=choices, composer="rule_based")
 
 
-def melody_range(plan: MusicPlan, choices: list[str]) -> tuple[int, int]:
-    """Lowest and highest MIDI numbers for the melody, widened to an octave so every degree fits."""
-    low, high = sorted((plan.low_pitch, plan.high_pitch))
-    if high - low < 12:
-        centre = (low + high) // 2
-        low = max(21, min(centre - 6, 108 - 12))
-        high = low + 12
-        choices.append(f"range {plan.low_pitch}-{plan.high_pitch} is under an octave; widened to MIDI {low}-{high} so the scale fits")
-    else:
-        choices.append(f"melody range MIDI {low}-{high}")
-    return low, high
-
-
 def _given_chords(plan: MusicPlan, scale: Scale) -> list[Chord]:
     chords = []
     for numeral in plan.chords:
@@ -118,30 +102,6 @@ def _given_chords(plan: MusicPlan, scale: Scale) -> list[Chord]:
         except ValueError as exc:
             raise ComposeError(str(exc)) from None
     return chords
-
-
-def form_layout(plan: MusicPlan, choices: list[str]) -> list[tuple[str, int]]:
-    """(letter, bars) per section of the form, every letter written out."""
-    letters = plan.form[: plan.bars]
-    if letters != plan.form:
-        choices.append(f"form {plan.form} has more sections than the {plan.bars} bars; used {letters}")
-    base, extra = divmod(plan.bars, len(letters))
-    lengths = [base + (1 if index >= len(letters) - extra else 0) for index in range(len(letters))]
-    choices.append(f"form {letters}: sections of {', '.join(str(n) for n in lengths)} bars, each ending on the tonic; "
-                   "a returning section repeats the first half of its first statement, then varies")
-    return list(zip(letters, lengths))
-
-
-def abc_header(plan: MusicPlan, key: str) -> list[str]:
-    """Header lines of a composed tune: X, T, R (tune type), M, L:1/8, Q, K, then %%MIDI program and volumes."""
-    title = " ".join(plan.title.split()) or "Untitled"
-    beat = "3/8" if plan.compound else "1/4"
-    header = ["X:1", f"T:{title[:120]}"]
-    # abc2midi swings an R:hornpipe and rejects it outside 2/4 and 4/4, so R: is left out there.
-    if plan.tune_type and not (plan.tune_type.strip().lower() == "hornpipe" and plan.meter not in ("2/4", "4/4")):
-        header.append(f"R:{' '.join(plan.tune_type.split())}")
-    return header + [f"M:{plan.meter}", "L:1/8", f"Q:{beat}={plan.tempo_bpm}", f"K:{key}",
-                     f"%%MIDI program {plan.program}", f"%%MIDI chordvol {CHORD_VOLUME}", f"%%MIDI bassvol {CHORD_VOLUME}"]
 
 
 def _write_abc(plan: MusicPlan, scale: Scale, bars: list[Bar], section_ends: set[int]) -> str:

@@ -9,7 +9,7 @@ Without usable weights, or for a tune the model's tokens cannot hold, there is n
 
 from __future__ import annotations
 
-from tunesmith.tools.abc.tokens import ParsedTune
+from tunesmith.tools.abc import ParsedTune
 from tunesmith.tools.critic.results import Dimension
 from tunesmith.tools.plan import MusicPlan
 
@@ -19,7 +19,7 @@ WEAK_PERCENTILE = 0.25  # below this the note asks for the weakest bars to be re
 def plausibility(tune: ParsedTune, plan: MusicPlan | None, tune_type: str | None) -> Dimension | None:
     """The plausibility of a parsed tune, or None when the model or its tokens cannot be used."""
     from tunesmith.tools.melody_model.likelihood import percentile, reference_group, tune_likelihood
-    from tunesmith.tools.melody_model.model_composer import model_tune_type
+    from tunesmith.tools.melody_model.limits import model_tune_type
     from tunesmith.tools.melody_model.tokens import TokenizeError, tokenize_parsed
     from tunesmith.tools.melody_model.weights import MelodyModelUnavailable, shipped_model
 

@@ -12,11 +12,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from tunesmith.tools.abc.fields import MODE_SUFFIX, parse_key
-from tunesmith.tools.abc.spelling import length_suffix, spell_midi
+from tunesmith.tools.abc import length_suffix, parse_key, spell_midi
 from tunesmith.tools.melody_model.vocab import (
-    BAR_LINES, CHORD_NOTE, ENDINGS, SECTION_ENDS, TIE, UNITS_PER_WHOLE, parse_note,
+    BAR_LINES,
+    CHORD_NOTE,
+    ENDINGS,
+    SECTION_ENDS,
+    TIE,
+    UNITS_PER_WHOLE,
+    parse_note,
 )
+from tunesmith.tools.theory import abc_key
 
 UNIT = Fraction(1, 8)  # L: of the written tune
 BARS_PER_LINE = 4
@@ -42,11 +48,6 @@ class Bar:
     before: list[str] = field(default_factory=list)
     meter: str | None = None
     events: list[Event] = field(default_factory=list)
-
-
-def key_text(tonic: str, mode: str) -> str:
-    """K: value for a tonic spelling and mode: ('D', 'dorian') -> 'Ddor'."""
-    return tonic + MODE_SUFFIX[mode]
 
 
 def bars_of(body: list[str], reference: int) -> tuple[list[Bar], list[str]]:
@@ -184,7 +185,7 @@ def body_lines(body: list[str], meter: str, tonic: str, mode: str, reference: in
                chords: list[str | None] | None = None) -> list[str]:
     """The tune's music lines: four bars a line, a new line after each section end; `chords` are
     chord symbols per bar (None: none)."""
-    signature = parse_key(key_text(tonic, mode))
+    signature = parse_key(abc_key(tonic, mode))
     bars, closing = bars_of(body, reference)
     lines, line, in_line = [], "", 0
     current_meter = meter
@@ -211,15 +212,14 @@ def tune_abc(body: list[str], *, meter: str, tonic: str, mode: str, reference: i
     """A complete tune: `header` lines (they must hold X, M, L:1/8 and K with this tonic and mode;
     default X, T, M, L, K), then the music."""
     lines = header or ["X:1", f"T:{' '.join(title.split()) or 'Untitled'}", f"M:{meter}", "L:1/8",
-                       f"K:{key_text(tonic, mode)}"]
+                       f"K:{abc_key(tonic, mode)}"]
     return "\n".join(lines + body_lines(body, meter, tonic, mode, reference, chords)) + "\n"
 
 
 def round_trip(abc: str) -> tuple[bool, str]:
     """(musically identical, the ABC written back) for tokenize -> write: the same notes and rests
     (onset, length, pitch) and the same bar lines, repeats and endings. TokenizeError if untokenizable."""
-    from tunesmith.tools.abc import tune_notes
-    from tunesmith.tools.abc.intake import parsed_tune
+    from tunesmith.tools.abc import parsed_tune, tune_notes
     from tunesmith.tools.melody_model.tokens import tokenize_parsed
 
     tune = parsed_tune(abc)

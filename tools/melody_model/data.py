@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from tunesmith.tools.melody_model.tokens import TokenizedTune, TokenizeError, tokenize_parsed
 from tunesmith.tools.melody_model.vocab import parse_note
@@ -72,7 +72,7 @@ def read_corpus(*, limit: int | None = None) -> Iterator[CorpusTune | tuple[str,
     Duplicates are not removed here (see `deduplicated`). `limit` stops after that many tunes.
     """
     from tunesmith.memory.exemplars import ExemplarRecord
-    from tunesmith.tools.abc.intake import parsed_tune
+    from tunesmith.tools.abc import parsed_tune
     from tunesmith.tools.corpus.reader import COLLECTIONS, MUSIC21_LIBRARY, music21_abc_files, tune_records
 
     seen: Counter[str] = Counter()

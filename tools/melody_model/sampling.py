@@ -18,7 +18,14 @@ from fractions import Fraction
 from functools import lru_cache
 
 from tunesmith.tools.melody_model.vocab import (
-    BOS, CONTINUED, HIGHEST_STEP, LOWEST_STEP, PAD, UNITS_PER_WHOLE, parse_note, vocabulary,
+    BOS,
+    CONTINUED,
+    HIGHEST_STEP,
+    LOWEST_STEP,
+    PAD,
+    UNITS_PER_WHOLE,
+    parse_note,
+    vocabulary,
 )
 
 SCALE_OUTSIDE_SHARE = 0.01  # a pitch class outside the mode's scale is allowed when real tunes in the mode use it this often
@@ -62,7 +69,7 @@ class PitchRules:
 def mode_pitch_classes(mode: str, facts: dict) -> set[int]:
     """The mode's scale (steps from the tonic mod 12) plus pitch classes real tunes in that mode use
     at least SCALE_OUTSIDE_SHARE of the time."""
-    from tunesmith.tools.theory.harmony import MODE_SEMITONES
+    from tunesmith.tools.theory import MODE_SEMITONES
 
     allowed = set(MODE_SEMITONES[mode])
     shares = facts.get("mode_pitch_classes", {}).get(mode, {})
@@ -72,7 +79,7 @@ def mode_pitch_classes(mode: str, facts: dict) -> set[int]:
 
 def cadence_classes(mode: str, final: bool) -> frozenset[int]:
     """Pitch classes a section may end on: the tonic for the tune's end, the tonic triad elsewhere."""
-    from tunesmith.tools.theory.harmony import MODE_SEMITONES
+    from tunesmith.tools.theory import MODE_SEMITONES
 
     scale = MODE_SEMITONES[mode]
     return frozenset({0}) if final else frozenset({0, scale[2], scale[4]})

@@ -11,10 +11,24 @@ import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from tunesmith.tools.abc.tokens import ParsedTune
+from tunesmith.tools.abc import ParsedTune
 from tunesmith.tools.melody_model.vocab import (
-    CHORD_NOTE, ENDINGS, HIGHEST_STEP, LENGTHS, LOWEST_STEP, METERS, SECTION_ENDS, TIE, UNITS_PER_WHOLE, meter_token,
-    mode_token, note_token, rest_token, section_bars_token, sections_token, type_token,
+    CHORD_NOTE,
+    ENDINGS,
+    HIGHEST_STEP,
+    LENGTHS,
+    LOWEST_STEP,
+    METERS,
+    SECTION_ENDS,
+    TIE,
+    UNITS_PER_WHOLE,
+    meter_token,
+    mode_token,
+    note_token,
+    rest_token,
+    section_bars_token,
+    sections_token,
+    type_token,
 )
 
 

@@ -26,7 +26,11 @@ from tunesmith.settings import get_settings
 from tunesmith.tools.melody_model.corpus_cache import cached_split, tokenized
 from tunesmith.tools.melody_model.network import MelodyNetwork, NetworkConfig
 from tunesmith.tools.melody_model.prompts import (
-    bar_units, exemplar_prefix, infill_sequence, tune_sequence, window_sequence,
+    bar_units,
+    exemplar_prefix,
+    infill_sequence,
+    tune_sequence,
+    window_sequence,
 )
 from tunesmith.tools.melody_model.vocab import EOS, PAD, vocabulary
 
@@ -127,7 +131,7 @@ def evaluation_loss(network: MelodyNetwork, tunes: list, rows: int = 32) -> floa
             longest = max(len(s) for s, _ in group)
             ids = torch.tensor([s + [0] * (longest - len(s)) for s, _ in group])
             targets = ids[:, 1:].clone()
-            for row, (sequence, controls) in enumerate(group):
+            for row, (_, controls) in enumerate(group):
                 targets[row, :controls] = 0  # controls are given; body tokens and <eos> are scored
             logits = network(ids[:, :-1])
             total += float(F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1),

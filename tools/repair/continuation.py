@@ -1,5 +1,5 @@
 """Continue a tune (ABC) or a MIDI for N more bars. An ABC tune is continued by the melody model
-(the `composer` setting; tools.melody_model.continuation) when it can read the tune; otherwise, and
+(the `composer` setting; tools.repair.model_continuation) when it can read the tune; otherwise, and
 for MIDI, with the repair machinery: the new bars are a gap whose left context is the end of the
 piece and whose right context is a closing bar on the tonic chord, so the continuation walks to a
 cadence. With one bar asked for there is no closing bar.
@@ -16,8 +16,8 @@ from fractions import Fraction
 from pathlib import Path
 
 from tunesmith.settings import get_settings
-from tunesmith.tools.repair.gap_harmony import Key, estimate_key
 from tunesmith.tools.repair.gap_context import chords_per_bar, find_parts
+from tunesmith.tools.repair.gap_harmony import Key, estimate_key
 from tunesmith.tools.repair.midi_bars import BarNote, PianoPiece, RepairInputError, load_piano_piece, write_piece_midi
 from tunesmith.tools.repair.midi_repair import repair_piece
 
@@ -94,8 +94,17 @@ def continue_abc(abc: str, bars: int, *, seed: int = 0) -> str:
     The tune must be one valid single-voice tune; the result passes `tools.abc.validate_abc`.
     Raises `RepairInputError` saying what is wrong otherwise.
     """
-    from tunesmith.tools.abc import AbcError, parse_headers, tune_notes, validate_abc
-    from tunesmith.tools.abc.fields import FieldError, default_unit_length, parse_key, parse_meter, parse_unit_length
+    from tunesmith.tools.abc import (
+        AbcError,
+        FieldError,
+        default_unit_length,
+        parse_headers,
+        parse_key,
+        parse_meter,
+        parse_unit_length,
+        tune_notes,
+        validate_abc,
+    )
 
     _check_bars(bars)
     try:
@@ -128,7 +137,7 @@ def continue_abc(abc: str, bars: int, *, seed: int = 0) -> str:
         text = _complete_last_bar(text, _length_text(shortfall, unit))
         piece.bar_starts[-1] += shortfall
     if get_settings().composer == "melody_model":
-        from tunesmith.tools.melody_model.continuation import ModelCannotCompose, continuation_bars
+        from tunesmith.tools.repair.model_continuation import ModelCannotCompose, continuation_bars
 
         try:
             result = _append_bars(text, continuation_bars(text, bars, seed=seed, unit=unit_at_end(text),
@@ -151,7 +160,7 @@ def continue_abc(abc: str, bars: int, *, seed: int = 0) -> str:
 
 def unit_at_end(abc: str) -> Fraction:
     """The L: unit note length in effect at the tune's last bar (a fraction of a whole note)."""
-    from tunesmith.tools.abc.intake import parsed_tune
+    from tunesmith.tools.abc import parsed_tune
 
     return parsed_tune(abc).bars[-1].unit
 
@@ -172,7 +181,7 @@ def _abc_piece(events: list, meter: tuple[int, int]) -> PianoPiece:
 
 def _length_text(quarters: float, unit: Fraction) -> str:
     """ABC length suffix for a duration in quarter beats, in units of L: (`unit` of a whole note)."""
-    from tunesmith.tools.abc.spelling import length_suffix
+    from tunesmith.tools.abc import length_suffix
 
     return length_suffix((Fraction(quarters).limit_denominator(96) / 4) / unit)
 
@@ -181,7 +190,7 @@ def _abc_bar(notes: list[BarNote], start: float, length: float, unit: Fraction, 
     """One bar of ABC: chords for notes sharing an onset, rests for the silences, filled to `length`;
     `chords` (names) are written as chord symbols at the start of their equal share of the bar, on
     the first note or rest that begins there."""
-    from tunesmith.tools.abc.spelling import spell_midi
+    from tunesmith.tools.abc import spell_midi
 
     tokens: list[tuple[float, str]] = []  # (onset in quarter beats, ABC text)
     position, in_bar = start, {}

@@ -92,7 +92,7 @@ def repair_piece(piece: PianoPiece, gap: tuple[int, int], *, candidates: int = 4
     with `borrow_right` False no rhythm is taken from the bars after the gap.
 
     With the melody model (`composer`, default the setting) each candidate's top line is written by
-    the model (tools.melody_model.midi_melody), its first note in each bar on the chord the
+    the model (tools.repair.model_fill), its first note in each bar on the chord the
     candidate's accompaniment plays there; the other parts are the rule-based fill. When the model
     cannot read the piece the rule-based candidates are used and `notes_by_name["why"]` says why.
     """
@@ -130,8 +130,8 @@ def repair_piece(piece: PianoPiece, gap: tuple[int, int], *, candidates: int = 4
 def _with_model_melody(piece: PianoPiece, gap: tuple[int, int], analysis, context, fills: list, seed: int,
                        notes_by_name: dict) -> list:
     """The fills with their top part's notes replaced by the melody model's line (same chords)."""
-    from tunesmith.tools.melody_model.midi_melody import ModelCannotCompose, melody_fills
     from tunesmith.tools.repair.gap_context import chords_per_bar
+    from tunesmith.tools.repair.model_fill import ModelCannotCompose, melody_fills
 
     means = {part: [n.pitch for n in context.notes if part.holds(n)] for part in analysis.parts}
     voiced = [part for part in analysis.parts if means[part]]

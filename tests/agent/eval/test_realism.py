@@ -5,11 +5,16 @@ from __future__ import annotations
 import pytest
 
 from tunesmith.agent.eval.realism import (
-    classifier_auc, overlap_of_histograms, overlap_of_values, played_bars, realism_report, roc_auc, tune_features,
+    classifier_auc,
+    overlap_of_histograms,
+    overlap_of_values,
+    played_bars,
+    realism_report,
+    roc_auc,
+    tune_features,
 )
-from tunesmith.agent.eval.report import _realism_blocks
+from tunesmith.agent.eval.report import _realism_blocks, report_blocks
 from tunesmith.agent.eval.run import EvalReport
-from tunesmith.agent.eval.report import report_blocks
 
 
 def test_repeats_and_endings_are_unfolded_as_played() -> None:

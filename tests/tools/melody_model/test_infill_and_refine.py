@@ -8,8 +8,9 @@ from support.tiny_melody import tiny_melody_model
 from support.tiny_models import one_torch_thread
 
 from tunesmith.tools.abc import count_bars, tune_notes, validate_abc
-from tunesmith.tools.melody_model.model_composer import plan_frame, render, sample_plan
-from tunesmith.tools.melody_model.refine import infill_window, refine_with_model
+from tunesmith.tools.compose.model_composer import plan_frame, render, sample_plan
+from tunesmith.tools.compose.model_revisions import infill_window
+from tunesmith.tools.compose.refine import refine_with_model
 from tunesmith.tools.plan import MusicPlan
 
 PLAN = MusicPlan(key="D", meter="6/8", bars=16, form="AB", tune_type="jig", seed=5)

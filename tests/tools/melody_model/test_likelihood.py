@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from support.tiny_melody import THE_KESH as KESH
 
-from tunesmith.tools.abc.intake import parsed_tune
+from tunesmith.tools.abc import parsed_tune
 from tunesmith.tools.critic.critique import critique_abc
 from tunesmith.tools.melody_model.likelihood import copied_units, percentile, tune_likelihood
 from tunesmith.tools.melody_model.prompts import bar_units

@@ -11,12 +11,12 @@ from support.tiny_melody import tiny_melody_model
 from support.tiny_models import one_torch_thread
 
 from tunesmith.tools.abc import count_bars, tune_notes, validate_abc
-from tunesmith.tools.melody_model.continuation import continuation_bars
-from tunesmith.tools.melody_model.midi_melody import bar_tokens, melody_fills
 from tunesmith.tools.melody_model.vocab import parse_note
 from tunesmith.tools.repair.continuation import _append_bars
 from tunesmith.tools.repair.gap_context import analyse_gap
 from tunesmith.tools.repair.midi_bars import BarNote, load_piano_piece
+from tunesmith.tools.repair.model_continuation import continuation_bars
+from tunesmith.tools.repair.model_fill import bar_tokens, melody_fills
 
 JIG = """X:1
 T:The Kesh

@@ -10,9 +10,10 @@ from support.tiny_melody import tiny_melody_model
 from support.tiny_models import one_torch_thread
 
 from tunesmith.tools.abc import analyse_abc, count_bars, tune_notes, validate_abc
-from tunesmith.tools.melody_model.model_composer import ModelCannotCompose, sample_plan
+from tunesmith.tools.compose.model_composer import sample_plan
+from tunesmith.tools.melody_model.limits import ModelCannotCompose
 from tunesmith.tools.plan import MusicPlan
-from tunesmith.tools.theory.harmony import MODE_SEMITONES, tonic_pitch_class
+from tunesmith.tools.theory import MODE_SEMITONES, pitch_class
 
 METERS = ("2/4", "3/4", "4/4", "6/8", "9/8", "2/2", "3/8")
 KEYS = ("C", "G", "D", "A", "E", "F", "Bb", "Eb", "F#", "Ab")
@@ -36,7 +37,7 @@ def random_plan(rng: random.Random, seed: int) -> MusicPlan:
 
 def section_end_notes(abc: str, plan: MusicPlan) -> list[int]:
     """The last pitch of each section of the form, as played."""
-    from tunesmith.tools.compose.composer import form_layout
+    from tunesmith.tools.compose.layout import form_layout
 
     per_bar: dict[int, list[int]] = {}
     for event in tune_notes(abc):
@@ -59,8 +60,8 @@ def test_random_plans_give_valid_tunes_that_keep_every_constraint(model) -> None
             assert count_bars(tune.abc) == plan.bars
             facts = analyse_abc(tune.abc)
             assert (facts.meter, facts.mode) == (plan.meter, plan.mode)
-            tonic = tonic_pitch_class(plan.key)
-            assert tonic_pitch_class(facts.key) == tonic
+            tonic = pitch_class(plan.key)
+            assert pitch_class(facts.key) == tonic
             pitches = [e.midi for e in tune_notes(tune.abc) if e.midi is not None]
             assert plan.low_pitch <= min(pitches) and max(pitches) <= plan.high_pitch
             triad = {(tonic + MODE_SEMITONES[plan.mode][d]) % 12 for d in (0, 2, 4)}

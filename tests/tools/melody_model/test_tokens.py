@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import pytest
-
 from support.tiny_melody import THE_KESH as JIG
 
-from tunesmith.tools.abc import tune_notes, validate_abc
-from tunesmith.tools.abc.intake import parsed_tune
+from tunesmith.tools.abc import parsed_tune, tune_notes, validate_abc
 from tunesmith.tools.melody_model.abc_writer import round_trip
 from tunesmith.tools.melody_model.tokens import TokenizeError, bar_line_tokens, section_lengths, tokenize_parsed
 from tunesmith.tools.melody_model.vocab import vocabulary
-
 
 FEATURES = """X:1
 T:Features

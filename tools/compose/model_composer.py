@@ -13,24 +13,35 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from tunesmith.tools.melody_model.limits import (
+    ModelCannotCompose,
+    check_plan,
+    model_or_refusal,
+    model_tune_type,
+    reference_for,
+)
 from tunesmith.tools.melody_model.prompts import bar_units, exemplar_prefix
 from tunesmith.tools.melody_model.sampling import (
-    ConstraintMachine, Forced, FreeBar, bar_units as meter_units, cadence_classes, decode, pitch_rules,
+    ConstraintMachine,
+    Forced,
+    FreeBar,
+    cadence_classes,
+    decode,
+    pitch_rules,
 )
-from tunesmith.tools.melody_model.tokens import control_tokens, meter_name
-from tunesmith.tools.melody_model.vocab import BOS, CONTINUED, EOS, TUNE_TYPES, parse_note
+from tunesmith.tools.melody_model.sampling import (
+    bar_units as meter_units,
+)
+from tunesmith.tools.melody_model.tokens import control_tokens
+from tunesmith.tools.melody_model.vocab import BOS, CONTINUED, EOS, parse_note
 from tunesmith.tools.plan import MusicPlan
+from tunesmith.tools.theory import pitch_class
 
 # Plain sampling from the model's distribution (inside the constraints): a nucleus of 0.95 made tunes
 # more likely than real ones and blander in rhythm (note-length entropy 0.98 vs 1.26 bits over 200
 # held-out plans); with 1.0 it matches real tunes (1.31 vs 1.29), benchmarks/realism_bench.py.
 TEMPERATURE, TOP_P = 1.0, 1.0
 EXEMPLAR_BUDGET = 110  # most tokens of an exemplar's opening read before the tune
-MAX_MODEL_BARS = 128
-
-
-class ModelCannotCompose(Exception):
-    """The melody model cannot write this plan; the message says why in one sentence."""
 
 
 @dataclass
@@ -74,7 +85,7 @@ class Draft:
             body.append("|]" if number == len(statements) - 1 else "||")
         return body
 
-    def replaced(self, section: int, first: int, bars: list[list[str]]) -> "Draft":
+    def replaced(self, section: int, first: int, bars: list[list[str]]) -> Draft:
         """A copy with bars `first`.. of a written section replaced."""
         new = {k: [list(b) for b in v] for k, v in self.bars.items()}
         new[section][first:first + len(bars)] = [list(b) for b in bars]
@@ -126,7 +137,7 @@ def closing_line(sections: list[Section], index: int) -> str:
 
 def sections_of(plan: MusicPlan) -> list[Section]:
     """The plan's form as model sections: AABB in 32 bars -> A (8 bars, twice), B (8 bars, twice)."""
-    from tunesmith.tools.compose.composer import form_layout
+    from tunesmith.tools.compose.layout import form_layout
 
     sections: list[Section] = []
     for letter, bars in form_layout(plan, []):
@@ -136,37 +147,6 @@ def sections_of(plan: MusicPlan) -> list[Section]:
         earlier = next((i for i, s in enumerate(sections) if s.letter == letter and s.bars == bars and s.copy_of is None), None)
         sections.append(Section(letter, bars, 1, earlier))
     return sections
-
-
-def model_tune_type(tune_type: str | None) -> str | None:
-    """The plan's tune type as the vocabulary knows it (None when the corpus has too few of that type)."""
-    name = (tune_type or "").strip().lower()
-    return name if name in TUNE_TYPES else None
-
-
-def reference_for(tonic_pitch_class: int, low: int, high: int) -> int:
-    """The tonic's MIDI number nearest the middle of the range (the tokens count steps from it)."""
-    centre = (low + high) / 2
-    return min((tonic_pitch_class + 12 * octave for octave in range(11)), key=lambda p: (abs(p - centre), p))
-
-
-def check_meter(meter: str, model) -> str:
-    """The meter, when the model learned it from enough tunes; ModelCannotCompose otherwise."""
-    from tunesmith.tools.melody_model.weights import MIN_TUNES_FOR_METER
-
-    tunes = model.meter_tunes(meter)
-    if tunes < MIN_TUNES_FOR_METER:
-        raise ModelCannotCompose(
-            f"the melody model learned {meter} from only {tunes} tunes (it needs {MIN_TUNES_FOR_METER})")
-    return meter
-
-
-def check_plan(plan: MusicPlan, model) -> str:
-    """The plan's meter as the model knows it; ModelCannotCompose when the model cannot write the plan."""
-    meter = check_meter(meter_name(plan.meter), model)
-    if plan.bars > MAX_MODEL_BARS:
-        raise ModelCannotCompose(f"the melody model writes at most {MAX_MODEL_BARS} bars, the plan asks for {plan.bars}")
-    return meter
 
 
 def ends_tune(sections: list[Section], index: int) -> bool:
@@ -197,8 +177,7 @@ def segments_for(sections: list[Section], units: int, mode: str, downbeats: list
 
 def exemplar_prompts(exemplars: Sequence[str], meter: str) -> tuple[list[tuple[str, list[str]]], list[str]]:
     """(title, prompt tokens) for each exemplar in the plan's meter, and notes on the ones left out."""
-    from tunesmith.tools.abc import AbcError
-    from tunesmith.tools.abc.intake import parsed_tune
+    from tunesmith.tools.abc import AbcError, parsed_tune
     from tunesmith.tools.melody_model.tokens import TokenizeError, tokenize_parsed
 
     prompts, notes = [], []
@@ -227,14 +206,14 @@ def _prompt_budget(sections: list[Section], units: int, facts: dict, meter: str,
 
 def plan_frame(plan: MusicPlan, model) -> Frame:
     """Everything the plan fixes; ModelCannotCompose when the model cannot write it."""
-    from tunesmith.tools.compose.composer import abc_header, melody_range
+    from tunesmith.tools.compose.layout import abc_header, plan_range
     from tunesmith.tools.theory.harmony import writable_scale
 
     meter = check_plan(plan, model)
     scale, respelled = writable_scale(plan.key, plan.mode)
     choices = [respelled] if respelled else []
-    low, high = melody_range(plan, choices)
-    reference = reference_for(_pitch_class(scale.tonic), low, high)
+    low, high = plan_range(plan, choices)
+    reference = reference_for(pitch_class(scale.tonic), low, high)
     rules = pitch_rules(plan.mode, meter, model.facts, reference, low, high)
     if not rules.steps:
         raise ModelCannotCompose(f"no note of {plan.key} {plan.mode} fits the range MIDI {low}-{high}")
@@ -270,18 +249,6 @@ def draft_from(machine: ConstraintMachine, sections: list[Section], exemplar: st
                 current[-1].append(token)
         bars[index] = [b for b in current if b]
     return Draft(sections, bars, exemplar)
-
-
-def model_or_refusal(model=None):
-    """The given model, else the shipped one; ModelCannotCompose when its weights cannot be used."""
-    from tunesmith.tools.melody_model.weights import MelodyModelUnavailable, shipped_model
-
-    if model is not None:
-        return model
-    try:
-        return shipped_model()
-    except MelodyModelUnavailable as error:
-        raise ModelCannotCompose(error.sentence()) from None
 
 
 def sample_plan(plan: MusicPlan, exemplars: Sequence[str] = (), *, count: int = 1, seed: int | None = None,
@@ -334,17 +301,11 @@ def shared_bars(prompt: list[str], draft: Draft) -> tuple[int, int]:
     return sum(bar in exemplar for bar in written), len(written)
 
 
-def _pitch_class(tonic: str) -> int:
-    from tunesmith.tools.theory.harmony import tonic_pitch_class
-
-    return tonic_pitch_class(tonic)
-
-
 def _planned_chords(plan: MusicPlan, scale) -> tuple[list[frozenset[int]] | None, list[str] | None]:
     """The plan's chords (one per bar of a section) as downbeat pitch classes and chord symbols."""
     if not plan.chords:
         return None, None
-    from tunesmith.tools.compose.composer import ComposeError
+    from tunesmith.tools.compose.layout import ComposeError
     from tunesmith.tools.theory.harmony import parse_chord
 
     tonic = scale.midi(0)
@@ -404,12 +365,3 @@ def _explain(plan: MusicPlan, frame: Frame, exemplar: str | None, temperature: f
     choices.append("chords: the plan's chords on each bar's first note, written as chord symbols" if frame.chord_symbols
                    else "chords: for each bar the chord of the mode that holds most of its notes, played softly by abc2midi")
     return choices
-
-
-def compose_with_model(plan: MusicPlan, exemplars: Sequence[str] = ()):
-    """One tune for the plan as a `ComposedTune` (composer 'melody_model'); ModelCannotCompose otherwise."""
-    from tunesmith.tools.compose.composer import ComposedTune
-
-    tune = sample_plan(plan, exemplars, count=1)[0]
-    titles = [tune.exemplar] if tune.exemplar else []
-    return ComposedTune(abc=tune.abc, plan=plan, exemplar_titles=titles, choices=tune.choices, composer="melody_model")

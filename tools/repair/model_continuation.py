@@ -6,10 +6,18 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from tunesmith.tools.melody_model.model_composer import ModelCannotCompose, check_meter, model_or_refusal
+from tunesmith.tools.melody_model.limits import ModelCannotCompose, check_meter, model_or_refusal
 from tunesmith.tools.melody_model.prompts import bar_units
 from tunesmith.tools.melody_model.sampling import (
-    ConstraintMachine, Forced, FreeBar, bar_units as meter_units, cadence_classes, decode, pitch_rules,
+    ConstraintMachine,
+    Forced,
+    FreeBar,
+    cadence_classes,
+    decode,
+    pitch_rules,
+)
+from tunesmith.tools.melody_model.sampling import (
+    bar_units as meter_units,
 )
 from tunesmith.tools.melody_model.tokens import control_tokens
 from tunesmith.tools.melody_model.vocab import BAR_LINES, BOS, CONTINUED, ENDINGS, EOS
@@ -25,7 +33,7 @@ def continuation_bars(abc: str, bars: int, *, seed: int = 0, unit: Fraction = Fr
     Raises ModelCannotCompose when the model cannot continue it (its meter, untokenizable music,
     missing weights); the caller then continues it another way.
     """
-    from tunesmith.tools.abc.intake import parsed_tune
+    from tunesmith.tools.abc import parsed_tune
     from tunesmith.tools.melody_model.abc_writer import bar_text, bars_of
     from tunesmith.tools.melody_model.tokens import TokenizeError, tokenize_parsed
 

@@ -8,10 +8,18 @@ model's note lengths (tied), which is enough for context.
 
 from __future__ import annotations
 
-from tunesmith.tools.melody_model.model_composer import ModelCannotCompose, check_meter, model_or_refusal
+from tunesmith.tools.melody_model.limits import ModelCannotCompose, check_meter, model_or_refusal
 from tunesmith.tools.melody_model.sampling import FreeBar, cadence_classes, pitch_rules
 from tunesmith.tools.melody_model.tokens import control_tokens, reference_pitch
-from tunesmith.tools.melody_model.vocab import HIGHEST_STEP, LENGTHS, LOWEST_STEP, TIE, note_token, rest_token, parse_note
+from tunesmith.tools.melody_model.vocab import (
+    HIGHEST_STEP,
+    LENGTHS,
+    LOWEST_STEP,
+    TIE,
+    note_token,
+    parse_note,
+    rest_token,
+)
 
 UNITS_PER_QUARTER = 24
 GRID = 6  # onsets snap to sixteenths

@@ -1,0 +1,213 @@
+"""Self-refinement: critique a draft, revise it, re-check — for a bounded number of rounds, keeping the best.
+
+Every round is kept as a `CriticRound` (the trace shows all of them); the loop stops early when the
+critic's thresholds are met or a round does not improve on the best so far, so the kept tune never
+scores below the first draft. `refine_plan` revises a plan and composes it again; other drafters (an
+LLM writing ABC, see agent/revise.py) pass their own `revise` step to `refine_drafts`.
+
+With the melody model (the `composer` setting) `refine_plan` runs the model's rounds instead
+(`refine_with_model`): round 1 samples more drafts in one batch and takes the one the critic scores
+highest; later rounds each rewrite the two least likely bars with several infilled candidates
+(tools.compose.model_revisions). When the model cannot write the plan, the rule-based rounds run and
+the first choice says why.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from tunesmith.settings import get_settings
+from tunesmith.tools.critic import Critique, critique_abc
+from tunesmith.tools.plan import MusicPlan
+
+__all__ = ["GOOD_ENOUGH", "CriticRound", "Draft", "RefineOutcome", "meets_thresholds", "refine_drafts", "refine_plan",
+           "refine_with_model", "revise_plan"]
+
+GOOD_ENOUGH = 0.85  # overall critic score at which a tune needs no more rounds
+CANDIDATES = 4  # the melody model's drafts per best-of-N round, fills per infilling round
+
+
+class CriticRound(BaseModel):
+    """One round of the self-refine loop: the critic's scores and what this round changed."""
+
+    round: int
+    overall: float
+    scores: dict[str, float]
+    feedback: list[str]
+    change: str = Field(description="What this round changed compared with the last ('first draft' for round 0).")
+    kept: bool = False
+
+
+class Draft(BaseModel):
+    """A tune to critique: its ABC, the plan it answers (if any), what made it, and the composer's choices."""
+
+    abc: str
+    plan: MusicPlan | None = None
+    change: str = "first draft"
+    choices: list[str] = Field(default_factory=list)
+
+
+class RefineOutcome(BaseModel):
+    """The rounds of one refinement and the tune that was kept."""
+
+    abc: str
+    plan: MusicPlan | None = None
+    rounds: list[CriticRound] = Field(default_factory=list)
+    best_round: int = 0
+    stop_reason: str = ""
+    choices: list[str] = Field(default_factory=list)
+    critique: Critique | None = None
+
+    @property
+    def first_score(self) -> float:
+        return self.rounds[0].overall if self.rounds else 0.0
+
+    @property
+    def best_score(self) -> float:
+        return self.rounds[self.best_round].overall if self.rounds else 0.0
+
+
+def _round_record(index: int, critique: Critique, change: str) -> CriticRound:
+    scores = {d.name: round(d.score, 3) for d in [*critique.adherence, *critique.quality]}
+    return CriticRound(round=index, overall=round(critique.overall, 3), scores=scores, feedback=list(critique.feedback),
+                       change=change)
+
+
+def meets_thresholds(critique: Critique) -> bool:
+    """True when the tune is valid, follows every target and scores at least GOOD_ENOUGH overall."""
+    return critique.valid and critique.overall >= GOOD_ENOUGH and all(d.score >= 0.999 for d in critique.adherence)
+
+
+def refine_drafts(first: Draft, revise: Callable[[Draft, Critique, int], Draft], *, rounds: int) -> RefineOutcome:
+    """Critique `first`, then ask `revise(draft, critique, attempt)` for a better draft up to `rounds` times."""
+    critique = critique_abc(first.abc, first.plan)
+    outcome = RefineOutcome(abc=first.abc, plan=first.plan, choices=list(first.choices), critique=critique)
+    outcome.rounds.append(_round_record(0, critique, first.change))
+    current = first
+    for attempt in range(rounds):
+        if meets_thresholds(outcome.critique):
+            outcome.stop_reason = "the critic's thresholds were met"
+            break
+        current = revise(current, outcome.critique, attempt)
+        critique = critique_abc(current.abc, current.plan)
+        outcome.rounds.append(_round_record(attempt + 1, critique, current.change))
+        if critique.overall <= outcome.best_score:
+            outcome.stop_reason = f"round {attempt + 1} did not improve on {outcome.best_score:.2f}"
+            break
+        outcome.abc, outcome.plan, outcome.critique = current.abc, current.plan, critique
+        outcome.choices = list(current.choices)
+        outcome.best_round = attempt + 1
+    else:
+        outcome.stop_reason = outcome.stop_reason or f"used all {rounds} rounds"
+    outcome.rounds[outcome.best_round].kept = True
+    return outcome
+
+
+def revise_plan(plan: MusicPlan, critique: Critique, attempt: int) -> tuple[MusicPlan, str]:
+    """A new plan that addresses the weakest quality dimension; returns it and a sentence saying what changed.
+
+    The adjustments are musical rules of thumb: too many leaps → a narrower range and a wave contour;
+    little rhythmic variety → one step denser; weak tonal focus → a new draft of the melody (new seed).
+    A new seed is always part of a revision so the composer explores a different melody.
+    """
+    weakest = min(critique.quality, key=lambda d: d.score, default=None)
+    update: dict[str, Any] = {"seed": plan.seed + 1000 * (attempt + 1)}
+    name = (weakest.name if weakest else "").lower()
+    if re.search(r"leap|step", name) and plan.high_pitch - plan.low_pitch > 12:
+        update.update(high_pitch=plan.high_pitch - 3, contour="wave")
+        change = (f"narrowed the range to MIDI {plan.low_pitch}-{plan.high_pitch - 3} and used a wave contour "
+                  f"({weakest.name} was {weakest.score:.2f})")
+    elif "rhythm" in name and plan.density != "dense":
+        denser = {"sparse": "medium", "medium": "dense"}[plan.density]
+        update["density"] = denser
+        change = f"made the rhythm {denser} ({weakest.name} was {weakest.score:.2f})"
+    elif weakest is not None:
+        change = f"drafted a new melody (seed {update['seed']}) to improve {weakest.name} ({weakest.score:.2f})"
+    else:
+        change = f"drafted a new melody (seed {update['seed']})"
+    return plan.model_copy(update=update), change
+
+
+def refine_plan(plan: MusicPlan, exemplars: Sequence[str] = (), *, rounds: int = 3) -> RefineOutcome:
+    """Realise `plan`, then revise it up to `rounds` times while the critic finds it improving; with the
+    melody model (the `composer` setting) its own rounds run, falling back to the rule-based ones."""
+    from tunesmith.tools.compose.composer import compose_abc
+    from tunesmith.tools.melody_model.limits import ModelCannotCompose
+
+    fallback: list[str] = []
+    if get_settings().composer == "melody_model":
+        try:
+            return refine_with_model(plan, exemplars, rounds=rounds)
+        except ModelCannotCompose as reason:
+            fallback.append(f"{reason}; the rule-based composer wrote it instead")
+    composed = compose_abc(plan, exemplars, composer="rule_based")
+
+    def revise(draft: Draft, critique: Critique, attempt: int) -> Draft:
+        revised, change = revise_plan(draft.plan, critique, attempt)
+        again = compose_abc(revised, exemplars, composer="rule_based")
+        return Draft(abc=again.abc, plan=revised, change=change, choices=fallback + list(again.choices))
+
+    first = Draft(abc=composed.abc, plan=plan, choices=fallback + list(composed.choices))
+    return refine_drafts(first, revise, rounds=rounds)
+
+
+def refine_with_model(plan: MusicPlan, exemplars: Sequence[str] = (), *, rounds: int = 3,
+                      candidates: int = CANDIDATES, model=None) -> RefineOutcome:
+    """Draft the plan with the melody model and refine it for up to `rounds` rounds.
+
+    `candidates`: drafts per best-of-N round, fills per infilling round. Raises ModelCannotCompose
+    when the model cannot write the plan (the caller falls back).
+    """
+    from tunesmith.tools.compose.model_composer import ModelTune, plan_frame, render, sample_plan
+    from tunesmith.tools.compose.model_revisions import WINDOW_BARS, bar_windows, infill_window, written_bar
+    from tunesmith.tools.melody_model.limits import model_or_refusal
+
+    model = model_or_refusal(model)
+    frame = plan_frame(plan, model)
+    first = sample_plan(plan, exemplars, count=1, model=model)[0]
+    critique = critique_abc(first.abc, plan)
+    records = [_round_record(0, critique, f"first draft by the melody model (seed {plan.seed})")]
+    kept: tuple[ModelTune, Any, int] = (first, critique, 0)
+    tried: set[tuple[int, int]] = set()
+    stop = f"used all {rounds} rounds"
+    for index in range(1, rounds + 1):
+        seed = plan.seed * 1000 + 7919 * index
+        if index == 1 and candidates > 1:
+            drafts = sample_plan(plan, exemplars, count=candidates, seed=seed, model=model)
+            scored = sorted(((critique_abc(t.abc, plan), t) for t in drafts), key=lambda pair: -pair[0].overall)
+            best_critique, best = scored[0]
+            others = ", ".join(f"{c.overall:.2f}" for c, _ in scored[1:])
+            change = (f"sampled {candidates} more drafts (seed {seed}) and took the one the critic scored highest, "
+                      f"{best_critique.overall:.2f} (the others {others})")
+        else:
+            windows = [w for w in bar_windows(frame, kept[0].draft, model.network) if (w[1], w[2]) not in tried]
+            if not windows:
+                stop = f"round {index}: every bar had been rewritten once"
+                break
+            mean, section, bar = windows[0]
+            tried.add((section, bar))
+            drafts = infill_window(frame, kept[0].draft, section, bar, network=model.network, count=candidates,
+                                   seed=seed)
+            tunes = [ModelTune(abc=render(frame, d), draft=d, choices=kept[0].choices) for d in drafts]
+            if not tunes:
+                continue
+            scored = sorted(((critique_abc(t.abc, plan), t) for t in tunes), key=lambda pair: -pair[0].overall)
+            best_critique, best = scored[0]
+            number = written_bar(frame, section, bar)
+            repeat = " and their repeat" if frame.sections[section].times > 1 else ""
+            change = (f"rewrote bars {number}-{number + WINDOW_BARS - 1}{repeat} (section "
+                      f"{frame.sections[section].letter}), the least likely under the model at {mean:.2f} "
+                      f"nats/token, with {len(tunes)} infilled candidates; the best scored {best_critique.overall:.2f}")
+        records.append(_round_record(index, best_critique, change))
+        if best_critique.overall > kept[1].overall:
+            kept = (best, best_critique, index)
+    records[kept[2]].kept = True
+    tune, critique, best_round = kept
+    summary = (f"refinement: {len(records) - 1} round(s); the critic scored the first draft "
+               f"{records[0].overall:.2f} and the kept tune (round {best_round}) {critique.overall:.2f}")
+    return RefineOutcome(abc=tune.abc, plan=plan, rounds=records, best_round=best_round, stop_reason=stop,
+                         choices=[*tune.choices, summary], critique=critique)
