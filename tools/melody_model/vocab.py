@@ -15,10 +15,12 @@ UNITS_PER_WHOLE = 96
 # Sounding lengths (1/96 whole notes) found in music21's ABC corpus: 1/96 .. 6 whole notes.
 LENGTHS = (1, 2, 3, 4, 6, 8, 9, 12, 16, 18, 21, 24, 27, 32, 36, 42, 48, 54, 72, 96, 144, 192, 288, 384, 576)
 LOWEST_STEP, HIGHEST_STEP = -24, 24  # semitones from the reference tonic
+# The control tokens below are the trained vocabulary: their order is saved with the weights (the loader
+# refuses weights trained on another), so they are frozen here rather than read from tools.theory.
 # Meters as fractions ('C' is 4/4, 'C|' is 2/2); 'none' is free meter (bars of any length).
 METERS = ("2/4", "3/4", "4/4", "6/8", "2/2", "3/8", "9/8", "12/8", "4/2", "6/4", "3/2", "4/1", "3/1", "6/2",
           "2/1", "4/8", "5/8", "5/4", "7/8", "2/8", "1/4", "9/4", "none")
-MODES = ("major", "minor", "dorian", "mixolydian", "lydian", "phrygian", "locrian")
+MODES = ("major", "minor", "dorian", "mixolydian", "lydian", "phrygian", "locrian")  # the modes of tools.theory.MODES (a test checks)
 # Tune types with at least ten tunes in the corpus; anything else is 'none'.
 TUNE_TYPES = ("jig", "reel", "hornpipe", "strathspey", "slip jig", "march", "air", "clog", "song", "hymn",
               "dance", "lullaby")

@@ -75,3 +75,10 @@ def test_several_voices_are_refused_with_the_reason() -> None:
 def test_written_tune_keeps_the_notes_of_the_original() -> None:
     _, written = round_trip(JIG)
     assert [e.midi for e in tune_notes(written)] == [e.midi for e in tune_notes(JIG)]
+
+
+def test_the_model_knows_every_mode_the_planner_can_ask_for() -> None:
+    from tunesmith.tools.melody_model.vocab import MODES
+    from tunesmith.tools.theory import MODES as THEORY_MODES
+
+    assert set(MODES) == set(THEORY_MODES)
