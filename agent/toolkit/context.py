@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tunesmith.errors import NotAllowedError
 from tunesmith.tools.plan import MusicPlan
@@ -16,6 +16,7 @@ from tunesmith.tools.plan import MusicPlan
 if TYPE_CHECKING:  # heavy modules; the context only holds their results
     from langchain_core.language_models import BaseChatModel
 
+    from tunesmith.agent.state import ConversationState
     from tunesmith.memory.exemplars import Exemplar
     from tunesmith.tools.audio import AudioDescription, AudioScore
     from tunesmith.tools.compose import RefineOutcome
@@ -42,6 +43,7 @@ class TurnContext:
     seed: int = 0
     refine_rounds: int = 3
     chat_model: BaseChatModel | None = None  # revises ABC the model wrote itself (write_abc)
+    conversation: ConversationState | None = None  # the versions so far and the one this turn starts from
     # Filled in by tools as the turn goes on.
     image: ImageAnalysis | None = None
     audio: AudioDescription | None = None
@@ -53,6 +55,7 @@ class TurnContext:
     refinement: RefineOutcome | None = None
     critique: Critique | None = None
     edits: list[str] = field(default_factory=list)
+    edit_report: dict[str, Any] | None = None  # what the user's words asked, and what edit_abc did and did not do
     renders: RenderResult | None = None
     generated_audio: list[GeneratedAudio] = field(default_factory=list)
     audio_scores: list[AudioScore] = field(default_factory=list)

@@ -54,7 +54,7 @@ def test_jig_request_yields_a_rendered_6_8_tune_in_d_major_with_trace_and_explan
     assert trace["status"] == "done"
     explanation = (outcome.folder / "explanation.md").read_text()
     assert "6/8" in explanation and "jig" in explanation.lower()
-    assert outcome.reply == "Here is a cheerful jig in D major."
+    assert outcome.reply.startswith("Made ") and "Now: D major, 6/8" in outcome.reply  # facts from the trace
 
 
 def test_image_request_cites_the_picture_features_in_the_explanation(astronaut_png: Path) -> None:
