@@ -379,7 +379,19 @@ def prepare() -> None:
     settings = load()
     path = ensure_embedded_model(settings.cache_dir)
     console.print(f"embedded model: {path}")
+    from tunesmith.tools.melody_model.weights import model_status
+
+    usable, detail = model_status()  # shipped weights: checked, never retrained here
+    console.print(f"melody model: {detail}" if usable else f"melody model: {detail}; melodies fall back to the rule-based composer")
     index(paths=[], rebuild=False, stats=False, limit=None)
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def train(ctx: typer.Context) -> None:
+    """Train the melody model on the corpus split (about an hour on 2 cores); --help lists the options."""
+    from tunesmith.tools.melody_model.training import main as train_main
+
+    train_main(list(ctx.args))
 
 
 @app.command()
@@ -464,6 +476,7 @@ def eval_command(
     judge: Annotated[str | None, typer.Option(help="LLM judge served by Ollama or an OpenAI-compatible server, e.g. ollama:qwen2.5:7b.")] = None,
     refine_rounds: RoundsOption = None,
     seed: Annotated[int | None, typer.Option(help="Seed for every case, so runs repeat.")] = None,
+    realism: Annotated[int, typer.Option(help="Held-out real tunes to compare with the melody model's, the rule-based composer's and random tunes (0: skip).")] = 40,
 ) -> None:
     """Run evaluation suites through the agent; write results.json, report.md and report.html."""
     from tunesmith.agent.eval.report import HEADLINE, headline_rows, unavailable_sentences
@@ -472,7 +485,7 @@ def eval_command(
     settings = load(refine_rounds=refine_rounds, seed=seed)
     try:
         report = run_eval(suites, out, settings=settings, backends=backend or [settings.llm_backend], resume=resume,
-                          ablations=ablations, judge=judge)
+                          ablations=ablations, judge=judge, realism=realism)
     except KeyboardInterrupt:
         fail(f"interrupted; finished cases are saved in {out / 'results.json'}: continue with --resume", 130)
     rows = headline_rows(report)

@@ -25,6 +25,7 @@ from tunesmith.errors import InputError
 
 ENV_PREFIX = "TUNESMITH_"
 LlmBackend = Literal["embedded", "ollama", "openai"]
+Composer = Literal["melody_model", "rule_based"]
 
 
 def _data_home() -> Path:
@@ -86,6 +87,12 @@ class Settings(BaseSettings):
     # Rendering
     soundfont: Path = Field(Path("/usr/share/sounds/sf2/FluidR3_GM.sf2"), description="General MIDI SoundFont.")
     sample_rate: int = Field(44100, ge=8000, le=192000, description="WAV sample rate in Hz.")
+
+    # Composing
+    composer: Composer = Field(
+        "melody_model",
+        description="Who writes melodies from a plan: the melody model trained on real tunes, or the rule-based composer.",
+    )
 
     # The agent
     refine_rounds: int = Field(3, ge=0, le=10, description="Most critic→revise rounds per tune.")

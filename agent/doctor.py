@@ -16,6 +16,7 @@ from tunesmith.tools.weights import BackendStatus
 CHECKS: list[tuple[str, str, bool]] = [
     ("tunesmith.agent.llm.factory", "llm_checks", True),
     ("tunesmith.tools.render", "render_checks", False),
+    ("tunesmith.tools.melody_model.weights", "melody_checks", False),
     ("tunesmith.memory.embedder", "embedder_checks", False),
     ("tunesmith.memory.exemplars", "library_checks", False),
     ("tunesmith.tools.vision.captioner", "captioner_checks", False),

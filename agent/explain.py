@@ -44,13 +44,16 @@ def _image_section(image: dict[str, Any]) -> list[str]:
     return lines + [""]
 
 
-def _exemplar_section(exemplars: list[dict[str, Any]], choices: list[str]) -> list[str]:
+def _exemplar_section(exemplars: list[dict[str, Any]]) -> list[str]:
     lines = ["## Tunes it learned from (retrieved from the library)", ""]
     for exemplar in exemplars:
         lines.append(f"- *{exemplar.get('title', '?')}* ({exemplar.get('source', '?')}): {exemplar.get('why_matched', '')}")
-    if choices:
-        lines += ["", "What the composer took from them:", ""] + [f"- {choice}" for choice in choices]
     return lines + [""]
+
+
+def _composition_section(choices: list[str]) -> list[str]:
+    """Who wrote the melody (the melody model or the rule-based composer), how, and what it took from where."""
+    return ["## How the melody was written", ""] + [f"- {choice}" for choice in choices] + [""]
 
 
 def _refinement_section(trace: TurnTrace, stop_reason: str | None) -> list[str]:
@@ -135,7 +138,9 @@ def build_explanation(trace: TurnTrace) -> str:
     if evidence.get("audio"):
         lines += ["## What the reference clip contributed", ""] + [f"- {_cell(evidence['audio'])}", ""]
     if evidence.get("exemplars"):
-        lines += _exemplar_section(evidence["exemplars"], evidence.get("composition_choices", []))
+        lines += _exemplar_section(evidence["exemplars"])
+    if evidence.get("composition_choices"):
+        lines += _composition_section(evidence["composition_choices"])
     if evidence.get("musicgen_prompt"):
         lines += ["## Text-to-music prompt (the bridge)", "", f"- bridged: “{evidence['musicgen_prompt']}”"]
         if evidence.get("raw_caption_prompt"):

@@ -2,8 +2,9 @@
 
 For each piece (Bach chorales as 4-track MIDI, folk tunes from ABC as 1-track MIDI): delete 2–6
 complete bars at a seeded random place with music on both sides, let `find_gap` locate them, and fill
-them with (a) our repair, (b) the repeat-left baseline, (c) silence; the deleted original bars are
-scored too as a reference. Reported per method: mean context-fit score (tools.context_fit), context-
+them with (a) the repair with the melody model writing the top line (the other parts as the
+rule-based repair writes them), (b) the rule-based repair alone, (c) the repeat-left baseline,
+(d) silence; the deleted original bars are scored too as a reference. Reported per method: mean context-fit score (tools.context_fit), context-
 discrimination accuracy (the chunk fits its own piece better than each of K random other pieces),
 the same test with the other pieces transposed into this piece's key, that test again on content
 alone (boundary part left out), pitch-class cosine to the
@@ -43,7 +44,7 @@ from tunesmith.tools.repair.gap_harmony import Key, estimate_key
 from tunesmith.tools.repair.midi_bars import ONSET_SNAP, BarNote, load_piano_piece
 from tunesmith.tools.repair.midi_repair import find_gap, repair_piece
 
-METHODS = ("repair", "repeat-left", "silence", "original")
+METHODS = ("model repair", "rule repair", "repeat-left", "silence", "original")
 
 
 def chorale_paths(count: int, rng: random.Random) -> list[str]:
@@ -55,13 +56,11 @@ def chorale_paths(count: int, rng: random.Random) -> list[str]:
 
 
 def folk_tunes(count: int, rng: random.Random) -> list[str]:
-    """Single tunes (text from one X: line to the next) from music21's ABC collections."""
-    import music21
+    """Folk tunes of the committed test split (held out from the melody model's training)."""
+    from tunesmith.settings import get_settings
+    from tunesmith.tools.melody_model.corpus_cache import cached_split
 
-    tunes = []
-    for path in sorted((Path(music21.__file__).parent / "corpus").rglob("*.abc")):
-        text = path.read_text(encoding="utf-8", errors="replace")
-        tunes += ["X:" + chunk for chunk in re.split(r"^X:", text, flags=re.M)[1:]]
+    tunes = [record["abc"] for record in cached_split(get_settings().cache_dir)["test"]]
     rng.shuffle(tunes)
     return tunes[: count * 3]
 
@@ -124,15 +123,17 @@ def run_piece(full: Path, folder: Path, rng: random.Random, seed: int) -> dict |
         found = None
     gap = truth
     started = time.perf_counter()
-    ranked, _, notes = repair_piece(piece, gap, candidates=4, seed=seed)
+    ranked, _, notes = repair_piece(piece, gap, candidates=4, seed=seed, composer="melody_model")
     repair_seconds = time.perf_counter() - started
+    rule_ranked, _, rule_notes = repair_piece(piece, gap, candidates=4, seed=seed, composer="rule_based")
     started = time.perf_counter()
     repeat_left_baseline(piece, gap)
     baseline_seconds = time.perf_counter() - started
-    chunks = {"repair": notes[ranked[0].name], "repeat-left": notes["repeat-left"], "silence": [],
-              "original": piece_full.notes_in_bars(*truth)}
+    chunks = {"model repair": notes[ranked[0].name], "rule repair": rule_notes[rule_ranked[0].name],
+              "repeat-left": notes["repeat-left"], "silence": [], "original": piece_full.notes_in_bars(*truth)}
     return {"context": gap_context(piece, gap), "chunks": chunks, "detected": found == truth,
-            "repair_seconds": repair_seconds, "baseline_seconds": baseline_seconds}
+            "repair_seconds": repair_seconds, "baseline_seconds": baseline_seconds,
+            "model_used": ranked[0].strategy.startswith("melody-model"), "why": notes.get("why")}
 
 
 def in_same_key(context: BarContext, key: Key) -> BarContext:
@@ -227,6 +228,9 @@ def main() -> None:
     everything = rows["chorale"] + rows["folk"]
     print(f"pieces: {len(rows['chorale'])} chorales + {len(rows['folk'])} folk tunes; "
           f"gap found by find_gap: {sum(r['detected'] for r in everything)}/{len(everything)}")
+    used = sum(r["model_used"] for r in everything)
+    print(f"melody model wrote the top line in {used}/{len(everything)} pieces"
+          + ("" if used == len(everything) else f" (else: {next(r['why'] for r in everything if not r['model_used'])})"))
     print(f"{'set':8} {'method':12} {'fit':>6} {'discrim':>8} {'samekey':>8} {'content':>8} "
           f"{'pc~orig':>8} {'copy':>6}")
     for name, subset in (("chorale", rows["chorale"]), ("folk", rows["folk"]), ("all", everything)):

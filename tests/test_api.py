@@ -17,7 +17,7 @@ def test_compose_tune_follows_the_words_and_explains_each_choice() -> None:
     assert (facts.key, facts.mode, facts.meter, count_bars(tune.abc)) == ("D", "minor", "3/4", 16)
     assert validate_abc(tune.abc, check_abc2midi=False).valid
     assert tune.plan.instrument == "violin" and "you asked for" in tune.plan.reasons["key"]
-    assert tune.critique is not None and tune.rounds and tune.rounds[0].change == "first draft"
+    assert tune.critique is not None and tune.rounds and tune.rounds[0].change.startswith("first draft")
 
 
 def test_the_same_words_and_seed_give_the_same_tune_and_another_seed_another() -> None:

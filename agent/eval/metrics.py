@@ -294,6 +294,7 @@ class EvalReport(BaseModel):
     backends: dict[str, BackendRun] = Field(default_factory=dict)
     ablations: dict[str, Any] = Field(default_factory=dict)
     judge: dict[str, Any] = Field(default_factory=dict)
+    realism: dict[str, Any] = Field(default_factory=dict)
     out_dir: str = ""
 
     def summary(self, backend: str, suite: str | None = None) -> Summary:

@@ -165,12 +165,15 @@ def run_eval(
     model_factory: ModelFactory = default_model_factory,
     with_audio: bool = True,
     photos: Sequence[str] | None = None,
+    realism: int = 0,
 ) -> EvalReport:
     """Run every case of every suite on every backend, then the ablations and judge; write the reports.
 
     `model_factory(settings, case)` builds the chat model for one case (a fresh one per case). results.json is
     rewritten atomically after every case; with `resume`, cases already done there are not run again.
-    `with_audio` measures each tune.wav (librosa, CLAP); `photos` picks the photo ablation's photos.
+    `with_audio` measures each tune.wav (librosa, CLAP); `photos` picks the photo ablation's photos;
+    `realism` > 0 compares that many held-out real tunes with the melody model's, the rule-based
+    composer's and a random walk's tunes for the same plans (agent/eval/realism.py).
     """
     from tunesmith.agent.eval.report import write_reports
 
@@ -213,6 +216,15 @@ def run_eval(
         from tunesmith.agent.eval.ablations import run_ablations
 
         report.ablations = run_ablations(suites, out_dir / "ablations", seed=settings.seed, photos=photos).model_dump(mode="json")
+        atomic_write_json(results_path, report)
+    if realism:
+        from tunesmith.agent.eval.realism import realism_report
+        from tunesmith.tools.melody_model.limits import ModelCannotCompose
+
+        try:
+            report.realism = realism_report(realism, seed=settings.seed, cache_dir=settings.cache_dir).model_dump(mode="json")
+        except ModelCannotCompose as reason:
+            report.realism = {"note": f"The realism comparison was not run: {reason}."}
         atomic_write_json(results_path, report)
     from tunesmith.agent.eval.judge import judge_report
 

@@ -9,9 +9,9 @@ The audio side keeps the real shapes that matter (EnCodec at 32 kHz, 50 frames/s
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
+
+from tunesmith.tools.melody_model.sampling import one_thread
 
 # A small word vocabulary: music words a test prompt uses, plus single letters so any text tokenises.
 _WORDS = (
@@ -22,17 +22,9 @@ _WORDS = (
 _LETTERS = list("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
-@contextmanager
-def one_torch_thread() -> Iterator[None]:
-    """Run torch on one thread: tiny models spend their time in thread hand-offs, worst on a busy CPU."""
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
+# Tiny models spend their time in thread hand-offs, worst on a busy CPU: run them on one thread, as
+# the melody model's sampling does.
+one_torch_thread = one_thread
 
 
 def tiny_t5_tokenizer():

@@ -34,7 +34,14 @@ from tunesmith.tools.abc.results import (
     TuneAnalysis,
     ValidationReport,
 )
-from tunesmith.tools.abc.spelling import ACCIDENTAL_TEXT, FLAT_SPELLING, SHARP_SPELLING, letter_text
+from tunesmith.tools.abc.spelling import (
+    ACCIDENTAL_TEXT,
+    FLAT_SPELLING,
+    SHARP_SPELLING,
+    length_suffix,
+    letter_text,
+    spell_midi,
+)
 from tunesmith.tools.abc.tokens import ParsedTune
 from tunesmith.tools.abc.validate import abc2midi_errors, check_tune
 
@@ -47,8 +54,8 @@ __all__ = [
     # a tune parsed once and read many times (the critic, the composer's checks)
     "ParsedTune", "analyse", "bar_count", "note_events", "parsed_tune", "quarters_per_minute",
     # header fields and note spelling, for code that writes ABC
-    "ACCIDENTAL_TEXT", "FLAT_SPELLING", "SHARP_SPELLING", "FieldError", "Key", "default_unit_length", "letter_text",
-    "parse_key", "parse_meter", "parse_unit_length",
+    "ACCIDENTAL_TEXT", "FLAT_SPELLING", "SHARP_SPELLING", "FieldError", "Key", "default_unit_length", "length_suffix",
+    "letter_text", "parse_key", "parse_meter", "parse_unit_length", "spell_midi",
 ]
 
 

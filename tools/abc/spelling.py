@@ -7,10 +7,12 @@ bar do not already give the wanted pitch.
 from __future__ import annotations
 
 from collections.abc import Callable
+from fractions import Fraction
 
 from tunesmith.tools.abc.fields import CLEF_WORDS, Key
 from tunesmith.tools.abc.results import AbcError
 from tunesmith.tools.abc.tokens import NoteToken, ParsedTune
+from tunesmith.tools.theory import LETTERS, NATURAL_SEMITONES
 
 ACCIDENTAL_TEXT = {2: "^^", 1: "^", 0: "=", -1: "_", -2: "__"}
 # Spelling of a pitch class with no key to follow (K:none): sharps up, flats down.
@@ -90,3 +92,41 @@ def header_replacement(tune: ParsedTune, letter: str, value: str) -> tuple[int, 
     if header_fields:
         return header_fields[-1].end, header_fields[-1].end, f"\n{letter}:{value}"
     return 0, 0, f"{letter}:{value}\n"
+
+
+def length_suffix(length: Fraction) -> str:
+    """ABC length suffix for a length in units of L: (1 -> '', 2 -> '2', 1/2 -> '/2', 3/2 -> '3/2')."""
+    if length == 1:
+        return ""
+    if length.denominator == 1:
+        return str(length.numerator)
+    return f"{length.numerator if length.numerator != 1 else ''}/{length.denominator}"
+
+
+def spell_midi(pitch: int, signature: Key, in_bar: dict) -> str:
+    """A MIDI pitch as an ABC note under `signature`, writing an accidental only where the signature
+    and the accidentals earlier in the bar (`in_bar`, updated here) do not already give it.
+
+    `in_bar` holds what is in effect both per letter and octave (the ABC 2.1 rule) and per letter
+    (abc2midi's older rule), so that every reader hears the same pitch.
+    """
+    def octave_of(letter: str, alteration: int) -> int:
+        return (pitch - NATURAL_SEMITONES[letter] - alteration) // 12 - 1
+
+    spelling = next(((letter, signature.alterations.get(letter, 0)) for letter in LETTERS
+                     if (NATURAL_SEMITONES[letter] + signature.alterations.get(letter, 0) - pitch) % 12 == 0), None)
+    if spelling is None:
+        flats = sum(signature.alterations.values()) < 0
+        tonic = signature.tonic_pitch_class
+        # Raised degrees are written as sharps whatever the key: the leading note, the raised fourth,
+        # and in minor the raised sixth (C# in D minor, not Db).
+        raised = tonic is not None and ((pitch - tonic) % 12 in (6, 11) or (
+            signature.mode in ("minor", "dorian", "phrygian") and (pitch - tonic) % 12 == 9))
+        spelling = (SHARP_SPELLING if raised or not flats else FLAT_SPELLING)[pitch % 12]
+    letter, alteration = spelling
+    octave = octave_of(letter, alteration)
+    signed = signature.alterations.get(letter, 0)
+    if in_bar.get((letter, octave), signed) == alteration and in_bar.get(letter, signed) == alteration:
+        return letter_text(letter, octave)
+    in_bar[(letter, octave)] = in_bar[letter] = alteration
+    return ACCIDENTAL_TEXT[alteration] + letter_text(letter, octave)

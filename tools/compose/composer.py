@@ -16,21 +16,15 @@ from random import Random
 
 from pydantic import BaseModel
 
-from tunesmith.errors import InputError
+from tunesmith.settings import Composer, get_settings
 from tunesmith.tools.compose.exemplar_style import exemplar_style
+from tunesmith.tools.compose.layout import ComposeError, abc_header, form_layout, plan_range
 from tunesmith.tools.compose.melody import IntervalHabits, Voice
 from tunesmith.tools.compose.notation import bar_abc
 from tunesmith.tools.compose.rhythm import bar_sixteenths, tune_type_cells
 from tunesmith.tools.compose.sections import Bar, SectionWriter
 from tunesmith.tools.plan import MusicPlan
 from tunesmith.tools.theory.harmony import Chord, Scale, parse_chord, writable_scale
-
-# MIDI velocity (0-127) of abc2midi's chord and bass accompaniment, below the melody's 80-105.
-CHORD_VOLUME = 50
-
-
-class ComposeError(InputError):
-    """The plan cannot be realised; the message names the bad value and what would be valid."""
 
 
 class ComposedTune(BaseModel):
@@ -40,20 +34,46 @@ class ComposedTune(BaseModel):
     plan: MusicPlan
     exemplar_titles: list[str]
     choices: list[str]
+    composer: Composer = "rule_based"
 
 
-def compose_abc(plan: MusicPlan, exemplars: Sequence[str] = ()) -> ComposedTune:
-    """Write `plan` as one ABC tune; `exemplars` are ABC texts of retrieved tunes to borrow style from."""
+def compose_abc(plan: MusicPlan, exemplars: Sequence[str] = (), *, composer: Composer | None = None) -> ComposedTune:
+    """Write `plan` as one ABC tune; `exemplars` are ABC texts of retrieved tunes to take style from.
+
+    `composer` (default: the `composer` setting) picks the melody model or the rule-based composer.
+    When the melody model cannot write the plan (a meter it has not learned, missing weights) the
+    rule-based composer writes it and the first choice says why, in one sentence.
+    """
+    if bar_sixteenths(plan.meter) == 0:
+        raise ComposeError(f"meter {plan.meter} has no beats; use e.g. 4/4, 3/4, 6/8")
+    if (composer or get_settings().composer) == "melody_model":
+        from tunesmith.tools.compose.model_composer import sample_plan
+        from tunesmith.tools.melody_model.limits import ModelCannotCompose
+
+        try:
+            tune = sample_plan(plan, exemplars, count=1)[0]
+        except ModelCannotCompose as reason:
+            fallback = compose_rule_based(plan, exemplars)
+            fallback.choices.insert(0, f"{reason}; the rule-based composer wrote it instead")
+            return fallback
+        return ComposedTune(abc=tune.abc, plan=plan, exemplar_titles=[tune.exemplar] if tune.exemplar else [],
+                            choices=tune.choices, composer="melody_model")
+    return compose_rule_based(plan, exemplars)
+
+
+def compose_rule_based(plan: MusicPlan, exemplars: Sequence[str] = ()) -> ComposedTune:
+    """The rule-based composer (fallback and baseline): phrases, cadences and rhythm cells from rules
+    and from the exemplars' bar rhythms and interval habits."""
     if bar_sixteenths(plan.meter) == 0:
         raise ComposeError(f"meter {plan.meter} has no beats; use e.g. 4/4, 3/4, 6/8")
     rng = Random(f"tunesmith-compose:{plan.seed}")
-    choices: list[str] = []
+    choices: list[str] = ["melody: written by the rule-based composer (phrase rules, rhythm cells and interval habits)"]
     scale, respelled = writable_scale(plan.key, plan.mode)
     if respelled:
         choices.append(respelled)
     style = exemplar_style(exemplars, plan.meter)
     choices.extend(style.notes)
-    voice = Voice(scale, plan.meter, *_melody_range(plan, choices), style.habits or IntervalHabits.default())
+    voice = Voice(scale, plan.meter, *plan_range(plan, choices), style.habits or IntervalHabits.default())
     if style.habits is None:
         choices.append("interval habits: a folk-tune profile in which steps dominate (no exemplar notes)")
     given = _given_chords(plan, scale)
@@ -65,26 +85,13 @@ def compose_abc(plan: MusicPlan, exemplars: Sequence[str] = ()) -> ComposedTune:
         )
     writer = SectionWriter(plan, scale, voice, cells, given, rng, choices)
     section_ends: set[int] = set()
-    for letter, length in _layout(plan, choices):
+    for letter, length in form_layout(plan, choices):
         writer.write(letter, length)
         section_ends.add(len(writer.bars) - 1)
     choices.append(f"instrument {plan.instrument} -> %%MIDI program {plan.program}; chord symbols above the bars "
                    "are played softly as an accompaniment by abc2midi")
     abc = _write_abc(plan, scale, writer.bars, section_ends)
-    return ComposedTune(abc=abc, plan=plan, exemplar_titles=style.titles, choices=choices)
-
-
-def _melody_range(plan: MusicPlan, choices: list[str]) -> tuple[int, int]:
-    """Lowest and highest MIDI numbers for the melody, widened to an octave so every degree fits."""
-    low, high = sorted((plan.low_pitch, plan.high_pitch))
-    if high - low < 12:
-        centre = (low + high) // 2
-        low = max(21, min(centre - 6, 108 - 12))
-        high = low + 12
-        choices.append(f"range {plan.low_pitch}-{plan.high_pitch} is under an octave; widened to MIDI {low}-{high} so the scale fits")
-    else:
-        choices.append(f"melody range MIDI {low}-{high}")
-    return low, high
+    return ComposedTune(abc=abc, plan=plan, exemplar_titles=style.titles, choices=choices, composer="rule_based")
 
 
 def _given_chords(plan: MusicPlan, scale: Scale) -> list[Chord]:
@@ -97,27 +104,8 @@ def _given_chords(plan: MusicPlan, scale: Scale) -> list[Chord]:
     return chords
 
 
-def _layout(plan: MusicPlan, choices: list[str]) -> list[tuple[str, int]]:
-    """(letter, bars) per section of the form, every letter written out."""
-    letters = plan.form[: plan.bars]
-    if letters != plan.form:
-        choices.append(f"form {plan.form} has more sections than the {plan.bars} bars; used {letters}")
-    base, extra = divmod(plan.bars, len(letters))
-    lengths = [base + (1 if index >= len(letters) - extra else 0) for index in range(len(letters))]
-    choices.append(f"form {letters}: sections of {', '.join(str(n) for n in lengths)} bars, each ending on the tonic; "
-                   "a returning section repeats the first half of its first statement, then varies")
-    return list(zip(letters, lengths))
-
-
 def _write_abc(plan: MusicPlan, scale: Scale, bars: list[Bar], section_ends: set[int]) -> str:
-    title = " ".join(plan.title.split()) or "Untitled"
-    beat = "3/8" if plan.compound else "1/4"
-    header = ["X:1", f"T:{title[:120]}"]
-    # abc2midi swings an R:hornpipe and rejects it outside 2/4 and 4/4, so R: is left out there.
-    if plan.tune_type and not (plan.tune_type.strip().lower() == "hornpipe" and plan.meter not in ("2/4", "4/4")):
-        header.append(f"R:{' '.join(plan.tune_type.split())}")
-    header += [f"M:{plan.meter}", "L:1/8", f"Q:{beat}={plan.tempo_bpm}", f"K:{scale.abc_key()}",
-               f"%%MIDI program {plan.program}", f"%%MIDI chordvol {CHORD_VOLUME}", f"%%MIDI bassvol {CHORD_VOLUME}"]
+    header = abc_header(plan, scale.abc_key())
     per_line = 2 if bar_sixteenths(plan.meter) > 16 else 4
     lines, line = [], ""
     previous_symbol = None

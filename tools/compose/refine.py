@@ -4,6 +4,12 @@ Every round is kept as a `CriticRound` (the trace shows all of them); the loop s
 critic's thresholds are met or a round does not improve on the best so far, so the kept tune never
 scores below the first draft. `refine_plan` revises a plan and composes it again; other drafters (an
 LLM writing ABC, see agent/revise.py) pass their own `revise` step to `refine_drafts`.
+
+With the melody model (the `composer` setting) `refine_plan` runs the model's rounds instead
+(`refine_with_model`): round 1 samples more drafts in one batch and takes the one the critic scores
+highest; later rounds each rewrite the two least likely bars with several infilled candidates
+(tools.compose.model_revisions). When the model cannot write the plan, the rule-based rounds run and
+the first choice says why.
 """
 
 from __future__ import annotations
@@ -14,13 +20,15 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from tunesmith.settings import get_settings
 from tunesmith.tools.critic import Critique, critique_abc
 from tunesmith.tools.plan import MusicPlan
 
 __all__ = ["GOOD_ENOUGH", "CriticRound", "Draft", "RefineOutcome", "meets_thresholds", "refine_drafts", "refine_plan",
-           "revise_plan"]
+           "refine_with_model", "revise_plan"]
 
 GOOD_ENOUGH = 0.85  # overall critic score at which a tune needs no more rounds
+CANDIDATES = 4  # the melody model's drafts per best-of-N round, fills per infilling round
 
 
 class CriticRound(BaseModel):
@@ -125,14 +133,81 @@ def revise_plan(plan: MusicPlan, critique: Critique, attempt: int) -> tuple[Musi
 
 
 def refine_plan(plan: MusicPlan, exemplars: Sequence[str] = (), *, rounds: int = 3) -> RefineOutcome:
-    """Realise `plan`, then revise the plan up to `rounds` times while the critic finds it improving."""
+    """Realise `plan`, then revise it up to `rounds` times while the critic finds it improving; with the
+    melody model (the `composer` setting) its own rounds run, falling back to the rule-based ones."""
     from tunesmith.tools.compose.composer import compose_abc
+    from tunesmith.tools.melody_model.limits import ModelCannotCompose
 
-    composed = compose_abc(plan, exemplars)
+    fallback: list[str] = []
+    if get_settings().composer == "melody_model":
+        try:
+            return refine_with_model(plan, exemplars, rounds=rounds)
+        except ModelCannotCompose as reason:
+            fallback.append(f"{reason}; the rule-based composer wrote it instead")
+    composed = compose_abc(plan, exemplars, composer="rule_based")
 
     def revise(draft: Draft, critique: Critique, attempt: int) -> Draft:
         revised, change = revise_plan(draft.plan, critique, attempt)
-        again = compose_abc(revised, exemplars)
-        return Draft(abc=again.abc, plan=revised, change=change, choices=list(again.choices))
+        again = compose_abc(revised, exemplars, composer="rule_based")
+        return Draft(abc=again.abc, plan=revised, change=change, choices=fallback + list(again.choices))
 
-    return refine_drafts(Draft(abc=composed.abc, plan=plan, choices=list(composed.choices)), revise, rounds=rounds)
+    first = Draft(abc=composed.abc, plan=plan, choices=fallback + list(composed.choices))
+    return refine_drafts(first, revise, rounds=rounds)
+
+
+def refine_with_model(plan: MusicPlan, exemplars: Sequence[str] = (), *, rounds: int = 3,
+                      candidates: int = CANDIDATES, model=None) -> RefineOutcome:
+    """Draft the plan with the melody model and refine it for up to `rounds` rounds.
+
+    `candidates`: drafts per best-of-N round, fills per infilling round. Raises ModelCannotCompose
+    when the model cannot write the plan (the caller falls back).
+    """
+    from tunesmith.tools.compose.model_composer import ModelTune, plan_frame, render, sample_plan
+    from tunesmith.tools.compose.model_revisions import WINDOW_BARS, bar_windows, infill_window, written_bar
+    from tunesmith.tools.melody_model.limits import model_or_refusal
+
+    model = model_or_refusal(model)
+    frame = plan_frame(plan, model)
+    first = sample_plan(plan, exemplars, count=1, model=model)[0]
+    critique = critique_abc(first.abc, plan)
+    records = [_round_record(0, critique, f"first draft by the melody model (seed {plan.seed})")]
+    kept: tuple[ModelTune, Any, int] = (first, critique, 0)
+    tried: set[tuple[int, int]] = set()
+    stop = f"used all {rounds} rounds"
+    for index in range(1, rounds + 1):
+        seed = plan.seed * 1000 + 7919 * index
+        if index == 1 and candidates > 1:
+            drafts = sample_plan(plan, exemplars, count=candidates, seed=seed, model=model)
+            scored = sorted(((critique_abc(t.abc, plan), t) for t in drafts), key=lambda pair: -pair[0].overall)
+            best_critique, best = scored[0]
+            others = ", ".join(f"{c.overall:.2f}" for c, _ in scored[1:])
+            change = (f"sampled {candidates} more drafts (seed {seed}) and took the one the critic scored highest, "
+                      f"{best_critique.overall:.2f} (the others {others})")
+        else:
+            windows = [w for w in bar_windows(frame, kept[0].draft, model.network) if (w[1], w[2]) not in tried]
+            if not windows:
+                stop = f"round {index}: every bar had been rewritten once"
+                break
+            mean, section, bar = windows[0]
+            tried.add((section, bar))
+            drafts = infill_window(frame, kept[0].draft, section, bar, network=model.network, count=candidates,
+                                   seed=seed)
+            tunes = [ModelTune(abc=render(frame, d), draft=d, choices=kept[0].choices) for d in drafts]
+            if not tunes:
+                continue
+            scored = sorted(((critique_abc(t.abc, plan), t) for t in tunes), key=lambda pair: -pair[0].overall)
+            best_critique, best = scored[0]
+            number = written_bar(frame, section, bar)
+            repeat = " and their repeat" if frame.sections[section].times > 1 else ""
+            change = (f"rewrote bars {number}-{number + WINDOW_BARS - 1}{repeat} (section "
+                      f"{frame.sections[section].letter}), the least likely under the model at {mean:.2f} "
+                      f"nats/token, with {len(tunes)} infilled candidates; the best scored {best_critique.overall:.2f}")
+        records.append(_round_record(index, best_critique, change))
+        if best_critique.overall > kept[1].overall:
+            kept = (best, best_critique, index)
+    records[kept[2]].kept = True
+    tune, critique, best_round = kept
+    summary = (f"refinement: {len(records) - 1} round(s); the critic scored the first draft "
+               f"{records[0].overall:.2f} and the kept tune (round {best_round}) {critique.overall:.2f}")
+    return RefineOutcome(abc=tune.abc, plan=plan, rounds=records, best_round=best_round, stop_reason=stop,
+                         choices=[*tune.choices, summary], critique=critique)

@@ -2,7 +2,10 @@
 
 Every dimension has a score 0..1, the measured value, the target and an actionable note. `overall`
 is the weighted mean of all dimensions (weights in ADHERENCE_WEIGHTS and QUALITY_WEIGHTS; with no
-plan, quality alone); a tune that does not validate is capped at INVALID_CAP. `feedback` lists the
+plan, quality alone); a tune that does not validate is capped at INVALID_CAP. When the melody
+model can score the tune, its plausibility (a percentile among held-out real tunes) carries as much
+weight as all the band-based quality measures together: those bands hold most tunes, real or
+generated, so alone they saturate near 1.0. `feedback` lists the
 validation errors first, then the notes of the weakest dimensions, most costly first; the
 self-refine loop sends it back to the composer.
 """
@@ -29,20 +32,26 @@ QUALITY_WEIGHTS = {
     "scale_consistency": 1.5, "cadence": 1.5, "pitch_class_entropy": 1.0, "stepwise_motion": 1.0,
     "large_leaps": 1.0, "rhythmic_variety": 0.75, "repetition": 1.0, "phrase_lengths": 0.75,
 }
+PLAUSIBILITY_WEIGHT = sum(QUALITY_WEIGHTS.values())
 FEEDBACK_BELOW = 0.75  # dimensions scoring under this get their note into the feedback
 MAX_FEEDBACK = 8
 
 
-def _weighted(dimensions: list[Dimension], weights: dict[str, float]) -> tuple[float, float]:
+def _weight(name: str) -> float:
+    return ADHERENCE_WEIGHTS.get(name) or QUALITY_WEIGHTS.get(name) or (
+        PLAUSIBILITY_WEIGHT if name == "plausibility" else 1.0)
+
+
+def _weighted(dimensions: list[Dimension]) -> tuple[float, float]:
     """(sum of weight x score, sum of weights)."""
-    total = sum(weights.get(d.name, 1.0) * d.score for d in dimensions)
-    return total, sum(weights.get(d.name, 1.0) for d in dimensions)
+    return sum(_weight(d.name) * d.score for d in dimensions), sum(_weight(d.name) for d in dimensions)
 
 
-def critique_abc(abc: str, plan: MusicPlan | None = None) -> Critique:
+def critique_abc(abc: str, plan: MusicPlan | None = None, *, with_plausibility: bool = True) -> Critique:
     """Score one tune against `plan` (if given) and on melodic quality, with feedback to act on.
 
     Text that is not ABC at all gets overall 0 and the reason as feedback (no exception).
+    `with_plausibility` False leaves the melody model out (the band-based critic alone).
     """
     try:
         tune = parsed_tune(abc)
@@ -53,15 +62,21 @@ def critique_abc(abc: str, plan: MusicPlan | None = None) -> Critique:
     events = note_events(tune)
     adherence = adherence_dimensions(analysis, events, plan, quarters_per_minute(tune)) if plan is not None else []
     quality = quality_dimensions(tune, analysis, events)
-    adherence_sum, adherence_weight = _weighted(adherence, ADHERENCE_WEIGHTS)
-    quality_sum, quality_weight = _weighted(quality, QUALITY_WEIGHTS)
+    if with_plausibility:
+        from tunesmith.tools.critic.plausibility import plausibility
+
+        found = plausibility(tune, plan, analysis.tune_type)
+        if found is not None:
+            quality.append(found)
+    adherence_sum, adherence_weight = _weighted(adherence)
+    quality_sum, quality_weight = _weighted(quality)
     overall = (adherence_sum + quality_sum) / max(adherence_weight + quality_weight, 1e-9)
     if not report.valid:
         overall = min(overall, INVALID_CAP)
     feedback = [p.message for p in report.problems if p.severity == "error"][:MAX_FEEDBACK]
     weak = sorted(
-        (((ADHERENCE_WEIGHTS.get(d.name) or QUALITY_WEIGHTS.get(d.name, 1.0)) * (1 - d.score), d.note)
-         for d in adherence + quality if d.score < FEEDBACK_BELOW),
+        ((_weight(d.name) * (1 - d.score), d.note)
+         for d in adherence + quality if d.score < FEEDBACK_BELOW and d.note != "ok"),
         key=lambda item: -item[0],
     )
     feedback += [note for _, note in weak][: max(0, MAX_FEEDBACK - len(feedback))]

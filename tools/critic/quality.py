@@ -12,6 +12,7 @@ from __future__ import annotations
 from tunesmith.tools.abc import NoteEvent, ParsedTune, TuneAnalysis
 from tunesmith.tools.critic.metrics import (
     band_score,
+    bar_patterns,
     duration_entropy,
     intervals,
     large_leaps,
@@ -95,8 +96,20 @@ def _rhythm(events: list[NoteEvent]) -> Dimension:
                      target=f"{target} bits", note=note)
 
 
-def _repetition(events: list[NoteEvent]) -> Dimension:
-    value = repetition_ratio([e for e in events if e.midi is not None])
+def written_out_repeats(tune: ParsedTune, events: list[NoteEvent]) -> set[int]:
+    """Bar numbers of sections that repeat the section before them note for note (a repeat written
+    out instead of with repeat signs): the bands come from real tunes, which write repeats with signs."""
+    patterns = bar_patterns([e for e in events if e.midi is not None])
+    sections = section_bars(tune)
+    repeats: set[int] = set()
+    for before, after in zip(sections, sections[1:]):
+        if len(before) == len(after) and all(patterns.get(a) == patterns.get(b) for a, b in zip(before, after)):
+            repeats.update(after)
+    return repeats
+
+
+def _repetition(events: list[NoteEvent], repeats: set[int]) -> Dimension:
+    value = repetition_ratio([e for e in events if e.midi is not None and e.bar not in repeats])
     score, target = _banded("repetition", value)
     low = BANDS["repetition"][0]
     note = "ok" if score == 1 else (
@@ -118,20 +131,24 @@ def _cadence(line: list[NoteEvent], analysis: TuneAnalysis) -> Dimension:
     return Dimension(name="cadence", score=score, measured=f"ends on {name}", target=tonic, note=note)
 
 
-def section_lengths(tune: ParsedTune) -> list[int]:
-    """Bars per section (split at repeat signs and double bars), pickups and second endings not counted."""
+def section_bars(tune: ParsedTune) -> list[list[int]]:
+    """Bar numbers of each section (split at repeat signs and double bars), pickups and second
+    endings not counted."""
     voice = tune.bars[0].voice if tune.bars else None
-    sections, seen, current = [], set(), 0
+    sections: list[list[int]] = [[]]
+    seen: set[int] = set()
     for bar in (b for b in tune.bars if b.voice == voice):
         new = [n for n in range(bar.number, bar.number + bar.count) if n > 0 and n not in seen]
         seen.update(new)
-        current += len(new)
-        if any(mark in bar.right for mark in (":", "||", "|]")) and current:
-            sections.append(current)
-            current = 0
-    if current:
-        sections.append(current)
-    return sections
+        sections[-1] += new
+        if any(mark in bar.right for mark in (":", "||", "|]")) and sections[-1]:
+            sections.append([])
+    return [section for section in sections if section]
+
+
+def section_lengths(tune: ParsedTune) -> list[int]:
+    """Bars per section (split at repeat signs and double bars), pickups and second endings not counted."""
+    return [len(section) for section in section_bars(tune)]
 
 
 def _phrases(tune: ParsedTune) -> Dimension:
@@ -151,7 +168,8 @@ def quality_dimensions(tune: ParsedTune, analysis: TuneAnalysis, events: list[No
     stepwise, leaps = _steps(line)
     return [
         _entropy(line), _scale(line, analysis, tune.key.scale_pitch_classes() if tune.key.tonic else _best_scale(line)),
-        stepwise, leaps, _rhythm(events), _repetition(events), _cadence(line, analysis), _phrases(tune),
+        stepwise, leaps, _rhythm(events), _repetition(events, written_out_repeats(tune, events)), _cadence(line, analysis),
+        _phrases(tune),
     ]
 
 

@@ -1,9 +1,9 @@
 """New bars in the tune's own style: the one place edits get new material ("longer", "add a B part").
 
-Today the bars come from `tools.repair.continue_abc` (the gap-repair machinery: harmony and rhythm
-from the tune's own last bars, walking to a cadence on the tonic). The melody model being trained
-on the corpus (tools/melody_model, branch `melody`) is meant to replace it here: point
-`continue_in_style` at it and every edit and the `continue_tune` tool use it.
+The bars come from `tools.repair.continue_abc`: the melody model (the `composer` setting) continues the
+tune with the tune so far as its prompt; when it cannot read the tune (or the setting is `rule_based`),
+the gap-repair machinery writes them (harmony and rhythm from the tune's own last bars, walking to a
+cadence on the tonic). Every edit and the `continue_tune` tool get their new bars here.
 """
 
 from __future__ import annotations

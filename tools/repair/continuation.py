@@ -1,6 +1,8 @@
-"""Continue a tune (ABC) or a MIDI for N more bars with the repair machinery: the new bars are a gap
-whose left context is the end of the piece and whose right context is a closing bar on the tonic
-chord, so the continuation walks to a cadence. With one bar asked for there is no closing bar.
+"""Continue a tune (ABC) or a MIDI for N more bars. An ABC tune is continued by the melody model
+(the `composer` setting; tools.repair.model_continuation) when it can read the tune; otherwise, and
+for MIDI, with the repair machinery: the new bars are a gap whose left context is the end of the
+piece and whose right context is a closing bar on the tonic chord, so the continuation walks to a
+cadence. With one bar asked for there is no closing bar.
 
 Times are quarter-note beats; pitches MIDI numbers.
 """
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
+from tunesmith.settings import get_settings
 from tunesmith.tools.repair.gap_context import chords_per_bar, find_parts
 from tunesmith.tools.repair.gap_harmony import Key, estimate_key
 from tunesmith.tools.repair.midi_bars import BarNote, PianoPiece, RepairInputError, load_piano_piece, write_piece_midi
@@ -133,6 +136,16 @@ def continue_abc(abc: str, bars: int, *, seed: int = 0) -> str:
         # start on a downbeat. Before a closing repeat the short bar stays as written.
         text = _complete_last_bar(text, _length_text(shortfall, unit))
         piece.bar_starts[-1] += shortfall
+    if get_settings().composer == "melody_model":
+        from tunesmith.tools.repair.model_continuation import ModelCannotCompose, continuation_bars
+
+        try:
+            result = _append_bars(text, continuation_bars(text, bars, seed=seed, unit=unit_at_end(text),
+                                                          with_chords=with_symbols))
+        except ModelCannotCompose:
+            result = None  # the rule-based continuation below
+        if result is not None and validate_abc(result).valid:
+            return result
     for attempt in range(ABC_ATTEMPTS):  # checked with abc2midi too, as validate_abc does by default
         new = continue_piece(piece, bars, seed=seed + attempt * 7919, bar_length=bar_length, key=key)
         starts = [piece.bar_starts[-1] + bar_length * i for i in range(bars + 1)]
@@ -143,6 +156,13 @@ def continue_abc(abc: str, bars: int, *, seed: int = 0) -> str:
         if validate_abc(result).valid:
             return result
     raise RepairInputError(f"could not write {bars} valid bars after this tune in {ABC_ATTEMPTS} attempts")
+
+
+def unit_at_end(abc: str) -> Fraction:
+    """The L: unit note length in effect at the tune's last bar (a fraction of a whole note)."""
+    from tunesmith.tools.abc import parsed_tune
+
+    return parsed_tune(abc).bars[-1].unit
 
 
 def _abc_piece(events: list, meter: tuple[int, int]) -> PianoPiece:
@@ -161,40 +181,17 @@ def _abc_piece(events: list, meter: tuple[int, int]) -> PianoPiece:
 
 def _length_text(quarters: float, unit: Fraction) -> str:
     """ABC length suffix for a duration in quarter beats, in units of L: (`unit` of a whole note)."""
-    ratio = (Fraction(quarters).limit_denominator(96) / 4) / unit
-    if ratio == 1:
-        return ""
-    if ratio.denominator == 1:
-        return str(ratio.numerator)
-    return f"{ratio.numerator if ratio.numerator != 1 else ''}/{ratio.denominator}"
+    from tunesmith.tools.abc import length_suffix
 
-
-def _spelling(pitch: int, signature, in_bar: dict) -> str:
-    """A MIDI pitch as an ABC note: the key's letter when the signature (and earlier accidentals in
-    the bar) already give it, else a sharp/flat spelling with its accidental written."""
-    from tunesmith.tools.abc import ACCIDENTAL_TEXT, FLAT_SPELLING, SHARP_SPELLING, letter_text
-    from tunesmith.tools.theory import LETTERS, NATURAL_SEMITONES
-
-    def octave_of(letter: str, alteration: int) -> int:
-        return (pitch - NATURAL_SEMITONES[letter] - alteration) // 12 - 1
-
-    for letter in LETTERS:
-        alteration = signature.alterations.get(letter, 0)
-        if (NATURAL_SEMITONES[letter] + alteration - pitch) % 12 == 0:
-            octave = octave_of(letter, alteration)
-            if in_bar.get((letter, octave), alteration) == alteration:
-                return letter_text(letter, octave)
-    flats = sum(signature.alterations.values()) < 0
-    letter, alteration = (FLAT_SPELLING if flats else SHARP_SPELLING)[pitch % 12]
-    octave = octave_of(letter, alteration)
-    in_bar[(letter, octave)] = alteration
-    return ACCIDENTAL_TEXT[alteration] + letter_text(letter, octave)
+    return length_suffix((Fraction(quarters).limit_denominator(96) / 4) / unit)
 
 
 def _abc_bar(notes: list[BarNote], start: float, length: float, unit: Fraction, signature, chords: list[str]) -> str:
     """One bar of ABC: chords for notes sharing an onset, rests for the silences, filled to `length`;
     `chords` (names) are written as chord symbols at the start of their equal share of the bar, on
     the first note or rest that begins there."""
+    from tunesmith.tools.abc import spell_midi
+
     tokens: list[tuple[float, str]] = []  # (onset in quarter beats, ABC text)
     position, in_bar = start, {}
     # Snap to a quarter of the unit length: ABC lengths need power-of-two denominators, and rhythms
@@ -213,7 +210,7 @@ def _abc_bar(notes: list[BarNote], start: float, length: float, unit: Fraction, 
         group = sorted({n.pitch for n in notes if abs(n.start - onset) < 1e-3})
         following = onsets[index + 1] if index + 1 < len(onsets) else start + length
         end = min(max(n.end for n in notes if abs(n.start - onset) < 1e-3), following)
-        spelled = [_spelling(pitch, signature, in_bar) for pitch in group]
+        spelled = [spell_midi(pitch, signature, in_bar) for pitch in group]
         tokens.append((onset, (spelled[0] if len(spelled) == 1 else "[" + "".join(spelled) + "]")
                        + _length_text(end - onset, unit)))
         position = end

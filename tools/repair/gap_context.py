@@ -68,8 +68,13 @@ def find_parts(notes: list[BarNote]) -> list[Part]:
 
 def chords_per_bar(piece: PianoPiece, bar: int) -> int:
     """Harmonic rhythm: two chords a bar in 4/4, 2/2 and 6/8 style bars, one otherwise (3/4, 2/4)."""
-    length = piece.bar_length(bar)
-    return 2 if (length >= 4 and length % 2 == 0) or (piece.meter[1] == 8 and length == 3) else 1
+    return harmonic_rhythm(piece.bar_length(bar), piece.meter[1])
+
+
+def harmonic_rhythm(bar_quarters: float, denominator: int) -> int:
+    """Chords in a bar of `bar_quarters` quarter beats whose meter has this denominator: two in 4/4,
+    2/2 and 6/8 style bars, one otherwise (3/4, 2/4)."""
+    return 2 if (bar_quarters >= 4 and bar_quarters % 2 == 0) or (denominator == 8 and bar_quarters == 3) else 1
 
 
 def _harmonic_spans(piece: PianoPiece, bar: int) -> list[tuple[float, float]]:

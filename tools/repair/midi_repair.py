@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from tunesmith.settings import get_settings
 from tunesmith.tools.repair.context_fit import ContextFit, context_fit
 from tunesmith.tools.repair.gap_context import analyse_gap, gap_context
 from tunesmith.tools.repair.gap_fill import STRATEGIES, fill_gap, repeat_left_baseline
@@ -84,22 +85,34 @@ def _strategy_fits(strategy: str, has_left: bool, has_right: bool) -> bool:
 
 
 def repair_piece(piece: PianoPiece, gap: tuple[int, int], *, candidates: int = 4, seed: int = 0,
-                 borrow_right: bool = True) -> tuple[list[RepairCandidate], list[RepairCandidate], dict]:
+                 borrow_right: bool = True, composer: str | None = None,
+                 ) -> tuple[list[RepairCandidate], list[RepairCandidate], dict]:
     """Candidate fills (best first) and the two baselines for 0-based gap `gap`; the dict maps each
     candidate name to its notes. Candidates cycle through the rhythm strategies with distinct seeds;
-    with `borrow_right` False no rhythm is taken from the bars after the gap."""
+    with `borrow_right` False no rhythm is taken from the bars after the gap.
+
+    With the melody model (`composer`, default the setting) each candidate's top line is written by
+    the model (tools.repair.model_fill), its first note in each bar on the chord the
+    candidate's accompaniment plays there; the other parts are the rule-based fill. When the model
+    cannot read the piece the rule-based candidates are used and `notes_by_name["why"]` says why.
+    """
     if not 1 <= candidates <= MAX_CANDIDATES:
         raise RepairInputError(f"candidates={candidates} is out of range; use 1..{MAX_CANDIDATES}")
     analysis = analyse_gap(piece, gap)
     context = gap_context(piece, gap)
     strategies = [s for s in STRATEGIES if _strategy_fits(s, bool(context.left), bool(context.right) and borrow_right)]
     notes_by_name: dict = {}
-    ranked = []
+    fills = []
     for index in range(candidates):
         strategy = strategies[index % len(strategies)]
         candidate_seed = seed * 1000 + index
         notes, chords = fill_gap(piece, gap, analysis, strategy=strategy, seed=candidate_seed,
                                  borrow_right=borrow_right)
+        fills.append((strategy, candidate_seed, notes, chords))
+    if (composer or get_settings().composer) == "melody_model":
+        fills = _with_model_melody(piece, gap, analysis, context, fills, seed, notes_by_name)
+    ranked = []
+    for strategy, candidate_seed, notes, chords in fills:
         name = f"{strategy}#{candidate_seed}"
         notes_by_name[name] = notes
         ranked.append(RepairCandidate(name=name, strategy=strategy, seed=candidate_seed,
@@ -114,21 +127,50 @@ def repair_piece(piece: PianoPiece, gap: tuple[int, int], *, candidates: int = 4
     return ranked, baselines, notes_by_name
 
 
+def _with_model_melody(piece: PianoPiece, gap: tuple[int, int], analysis, context, fills: list, seed: int,
+                       notes_by_name: dict) -> list:
+    """The fills with their top part's notes replaced by the melody model's line (same chords)."""
+    from tunesmith.tools.repair.gap_context import chords_per_bar
+    from tunesmith.tools.repair.model_fill import ModelCannotCompose, melody_fills
+
+    means = {part: [n.pitch for n in context.notes if part.holds(n)] for part in analysis.parts}
+    voiced = [part for part in analysis.parts if means[part]]
+    if not voiced:
+        return fills
+    top = max(voiced, key=lambda part: sum(means[part]) / len(means[part]))
+    per_bar = [chords_per_bar(piece, bar) for bar in range(gap[0], gap[1] + 1)]
+    starts = [sum(per_bar[:i]) for i in range(len(per_bar))]
+    downbeats = [[chords[start].pitch_classes for start in starts if start < len(chords)] for *_, chords in fills]
+    try:
+        lines = melody_fills(piece, gap, top, analysis.key, downbeats, seed=seed)
+    except ModelCannotCompose as reason:
+        notes_by_name["why"] = str(reason)
+        return fills
+    return [(f"melody-model+{strategy}", candidate_seed,
+             sorted([n for n in notes if not top.holds(n)] + line, key=lambda n: (n.start, n.pitch)), chords)
+            for (strategy, candidate_seed, notes, chords), line in zip(fills, lines)]
+
+
 def _explain(piece: PianoPiece, gap: tuple[int, int], chosen: RepairCandidate, key: str, parts: list[str],
              baselines: list[RepairCandidate]) -> str:
     first, last = gap[0] + 1, gap[1] + 1
     sides = [side for side, present in (("before", gap[0] > 0), ("after", gap[1] < piece.bar_count - 1)) if present]
     bars = f"bar {first}" if first == last else f"bars {first}-{last}"
+    model = chosen.strategy.startswith("melody-model+")
     rhythm = {"left-rhythm": "the bars before the gap", "right-rhythm": "the bars after the gap",
               "mixed-rhythm": "the bars before (first half) and after (second half)",
               "varied-rhythm": "context bars picked at random",
-              "sequence": "the bars before the gap, their line echoed higher or lower as a sequence"}[chosen.strategy]
+              "sequence": "the bars before the gap, their line echoed higher or lower as a sequence",
+              }[chosen.strategy.removeprefix("melody-model+")]
     repeat = next(b for b in baselines if b.name == "repeat-left")
     neighbours = "previous" if gap[0] > 0 else "following"
     return (
         f"Filled {bars} from the context {' and '.join(sides)} it: key {key} (Krumhansl–Schmuckler on the "
-        f"context), chords {' '.join(chosen.chords)}, rhythm borrowed from {rhythm}, pitches kept in each "
-        f"part's register ({', '.join(parts)})"
+        f"context), chords {' '.join(chosen.chords)}, "
+        + (f"the top line written by the melody model from the melody {' and '.join(sides)} the gap (each bar's "
+           f"first note on its chord), the other parts with rhythm borrowed from {rhythm}" if model
+           else f"rhythm borrowed from {rhythm}")
+        + f", pitches kept in each part's register ({', '.join(parts)})"
         f"{', the line stepping into the next note after the gap' if 'after' in sides else ''}. "
         f"Chosen {chosen.name} with context fit {chosen.fit.score:.2f} (pitch classes {chosen.fit.pitch_class:.2f}, "
         f"density {chosen.fit.density:.2f}, register {chosen.fit.register_match:.2f}, "
@@ -157,5 +199,6 @@ def repair_midi(midi_path: Path, out_dir: Path, *, gap_bars: tuple[int, int] | N
         source=str(midi_path), output=str(output), gap=(gap[0] + 1, gap[1] + 1), bars_in_piece=piece.bar_count,
         key=analysis.key.name, parts=parts, candidates=ranked, baselines=baselines, chosen=chosen.name,
         clamped_notes=piece.clamped_notes,
-        explanation=_explain(piece, gap, chosen, analysis.key.name, parts, baselines),
+        explanation=_explain(piece, gap, chosen, analysis.key.name, parts, baselines)
+        + (f" The melody model was not used: {notes_by_name['why']}." if "why" in notes_by_name else ""),
     )

@@ -1,4 +1,8 @@
-"""compose_abc: a plan becomes valid, idiomatic ABC that keeps the plan's key, mode, meter and length."""
+"""compose_abc: a plan becomes valid, idiomatic ABC that keeps the plan's key, mode, meter and length.
+
+These tests pin the rule-based composer (the fallback and the baseline); the melody model, the
+default composer, is tested in tests/tools/melody_model.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import random
 from collections import Counter, defaultdict
 
 import pytest
+from support.tiny_melody import THE_KESH
 
 from tunesmith.tools.abc import ValidationReport, analyse_abc, parse_key, tune_notes, validate_abc
 from tunesmith.tools.compose.composer import ComposeError, compose_abc
@@ -19,19 +24,15 @@ from tunesmith.tools.theory.meter import COMMON_METERS as METERS
 from tunesmith.tools.theory.pitch import TONICS
 from tunesmith.tools.theory.pitch import pitch_class as tonic_pitch_class
 
+
+@pytest.fixture(autouse=True)
+def rule_based_composer(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TUNESMITH_COMPOSER", "rule_based")
+
+
 MODES = ["major", "minor", "dorian", "mixolydian", "lydian", "phrygian", "locrian"]
 TUNE_TYPES = [None, "jig", "reel", "waltz", "hornpipe", "polka", "march", "air", "slip jig", "strathspey", "lullaby"]
 NUMERALS = ["I", "ii", "IV", "V", "vi", "V7", "bVII", "iv", "VI", "III", "vii°"]
-
-THE_KESH = """X:1
-T:The Kesh
-R:jig
-M:6/8
-L:1/8
-K:G
-GAG GAB|ABA ABd|edd gdd|edB dBA|GAG GAB|ABA ABd|edd gdB|AGF G3|
-BAB dBd|ege dBA|BAB dBG|ABA AGA|BAB dBd|ege dBd|gfg aga|bgf g3|]
-"""
 
 
 def random_plan(rng: random.Random, seed: int) -> MusicPlan:

@@ -32,14 +32,19 @@ def test_a_tune_that_follows_its_plan_scores_full_adherence() -> None:
         "key": 1.0, "mode": 1.0, "meter": 1.0, "tempo": 1.0, "bars": 1.0, "range": 1.0, "instrument": 1.0,
     }
     assert dimension(critique, "cadence").score == 1.0
-    assert critique.overall > 0.8
+    # A plausible tune sits near the middle of real tunes (percentile ~0.5), which the full critic weighs
+    # as much as all band-based measures; the band-based critic alone finds nothing to fault.
+    assert critique.overall > 0.7
+    assert critique_abc(REEL, PLAN, with_plausibility=False).overall > 0.8
 
 
 def test_every_dimension_reports_measured_and_target_values() -> None:
     critique = critique_abc(REEL, PLAN)
     names = [d.name for d in critique.quality]
     assert names == ["pitch_class_entropy", "scale_consistency", "stepwise_motion", "large_leaps",
-                     "rhythmic_variety", "repetition", "cadence", "phrase_lengths"]
+                     "rhythmic_variety", "repetition", "cadence", "phrase_lengths", "plausibility"]
+    without_model = critique_abc(REEL, PLAN, with_plausibility=False)
+    assert [d.name for d in without_model.quality] == names[:-1]
     assert all(d.measured and d.target for d in critique.adherence + critique.quality)
     json.dumps(critique.model_dump())  # goes into the trace
 
