@@ -22,7 +22,8 @@ from tunesmith.agent.trace import ToolCallRecord, TraceRecorder, TurnTrace
 from tunesmith.memory.files import atomic_write_json, atomic_write_text
 from tunesmith.prompts import load_prompt
 from tunesmith.settings import Settings
-from tunesmith.agent.toolkit.actions import rendered_files
+from tunesmith.agent.toolkit.actions import clip_evidence, rendered_files
+from tunesmith.agent.toolkit.clip_steps import clip_steps
 from tunesmith.agent.toolkit.context import TurnContext
 from tunesmith.tools.plan import MusicPlan
 from tunesmith.agent.toolkit.registry import build_tools, tools_for_turn
@@ -82,9 +83,16 @@ def _agent_step(ctx: TurnContext, recorder: TraceRecorder, tools: dict[str, Any]
 def _complete_missing_steps(ctx: TurnContext, recorder: TraceRecorder, tools: dict[str, Any], want_musicgen: bool) -> None:
     """Make sure a request for music ends with a rendered tune, whatever the model did.
 
+    With a clip attached, its melody is transcribed and edited, continued or composed from (clip_steps).
     With a previous tune and no tool called, the words are tried as an edit of it; a new tune is
     composed only when there was none before (so "thanks!" in a chat does not replace your tune).
     """
+    succeeded = {call.name for call in recorder.trace.tool_calls if call.error is None}
+    if not any(call.name == "transcribe_audio" and call.error for call in recorder.trace.tool_calls):
+        for name, args, why in clip_steps(ctx, succeeded):
+            _agent_step(ctx, recorder, tools, name, args, why)
+            if ctx.transcription is None:
+                break  # no melody in the clip: a tune is composed from its sound below
     if ctx.abc is None and ctx.previous_abc is not None and not recorder.trace.tool_calls:
         _agent_step(ctx, recorder, tools, "edit_abc", {"instruction": ctx.request}, "The model did not call a tool, so the agent applied your words as an edit.")
     if ctx.abc is None and ctx.previous_abc is None:
@@ -100,7 +108,7 @@ def _evidence(ctx: TurnContext) -> dict[str, Any]:
     if ctx.image is not None:
         evidence["image"] = ctx.image.evidence()
     if ctx.audio is not None:
-        evidence["audio"] = ctx.audio.caption
+        evidence["audio"] = clip_evidence(ctx)
     if ctx.bridge is not None:
         evidence["musicgen_prompt"] = ctx.bridge.musicgen_prompt
         evidence["raw_caption_prompt"] = ctx.bridge.raw_caption_prompt
@@ -171,7 +179,7 @@ def run_turn(
     ctx = TurnContext(
         request=request, out_dir=turn_dir, user_files=files, session_dir=session_dir,
         previous_abc=previous_abc, previous_plan=previous_plan, seed=settings.seed,
-        refine_rounds=settings.refine_rounds, refine_plan=refine_plan,
+        refine_rounds=settings.refine_rounds, refine_plan=refine_plan, progress=progress,
         refine_written=lambda abc, plan, rounds: refine_written_abc(abc, chat_model, plan, rounds=rounds),
     )
     trace = TurnTrace(

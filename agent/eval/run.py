@@ -48,6 +48,7 @@ class EvalReport(BaseModel):
     refine_rounds: int
     backends: dict[str, BackendRun] = Field(default_factory=dict)
     ablations: dict[str, Any] = Field(default_factory=dict)
+    audio_distribution: dict[str, Any] = Field(default_factory=dict, description="musicnn Fréchet distance to real tunes.")
     judge: dict[str, Any] = Field(default_factory=dict)
     out_dir: str = ""
 
@@ -234,6 +235,11 @@ def run_eval(
         from tunesmith.agent.eval.ablations import run_ablations
 
         report.ablations = run_ablations(suites, out_dir / "ablations", seed=settings.seed, photos=photos).model_dump(mode="json")
+        atomic_write_json(results_path, report)
+    if with_audio:
+        from tunesmith.agent.eval.audio_distance import audio_distribution
+
+        report.audio_distribution = audio_distribution(report, out_dir)
         atomic_write_json(results_path, report)
     from tunesmith.agent.eval.judge import judge_report
 

@@ -33,9 +33,11 @@ class TurnContext:
     # Set by the agent layer so tools can run the self-refine loop without importing agent/.
     refine_plan: Callable[..., Any] | None = None
     refine_written: Callable[..., Any] | None = None
+    progress: Callable[[str], None] | None = None  # long tools report "transcribing clip.wav 40%" through it
     # Filled in by tools as the turn goes on.
     image: Any = None
     audio: Any = None
+    transcription: Any = None  # the clip's melody as ABC (tools.audio.transcribe.Transcription)
     bridge: Any = None
     exemplars: list[Any] = field(default_factory=list)
     plan: MusicPlan | None = None

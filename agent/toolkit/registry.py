@@ -88,7 +88,8 @@ class ContinueArgs(BaseModel):
 # name -> (schema, description for the model, action)
 TOOL_SPECS: dict[str, tuple[type[BaseModel], str, Callable[..., str]]] = {
     "describe_image": (PathArgs, "Analyse the user's image: colours, mood, energy; suggests a music plan.", actions.describe_image),
-    "describe_audio": (PathArgs, "Analyse the user's audio clip: tempo, key, loudness, brightness.", actions.describe_audio),
+    "describe_audio": (PathArgs, "Analyse the user's audio clip: tempo, key, loudness, instruments and mood heard.", actions.describe_audio),
+    "transcribe_audio": (PathArgs, "Write the melody of the user's clip as ABC; it becomes the tune to edit or continue.", actions.transcribe_audio),
     "search_exemplars": (SearchArgs, "Find real folk tunes like the request in the library.", actions.search_exemplars),
     "plan_music": (PlanArgs, "Make a music plan (key, mode, meter, tempo, bars, instrument) from the request.", actions.plan_music),
     "compose_abc": (NoArgs, "Compose the planned tune as ABC and refine it with the critic.", actions.compose_abc),
@@ -126,9 +127,9 @@ def tools_for_turn(ctx: TurnContext) -> list[str]:
     if "image" in ctx.user_files:
         names.insert(0, "describe_image")
     if "audio" in ctx.user_files:
-        names.insert(0, "describe_audio")
+        names[:0] = ["describe_audio", "transcribe_audio"]
     names.append("recall_tune")
-    if ctx.previous_abc or "abc" in ctx.user_files:
+    if ctx.previous_abc or "abc" in ctx.user_files or "audio" in ctx.user_files:
         names += ["edit_abc", "continue_tune"]
     if "midi" in ctx.user_files:
         names.append("repair_midi")

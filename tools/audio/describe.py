@@ -1,7 +1,9 @@
-"""Analyse an input clip: tempo, key, loudness, brightness and onset density, whole and per segment.
+"""Analyse an input clip: tempo, key, loudness, brightness and onset density, whole and per segment,
+and what musicnn's taggers hear in it (instruments, tempo words, genre and mood, with probabilities).
 
-`describe_audio` is the offline stand-in for a music captioner: it lets a user say "like this clip, but
-for Christmas". `load_audio` is the one checked way every audio tool reads a user's file.
+`describe_audio` is the offline stand-in for a music captioner (LP-MusicCaps in Seed 002): it lets a
+user say "like this clip, but for Christmas". `load_audio` is the one checked way every audio tool
+reads a user's file.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, Field
 
+from tunesmith.errors import InputError, UnavailableError
 from tunesmith.tools.audio.descriptors import AudioDescriptors, KeyEstimate, audio_descriptors
+from tunesmith.tools.audio.musicnn.tagger import ClipTags
 
 __all__ = [
     "AudioDescription",
@@ -29,7 +33,7 @@ MAX_AUDIO_SECONDS = 600.0  # ten minutes: longer clips take minutes to analyse a
 ANALYSIS_SAMPLE_RATE = 22050  # Hz; enough for tempo, key and brightness, and half the work of 44.1 kHz
 
 
-class AudioInputError(ValueError):
+class AudioInputError(InputError):
     """A file given as audio is missing, empty, unreadable, not audio, or too long."""
 
 
@@ -51,7 +55,9 @@ class AudioDescription(BaseModel):
     duration_s: float
     overall: AudioDescriptors
     segments: list[AudioSegment]
-    caption: str = Field(description="One sentence in words, usable as a MusicGen prompt seed.")
+    caption: str = Field(description="In words, usable as a MusicGen prompt seed: the measures, then the tags heard.")
+    tags: ClipTags | None = Field(None, description="musicnn tags of the whole clip; None when they could not be had.")
+    tags_status: str = Field("", description="The taggers used, or why there are no tags.")
 
 
 def _audio_info(path: Path) -> tuple[int, int, float]:
@@ -130,8 +136,22 @@ def _caption(overall: AudioDescriptors) -> str:
     return " ".join(words) + f", {overall.loudness_lufs:.0f} LUFS, {overall.duration_s:.0f} s long."
 
 
-def describe_audio(path: Path, *, segment_seconds: float = 10.0) -> AudioDescription:
-    """Describe a clip as a whole and in `segment_seconds`-long pieces (seconds, 1..600)."""
+def _tags(path: Path) -> tuple[ClipTags | None, str]:
+    """musicnn tags of the clip and a status line, or (None, why not)."""
+    from tunesmith.tools.audio.musicnn.tagger import tag_audio
+
+    try:
+        tags = tag_audio(path)
+    except UnavailableError as error:
+        return None, f"no tags: {error.sentence()}"
+    except InputError as error:  # too short to tag
+        return None, f"no tags: {error}"
+    return tags, f"tagged by {', '.join(tags.taggers)} over {tags.patches} three-second patches"
+
+
+def describe_audio(path: Path, *, segment_seconds: float = 10.0, with_tags: bool = True) -> AudioDescription:
+    """Describe a clip as a whole and in `segment_seconds`-long pieces (seconds, 1..600); `with_tags`
+    adds musicnn's tags (about a second per minute of audio) to the description and the caption."""
     if not 1.0 <= segment_seconds <= MAX_AUDIO_SECONDS:
         raise ValueError(f"segment_seconds={segment_seconds} is not valid; use 1 to {MAX_AUDIO_SECONDS:.0f} seconds")
     path = Path(path)
@@ -145,7 +165,11 @@ def describe_audio(path: Path, *, segment_seconds: float = 10.0) -> AudioDescrip
             AudioSegment(start_s=round(start, 3), end_s=round(end, 3), descriptors=piece,
                          text=f"{start:.0f}–{end:.0f} s: {piece.summary()}")
         )
+    tags, status = _tags(path) if with_tags and overall.rms_dbfs >= -60 else (None, "no tags: not asked for or silent")
+    caption = _caption(overall)
+    if tags is not None:
+        caption += f" It sounds like: {tags.summary(5)} (musicnn tag probabilities)."
     return AudioDescription(
         path=str(path), sample_rate=native_sr, channels=channels, duration_s=overall.duration_s,
-        overall=overall, segments=segments, caption=_caption(overall),
+        overall=overall, segments=segments, caption=caption, tags=tags, tags_status=status,
     )
