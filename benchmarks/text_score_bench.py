@@ -1,6 +1,6 @@
 """Does the musicnn text–audio score tell matching request/render pairs from mismatched ones? (AUC)
 
-Run: .venv/bin/python benchmarks/text_score_bench.py [--calibrate]
+Run: .venv/bin/python benchmarks/text_score_bench.py [--calibrate] [--cache FILE]
 
 Every request of eval/text_requests.yaml is planned from its words (tools.planning), composed
 (no exemplars, no refinement: deterministic) and rendered by the product (abc2midi + FluidSynth), then
@@ -58,18 +58,41 @@ def auc(matrix, rows: list[int]) -> float:
     return float(roc_auc_score(labels, scores))
 
 
-def run(calibrate: bool) -> None:
+def cached_renders(requests: list[str], cache: Path | None) -> tuple:
+    """renders(), read from / written to `cache` (an .npz) so the fitting can be rerun without rendering."""
+    import pickle
+
+    if cache is not None and cache.is_file():
+        stored = pickle.loads(cache.read_bytes())
+        if stored["requests"] == requests:
+            return stored["logits"], stored["descriptors"]
+    with tempfile.TemporaryDirectory(prefix="tunesmith-textscore-") as work:
+        logits, descriptors = renders(requests, Path(work))
+    if cache is not None:
+        cache.write_bytes(pickle.dumps({"requests": requests, "logits": logits, "descriptors": descriptors}))
+    return logits, descriptors
+
+
+def auc_rows(matrix, texts: list[int], clips: list[int]) -> float:
+    """AUC over texts `texts` against clips `clips` (a text's own render positive, the others negative)."""
+    from sklearn.metrics import roc_auc_score
+
+    labels = [int(i == j) for i in texts for j in clips]
+    return float(roc_auc_score(labels, [matrix[i][j] for i in texts for j in clips]))
+
+
+def run(calibrate: bool, cache: Path | None = None) -> None:
     import numpy as np
     from sklearn.linear_model import LogisticRegression
 
     from tunesmith.agent.eval.suite import load_suite
     from tunesmith.tools.audio.musicnn.text_match import CALIBRATION_FILE, asked, tag_order
     from tunesmith.tools.audio.targets import descriptor_match, targets_for_text
+    from tunesmith.tools.planning.words import INSTRUMENT_RE
 
     requests = [case.request for case in load_suite(SUITE).cases]
     start = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="tunesmith-textscore-") as work:
-        logits, descriptors = renders(requests, Path(work))
+    logits, descriptors = cached_renders(requests, cache)
     print(f"{len(requests)} requests composed, rendered and tagged in {time.perf_counter() - start:.0f} s")
     fit, held = list(range(0, len(requests), 2)), list(range(1, len(requests), 2))
     logits = np.array(logits)
@@ -87,7 +110,14 @@ def run(calibrate: bool) -> None:
     print(f"AUC, held-out half ({len(held)} requests, {len(held)} matching and {len(held) * (len(held) - 1)} mismatched pairs):")
     print(f"  musicnn tag match   {auc(raw, held):.3f}")
     print(f"  descriptor match    {auc(descriptor, held):.3f}  (baseline, same pairs)")
+    spread_raw = np.array(raw)[np.ix_(fit, fit)].std()
+    spread_descriptor = np.array(descriptor)[np.ix_(fit, fit)].std()
+    both = np.array(raw) / spread_raw + np.array(descriptor) / spread_descriptor
+    print(f"  both, equal weight  {auc(both, held):.3f}  (each scaled by its spread on the fitting half)")
     print("  chance              0.500")
+    named = [i for i in held if INSTRUMENT_RE.search(requests[i])]
+    print(f"AUC, held-out requests that name an instrument ({len(named)} texts vs all {len(held)} held-out renders): "
+          f"tag match {auc_rows(raw, named, held):.3f}, descriptor match {auc_rows(descriptor, named, held):.3f}")
     print(f"AUC on the fitting half (in-sample): tag match {auc(raw, fit):.3f}, descriptor match {auc(descriptor, fit):.3f}")
     probabilities = 1 / (1 + np.exp(-(slope * raw + intercept)))
     diagonal = [probabilities[i][i] for i in held]
@@ -107,4 +137,6 @@ def run(calibrate: bool) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calibrate", action="store_true", help="write tools/audio/musicnn/calibration.json")
-    run(parser.parse_args().calibrate)
+    parser.add_argument("--cache", type=Path, help="keep the renders' tags and descriptors in this file (pickle)")
+    arguments = parser.parse_args()
+    run(arguments.calibrate, arguments.cache)

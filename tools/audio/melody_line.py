@@ -1,12 +1,17 @@
 """One melody from the notes heard in a clip: the line that is loudest, highest and most continuous.
 
-Polyphonic notes (a piano's chords, an accompaniment, an octave ghost of the tune) become one
+`melody_line`: polyphonic notes (a piano's chords, an accompaniment, an octave ghost of the tune) become one
 monophonic line by dynamic programming over the notes in onset order. A chain of notes scores
   Σ salience(note) − LEAP_COST · Σ excess leap (octaves beyond a fourth) between neighbours,
 where salience is the model's confidence, a little more for longer and higher notes (the tune is
 usually the top voice: the "skyline" heuristic, Uitdenbogerd & Zobel 1999), less a floor so faint
 ghost notes cost more than they add. Notes whose onsets are closer than a chord's spread cannot
 both be in the line. Each chosen note lasts until the next one starts, or until it ends if sooner.
+
+`match_onsets`: a note model blurs repeated notes (a flute's "G G" heard as one long G) and splits a
+bowed note whose loudness wobbles; the audio's own onsets (spectral flux) settle both: a note is
+split where an onset falls well inside it, and a same-pitch note with no onset at its start joins
+the note before.
 """
 
 from __future__ import annotations
@@ -21,6 +26,10 @@ SALIENCE_FLOOR = 0.18  # a note adds to the line only when its salience is above
 LEAP_COST = 0.9  # per octave of leap beyond a perfect fourth (5 semitones)
 HEIGHT_BONUS = 0.08  # per octave above the clip's median pitch
 LOOKBACK_NOTES = 40  # predecessors considered per note (bounds the work on long clips)
+ONSET_TOLERANCE_S = 0.05  # an audio onset this close to a note's start is that note's onset
+MIN_PART_S = 0.09  # a repeated note is split off only when both parts are at least this long
+# librosa peak-picking thresholds on the normalised onset strength, measured on renders of corpus tunes
+WEAK_ONSET_DELTA, STRONG_ONSET_DELTA = 0.1, 0.3
 
 
 def _salience(note: HeardNote, median_pitch: float) -> float:
@@ -69,3 +78,45 @@ def mean_leap(line: Sequence[HeardNote]) -> float:
     if len(line) < 2:
         return 0.0
     return math.fsum(abs(b.pitch - a.pitch) for a, b in zip(line, line[1:])) / (len(line) - 1)
+
+
+def match_onsets(line: Sequence[HeardNote], weak_onsets_s: Sequence[float], strong_onsets_s: Sequence[float]
+                 ) -> list[HeardNote]:
+    """The line with repeated notes split at strong onsets, and same-pitch fragments with not even a
+    weak onset at their start joined to the note before (onset times in seconds)."""
+    import bisect
+
+    onsets = sorted(weak_onsets_s)
+
+    def onset_near(time: float) -> bool:
+        i = bisect.bisect_left(onsets, time - ONSET_TOLERANCE_S)
+        return i < len(onsets) and onsets[i] <= time + ONSET_TOLERANCE_S
+
+    joined: list[HeardNote] = []
+    for note in line:
+        previous = joined[-1] if joined else None
+        if (previous is not None and previous.pitch == note.pitch and note.start_s - previous.end_s < ONSET_TOLERANCE_S
+                and not onset_near(note.start_s)):
+            joined[-1] = HeardNote(previous.start_s, note.end_s, note.pitch, max(previous.amplitude, note.amplitude))
+        else:
+            joined.append(note)
+    onsets = sorted(strong_onsets_s)
+    result: list[HeardNote] = []
+    for note in joined:
+        start = note.start_s
+        first = bisect.bisect_right(onsets, start + MIN_PART_S)
+        for onset in onsets[first:]:
+            if onset > note.end_s - MIN_PART_S:
+                break
+            result.append(HeardNote(start, onset, note.pitch, note.amplitude))
+            start = onset
+        result.append(HeardNote(start, note.end_s, note.pitch, note.amplitude))
+    return result
+
+
+def audio_onsets(samples, sample_rate: int, delta: float) -> list[float]:
+    """Onset times (s) of a mono signal: peaks of librosa's spectral-flux onset strength higher than
+    `delta` above the local mean (of the strength normalised to 0..1): 0.1 finds weak onsets too."""
+    import librosa
+
+    return [float(t) for t in librosa.onset.onset_detect(y=samples, sr=sample_rate, units="time", delta=delta)]

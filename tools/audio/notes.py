@@ -27,6 +27,7 @@ from tunesmith.settings import BackendStatus
 SAMPLE_RATE = 22050  # Hz, what the model was trained on
 CHUNK_SECONDS = 30.0
 CONTEXT_SECONDS = 3.0  # audio either side of a chunk, so notes at its edges are heard whole
+SEAM_S = 0.05  # onsets this close, at one pitch, are one note heard by two chunks
 # Decoder settings (basic-pitch's defaults but the shortest note: 127 ms drops sixteenths above ~120
 # BPM; 5 frames is 58 ms). Measured on renders of corpus tunes in benchmarks/transcription_bench.py.
 ONSET_THRESHOLD = 0.5
@@ -142,10 +143,17 @@ def detect_notes(samples: np.ndarray, *, progress: Callable[[float], None] | Non
         first = max(0.0, start - CONTEXT_SECONDS)
         last = min(total, end + CONTEXT_SECONDS)
         heard = _chunk_notes(samples[int(first * SAMPLE_RATE) : int(last * SAMPLE_RATE)], first)
-        notes += [n for n in heard if start <= n.start_s < end or (number == len(chunk_starts) - 1 and n.start_s >= end)]
+        # Both chunks at a seam may place a note a few ms either side of it: take a little more from each,
+        # then keep one of each pair heard twice.
+        notes += [n for n in heard if start - SEAM_S <= n.start_s < end + SEAM_S]
         if progress:
             progress((number + 1) / len(chunk_starts))
-    return sorted(notes, key=lambda n: (n.start_s, -n.pitch))
+    kept: list[HeardNote] = []
+    for note in sorted(notes, key=lambda n: (n.start_s, -n.pitch)):
+        twin = next((k for k in reversed(kept[-8:]) if k.pitch == note.pitch and note.start_s - k.start_s < SEAM_S), None)
+        if twin is None:
+            kept.append(note)
+    return kept
 
 
 def basic_pitch_checks() -> list[BackendStatus]:

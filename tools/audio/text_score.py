@@ -102,7 +102,7 @@ def _load_clap(model: str | None) -> tuple[_Clap | None, str]:
     name = model or settings.clap_model
     status = find_weights(name, allow_downloads=settings.allow_downloads)
     if not status.available:
-        return None, f"CLAP unavailable: {status.reason} Scored with audio descriptors only."
+        return None, f"CLAP unavailable: {status.reason} Scored with musicnn tags and audio descriptors."
     key = (str(status.path), "cpu")
     if key not in _loaded:
         from transformers import ClapModel, ClapProcessor

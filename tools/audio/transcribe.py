@@ -77,8 +77,9 @@ def _grid_events(line: Sequence[HeardNote], grid: BeatGrid) -> list[_Event]:
             continue  # two onsets on one tatum: the first (more salient in the line) stays
         following = next((s for s in starts[number + 1 :] if s > start), None)
         ends = max(start + 1, grid.index(note.end_s) - first)
-        if following is None:
-            events.append(_Event(note.pitch, start, ends - start))
+        if following is None:  # the last note rings on; it ends at the next bar line at the latest
+            bar_line = grid.downbeat + -(-(start + 1 - grid.downbeat) // grid.tatums_per_bar) * grid.tatums_per_bar
+            events.append(_Event(note.pitch, start, min(ends, max(bar_line, start + 1)) - start))
         elif following - ends >= rest_tatums:
             events += [_Event(note.pitch, start, ends - start), _Event(None, ends, following - ends)]
         else:
@@ -187,14 +188,17 @@ def transcribe_samples(samples: np.ndarray, *, name: str = "the clip", instrumen
     """Transcribe mono float samples at 22.05 kHz; raises MelodyNotFound with one sentence when no
     melody can be written down, InputError for a clip under a second."""
     from tunesmith.tools.abc import count_bars, validate_abc
-    from tunesmith.tools.audio.melody_line import melody_line
+    from tunesmith.tools.audio.melody_line import (
+        STRONG_ONSET_DELTA, WEAK_ONSET_DELTA, audio_onsets, match_onsets, melody_line,
+    )
 
     seconds = len(samples) / SAMPLE_RATE
     if seconds < MIN_SECONDS:
         raise InputError(f"{name} lasts {seconds:.2f} s; a melody needs at least {MIN_SECONDS:g} s of audio")
     _check_level(samples, name)
     heard = detect_notes(samples, progress=progress)
-    line = melody_line(heard)
+    line = match_onsets(melody_line(heard), audio_onsets(samples, SAMPLE_RATE, WEAK_ONSET_DELTA),
+                        audio_onsets(samples, SAMPLE_RATE, STRONG_ONSET_DELTA))
     if len(line) < MIN_MELODY_NOTES or np.mean([n.amplitude for n in line]) < MIN_MEAN_CONFIDENCE:
         raise MelodyNotFound(
             f"no melody was found in {name}: basic-pitch heard {len(heard)} notes but no line of at least "

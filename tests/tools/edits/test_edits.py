@@ -201,3 +201,9 @@ def test_any_chain_of_edits_keeps_a_valid_tune_or_says_why_not(text: str) -> Non
     result = apply_edits(JIG, parse_edit(text, PLAN))
     assert validate_abc(result.abc, check_abc2midi=False).valid
     assert len(result.applied) + len(result.skipped) == len(parse_edit(text, PLAN))
+
+
+def test_a_brighter_register_is_an_octave_up_and_bells_are_tubular_bells() -> None:
+    ops = parse_edit("like this clip, but for Christmas: bells and a brighter register")
+    assert [(op.kind, op.value) for op in ops] == [("instrument", "tubular bells"), ("transpose", 12)]
+    assert [(op.kind, op.value) for op in parse_edit("make it brighter")] == [("mode", "major")]

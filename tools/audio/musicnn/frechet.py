@@ -9,6 +9,7 @@ comparable only with other runs of this function, never with published FAD value
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -51,10 +52,12 @@ def frechet_distance(first: np.ndarray, second: np.ndarray) -> float:
         raise ValueError(f"need at least {MIN_PATCHES} embeddings per set, got {len(first)} and {len(second)}")
     mean_a, mean_b = first.mean(axis=0), second.mean(axis=0)
     cov_a, cov_b = np.cov(first, rowvar=False), np.cov(second, rowvar=False)
-    root, _ = linalg.sqrtm(cov_a @ cov_b, disp=False)
-    if not np.isfinite(root).all():  # near-singular product: nudge both covariances (as the FAD code does)
-        offset = np.eye(len(cov_a)) * 1e-6
-        root = linalg.sqrtm((cov_a + offset) @ (cov_b + offset))
+    with warnings.catch_warnings():  # a singular product is expected with few patches; handled below
+        warnings.simplefilter("ignore", linalg.LinAlgWarning)
+        root = linalg.sqrtm(cov_a @ cov_b)
+        if not np.isfinite(root).all():  # nudge both covariances, as the reference FAD code does
+            offset = np.eye(len(cov_a)) * 1e-6
+            root = linalg.sqrtm((cov_a + offset) @ (cov_b + offset))
     root = root.real
     return float(np.sum((mean_a - mean_b) ** 2) + np.trace(cov_a) + np.trace(cov_b) - 2 * np.trace(root))
 
@@ -62,5 +65,9 @@ def frechet_distance(first: np.ndarray, second: np.ndarray) -> float:
 def clip_set_distance(ours: Sequence[str | Path], reference: Sequence[str | Path]) -> FrechetResult:
     """The musicnn Fréchet distance between two sets of audio files."""
     a, b = clip_embeddings(ours), clip_embeddings(reference)
-    return FrechetResult(distance=round(max(frechet_distance(a, b), 0.0), 3), clips=(len(ours), len(reference)),
-                         patches=(len(a), len(b)))
+    result = FrechetResult(distance=round(max(frechet_distance(a, b), 0.0), 3), clips=(len(ours), len(reference)),
+                           patches=(len(a), len(b)))
+    if min(len(a), len(b)) <= a.shape[1]:
+        result.note += (f"; only {min(len(a), len(b))} patches for {a.shape[1]} dimensions, so a covariance is "
+                        "singular and the distance is rough")
+    return result
