@@ -1,6 +1,6 @@
 """Transcription of real tunes from audio: note F1, exact bars, meter/tempo/downbeat, contour after an edit, speed.
 
-Run: .venv/bin/python benchmarks/transcription_bench.py [--tunes 30] [--seed 2024] [--dev-seed 1] [--long]
+Run: .venv/bin/python benchmarks/transcription_bench.py [--tunes 30] [--seed 2024] [--dev-seed 1] [--long] [--llm 3]
 
 Held-out tunes: `tools.corpus.sample.sample_tunes(N, seed)` (excluding the tunes of the dev seed the
 transcriber's settings were tuned on), chord symbols removed, each rendered by the product's renderer
@@ -18,6 +18,8 @@ melody in the rendered MIDI file (abc2midi's performance: repeats unfolded).
   the first 24 notes' 23 interval directions (up, down, same) equal to the original tune's.
 * Speed: seconds of processing per minute of audio for transcription and for musicnn tagging, and for
   decoding the WAV (the baseline); `--long` adds a 10-minute clip (windows, progress, peak memory).
+* `--llm N`: the same edit through `tunesmith compose EDIT --audio clip.wav` with the configured chat
+  model (the embedded LLM by default) on N clips; `--only-llm` runs just that.
 """
 
 from __future__ import annotations
@@ -120,7 +122,7 @@ def contour_agreement(reference: list[int], other: list[int]) -> float:
     return sum(r == e for r, e in zip(ref, est)) / max(1, len(ref))
 
 
-def run(tunes: int, seed: int, dev_seed: int, long_clip: bool) -> None:
+def run(tunes: int, seed: int, dev_seed: int, long_clip: bool, llm: int = 0) -> None:
     import numpy as np
     import soundfile
 
@@ -211,6 +213,39 @@ def run(tunes: int, seed: int, dev_seed: int, long_clip: bool) -> None:
           f"{seconds_tag / minutes:.2f} s (x{seconds_tag / seconds_decode:.1f}); {seconds_audio:.0f} s of audio in all")
     if long_clip:
         _long_clip(chosen)
+    if llm:
+        _llm_check(chosen, llm)
+
+
+def _llm_check(chosen, count: int) -> None:
+    """`tunesmith compose EDIT --audio clip.wav` with the configured chat model (the embedded LLM by
+    default) on the first `count` tunes: contour agreement and which tools the model and the agent ran."""
+    import json
+    import subprocess
+
+    from tunesmith.tools.abc import set_instrument
+    from tunesmith.tools.render import render_all
+
+    print(f"  real LLM, '{EDIT}' through the CLI:")
+    with tempfile.TemporaryDirectory(prefix="tunesmith-llm-") as work:
+        for number, tune in enumerate(chosen[:count]):
+            instrument = INSTRUMENTS[number % len(INSTRUMENTS)]
+            rendered = render_all(set_instrument(melody_only(tune.abc), instrument), Path(work), f"clip{number}",
+                                  formats=["mid", "wav"])
+            reference, _ = reference_notes(rendered.midi)
+            out = Path(work) / f"turn{number}"
+            start = time.perf_counter()
+            run = subprocess.run([sys.executable, "-m", "tunesmith.cli", "compose", EDIT, "--audio", str(rendered.wav),
+                                  "--out", str(out)], capture_output=True, text=True, timeout=900)
+            seconds = time.perf_counter() - start
+            if not (out / "tune.abc").is_file():
+                print(f"    {tune.id}: no tune ({run.stderr.strip().splitlines()[-1:] or run.returncode})")
+                continue
+            calls = json.loads((out / "trace.json").read_text())["tool_calls"]
+            agreement = contour_agreement([p for *_, p in reference], [p for *_, p in abc_notes((out / "tune.abc").read_text())])
+            steps = ", ".join(f"{c['name']}{'*' if c['by'] == 'agent' else ''}{'!' if c['error'] else ''}" for c in calls)
+            print(f"    {tune.id:45s} contour {agreement:.2f}  {seconds:.0f} s  tools: {steps}")
+    print("    (* run by the agent because the model skipped it; ! the call failed)")
 
 
 def _long_clip(chosen) -> None:
@@ -248,6 +283,14 @@ if __name__ == "__main__":
     parser.add_argument("--tunes", type=int, default=30)
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--dev-seed", type=int, default=1)
-    parser.add_argument("--long", action="store_true")
+    parser.add_argument("--long", action="store_true", help="also a 10-minute clip")
+    parser.add_argument("--llm", type=int, default=0, help="also run the CLI with the real chat model on N clips")
+    parser.add_argument("--only-llm", action="store_true", help="skip everything but the --llm check")
     arguments = parser.parse_args()
-    run(arguments.tunes, arguments.seed, arguments.dev_seed, arguments.long)
+    if arguments.only_llm:
+        from tunesmith.tools.corpus.sample import sample_tunes
+
+        dev = {t.id for t in sample_tunes(arguments.tunes, arguments.dev_seed)}
+        _llm_check(sample_tunes(arguments.tunes, arguments.seed, exclude=dev), arguments.llm)
+    else:
+        run(arguments.tunes, arguments.seed, arguments.dev_seed, arguments.long, arguments.llm)

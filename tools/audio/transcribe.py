@@ -78,7 +78,8 @@ def _grid_events(line: Sequence[HeardNote], grid: BeatGrid) -> list[_Event]:
         following = next((s for s in starts[number + 1 :] if s > start), None)
         ends = max(start + 1, grid.index(note.end_s) - first)
         if following is None:  # the last note rings on; it ends at the next bar line at the latest
-            bar_line = grid.downbeat + -(-(start + 1 - grid.downbeat) // grid.tatums_per_bar) * grid.tatums_per_bar
+            bars_after = -(-(start + 1 - grid.downbeat) // grid.tatums_per_bar)  # ceiling division
+            bar_line = grid.downbeat + bars_after * grid.tatums_per_bar
             events.append(_Event(note.pitch, start, min(ends, max(bar_line, start + 1)) - start))
         elif following - ends >= rest_tatums:
             events += [_Event(note.pitch, start, ends - start), _Event(None, ends, following - ends)]
@@ -90,7 +91,7 @@ def _grid_events(line: Sequence[HeardNote], grid: BeatGrid) -> list[_Event]:
 def _spell(pitch: int, scale) -> tuple[int, int]:
     """(scale step, alteration) for a MIDI pitch: a scale tone if it is one; else the neighbouring
     degree raised or lowered, whichever is written with fewer accidentals (C natural in B minor, not
-    B sharp), sharps on a tie unless the key has flats or the note is a major key's b3, b6 or b7."""
+    B sharp); when both need one, a sharp, unless the key has flats or the note is a major key's b3, b6, b7."""
     offset = pitch - scale.midi(0)
     octave, within = divmod(offset, 12)
     degrees = scale.semitones

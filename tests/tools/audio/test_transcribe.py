@@ -83,3 +83,21 @@ def test_a_dense_chord_loop_gives_a_valid_melody_or_one_sentence(tmp_path: Path)
         assert str(error).startswith("no melody was found in chords.wav")
     else:
         assert validate_abc(result.abc).valid and result.notes >= 6
+
+
+def test_without_basic_pitch_transcription_says_so_in_one_sentence_with_the_fix(tmp_path: Path, monkeypatch) -> None:
+    from tunesmith.errors import UnavailableError
+    from tunesmith.tools.audio import notes
+
+    real_find_spec = notes.importlib.util.find_spec
+    monkeypatch.setattr(notes.importlib.util, "find_spec",
+                        lambda name, *args: None if name == "basic_pitch" else real_find_spec(name, *args))
+    notes._model.cache_clear()
+    try:
+        with pytest.raises(UnavailableError, match="basic-pitch \\(the note transcription model\\) is not installed") as caught:
+            transcribe_audio(write(tmp_path / "twinkle.wav", melody(TWINKLE_G[:8], 100)))
+        assert "--no-deps basic-pitch==0.4.0" in caught.value.fix
+        (row,) = notes.basic_pitch_checks()
+        assert not row.available and "cannot be transcribed" in row.detail
+    finally:
+        notes._model.cache_clear()
