@@ -15,7 +15,8 @@ melody in the rendered MIDI file (abc2midi's performance: repeats unfolded).
 * Metre: meter (2/2 counts as 4/4: same bar), tempo within 4 % and the downbeat where the tune has it.
 * Contour: "like this clip, but in a minor key" done the deterministic way (transcribe, then the edit
   parser and editor) against the old way (compose a new tune from the clip's tempo and key): share of
-  the first 24 notes' 23 interval directions (up, down, same) equal to the original tune's.
+  the first 24 notes' 23 interval directions (up, down, same) equal to the original tune's, position
+  by position, and with each reference note matched to the note sounding at the same time.
 * Speed: seconds of processing per minute of audio for transcription and for musicnn tagging, and for
   decoding the WAV (the baseline); `--long` adds a 10-minute clip (windows, progress, peak memory).
 * `--llm N`: the same edit through `tunesmith compose EDIT --audio clip.wav` with the configured chat
@@ -113,6 +114,33 @@ def exact_bars(reference: list[tuple[float, float, int]], quarter_s: float, pick
     return recovered, total
 
 
+def abc_seconds(abc: str) -> list[tuple[float, int]]:
+    """(onset s from the first note, pitch) of a tune at its own Q: tempo."""
+    from tunesmith.tools.abc.analysis import quarters_per_minute
+    from tunesmith.tools.abc.intake import parsed_tune
+
+    seconds_per_quarter = 60.0 / quarters_per_minute(parsed_tune(abc))
+    return [(onset * seconds_per_quarter, pitch) for onset, _, pitch in abc_notes(abc)]
+
+
+def aligned_contour_agreement(reference: list[tuple[float, float, int]], other: list[tuple[float, int]]) -> float:
+    """Interval-direction agreement over the reference's first notes, each matched to the other tune's
+    note sounding nearest in time (within 0.15 s, both from their first note): an extra or missing
+    note does not shift every later comparison, as it does position by position."""
+    import bisect
+
+    first = reference[0][0]
+    times = [t for t, _ in other]
+    matched = []
+    for onset, _, pitch in reference[:CONTOUR_NOTES]:
+        i = bisect.bisect_left(times, onset - first - 0.15)
+        near = [j for j in range(i, min(i + 3, len(times))) if abs(times[j] - (onset - first)) <= 0.15]
+        matched.append((pitch, other[min(near, key=lambda j: abs(times[j] - onset + first))][1] if near else None))
+    agree = [(b[0] > a[0]) - (b[0] < a[0]) == ((b[1] > a[1]) - (b[1] < a[1]))
+             if a[1] is not None and b[1] is not None else False for a, b in zip(matched, matched[1:])]
+    return sum(agree) / max(1, len(agree))
+
+
 def directions(pitches: list[int]) -> list[int]:
     return [(b > a) - (b < a) for a, b in zip(pitches, pitches[1:])]
 
@@ -173,20 +201,23 @@ def run(tunes: int, seed: int, dev_seed: int, long_clip: bool, llm: int = 0) -> 
                    "f1_line": note_f1(reference, [(n.start_s, n.end_s, n.pitch) for n in line])}
             ref_pitches = [p for *_, p in reference]
             if transcription is None:
-                row.update(bars=(0, 1), metre=(False, False, False), contour_edit=0.0, error=why)
+                row.update(bars=(0, 1), metre=(False, False, False), contour_edit=0.0, aligned_edit=0.0, error=why)
             else:
                 got = abc_notes(transcription.abc)
                 row["bars"] = exact_bars(reference, quarter_s, pickup_q, bar_q, got)
-                true_meter = analysis.meter.replace("C|", "4/4").replace("2/2", "4/4").replace("C", "4/4")
+                def same_bar(meter: str) -> str:  # 2/2 and 4/4 bars hold the same music
+                    return meter.replace("C|", "4/4").replace("2/2", "4/4").replace("C", "4/4")
                 beat_q = 1.5 if transcription.meter.endswith("/8") else 1.0
                 tempo_ok = abs(60.0 / transcription.tempo_bpm * (1 / beat_q) / quarter_s - 1) < 0.04
-                row["metre"] = (transcription.meter == true_meter, tempo_ok, row["bars"][0] > 0)
+                row["metre"] = (same_bar(transcription.meter) == same_bar(analysis.meter), tempo_ok, row["bars"][0] > 0)
                 edited = apply_edits(transcription.abc, parse_edit(EDIT)).abc
                 row["contour_edit"] = contour_agreement(ref_pitches, [p for *_, p in abc_notes(edited)])
+                row["aligned_edit"] = aligned_contour_agreement(reference, abc_seconds(edited))
                 row["key"] = f"{transcription.key} {transcription.mode}"
             description = describe_audio(rendered.wav, with_tags=False)
             old_way = compose_abc(plan_from_request(EDIT, base=plan_from_clip(description, seed=number))).abc
             row["contour_old"] = contour_agreement(ref_pitches, [p for *_, p in abc_notes(old_way)])
+            row["aligned_old"] = aligned_contour_agreement(reference, abc_seconds(old_way))
             rows.append(row)
             bars = row["bars"]
             print(f"{tune.id:45s} {instrument:9s} F1 all {row['f1_all']:.2f} line {row['f1_line']:.2f}  "
@@ -206,7 +237,8 @@ def run(tunes: int, seed: int, dev_seed: int, long_clip: bool, llm: int = 0) -> 
     edit, old = [r["contour_edit"] for r in rows], [r["contour_old"] for r in rows]
     print(f"  '{EDIT}': interval-direction agreement with the original, first {CONTOUR_NOTES} notes: "
           f"transcribe+edit {statistics.fmean(edit):.3f} (median {statistics.median(edit):.3f}) vs "
-          f"compose from tempo+key (old) {statistics.fmean(old):.3f}")
+          f"compose from tempo+key (old) {statistics.fmean(old):.3f} position by position; matched in time: "
+          f"{statistics.fmean(r['aligned_edit'] for r in rows):.3f} vs {statistics.fmean(r['aligned_old'] for r in rows):.3f}")
     minutes = seconds_audio / 60
     print(f"  speed per minute of audio: decode {seconds_decode / minutes:.2f} s (baseline), transcribe "
           f"{seconds_transcribe / minutes:.2f} s (x{seconds_transcribe / seconds_decode:.1f}), musicnn tags (2 taggers) "
