@@ -1,1 +1,1 @@
-"""Clip in: decode safely, audio descriptors, description with segments, and how well audio fits a text."""
+"""Clip in: decode safely, audio descriptors, musicnn tags, the melody transcribed as ABC, and how well audio fits a text."""

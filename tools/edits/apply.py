@@ -183,8 +183,13 @@ def _apply_to_part(result: EditResult, op: EditOp) -> None:
     result.applied.append(f"the {op.section} part {what} ({op.evidence!r}); the other parts are unchanged")
 
 
+def _tune_type(result: EditResult, op: EditOp) -> None:
+    result.plan_changes["tune_type"] = str(op.value)
+    result.applied.append(f"now a {op.value} ({op.evidence!r})")
+
+
 _APPLY = {"tempo": _tempo, "mode": _mode, "key": _key, "transpose": _transpose, "meter": _meter,
-          "instrument": _instrument, "bars": _bars, "section": _section}
+          "instrument": _instrument, "bars": _bars, "section": _section, "tune_type": _tune_type}
 
 
 def tune_parts(abc: str) -> list[tuple[str, int, int]]:

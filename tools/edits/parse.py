@@ -12,7 +12,7 @@ nothing else). Choices where the words are vague, and why:
   Picardy third (only the last chord major) needs a harmony part a single-line tune does not have;
   changing the mode is the change a listener hears as a happy ending.
 * "shorter"/"longer" halve/double the bars; "as a waltz"/"as a jig" changes the meter only (the
-  tune type's meter from tools.tune_types), so the edit stays one change.
+  tune type's meter from tools.tune_types) and records the tune type in the plan; the notes stay.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from tunesmith.tools.planning.words import (
 )
 from tunesmith.tools.theory.tune_types import TUNE_TYPES, tune_type_names
 
-EditKind = Literal["tempo", "mode", "key", "transpose", "meter", "instrument", "bars", "section"]
+EditKind = Literal["tempo", "mode", "key", "transpose", "meter", "instrument", "bars", "section", "tune_type"]
 
 
 class EditOp(BaseModel):
@@ -49,6 +49,7 @@ class EditOp(BaseModel):
 
     tempo: int = new BPM; float = factor on the tune's current tempo (when no current plan was given).
     mode: a plan mode ("minor"). key: a tonic ("G"), reached by the nearest transposition.
+    tune_type: the kind of tune it now is ("waltz"), recorded in the plan; its meter is a separate op.
     transpose: int semitones (+ up). meter: "3/4". instrument: a General MIDI name.
     bars: int = new bar count; float = factor on the current bars.
     section: "drop B" or "keep A" (remove a part / keep one part only).
@@ -164,7 +165,9 @@ def _clause_ops(clause: str, current: MusicPlan | None) -> list[tuple[int, EditO
     for match in _METER_NAMED.finditer(lower):
         add(match, "meter", METER_WORDS[match[1]])
     for match in _AS_TYPE.finditer(lower):
-        add(match, "meter", TUNE_TYPES[_TYPE_NAMES[match[1]]].meter)
+        name = _TYPE_NAMES[match[1]]
+        found.append((match.start() + 1, EditOp(kind="tune_type", value=name, evidence=clause[match.start():match.end()].strip())))
+        add(match, "meter", TUNE_TYPES[name].meter)
     for pattern in _TRANSPOSE:
         for match in pattern.finditer(lower):
             count = 1.0 if not match["n"] or match["n"] in ("a", "an") else number_value(match["n"])

@@ -49,7 +49,7 @@ def _pitches(abc: str) -> list[int | None]:
     ("end on a happy note", "mode", "major"), ("in G", "key", "G"), ("change it to B flat", "key", "Bb"),
     ("up a fourth", "transpose", 5), ("an octave higher", "transpose", 12), ("down two semitones", "transpose", -2),
     ("a minor third lower", "transpose", -3), ("transpose it by -3 semitones", "transpose", -3),
-    ("make it higher", "transpose", 12), ("in 3/4", "meter", "3/4"), ("as a waltz", "meter", "3/4"),
+    ("make it higher", "transpose", 12), ("in 3/4", "meter", "3/4"),
     ("for violin", "instrument", "violin"), ("play it on the flute instead", "instrument", "flute"),
     ("shorter", "bars", 4), ("longer", "bars", 16), ("make it 32 bars", "bars", 32), ("add 4 bars", "bars", 12),
     ("drop the B part", "section", "drop B"), ("just the A part", "section", "keep A"),
@@ -207,3 +207,8 @@ def test_a_brighter_register_is_an_octave_up_and_bells_are_tubular_bells() -> No
     ops = parse_edit("like this clip, but for Christmas: bells and a brighter register")
     assert [(op.kind, op.value) for op in ops] == [("instrument", "tubular bells"), ("transpose", 12)]
     assert [(op.kind, op.value) for op in parse_edit("make it brighter")] == [("mode", "major")]
+
+
+def test_as_a_waltz_regroups_the_bars_in_3_4_and_the_plan_calls_it_a_waltz() -> None:
+    ops = parse_edit("as a waltz", PLAN)
+    assert [(op.kind, op.value) for op in ops] == [("meter", "3/4"), ("tune_type", "waltz")]
