@@ -3,8 +3,8 @@
 Each subclass keeps the built-in base it had (`ValueError`, `LookupError`, `PermissionError`,
 `RuntimeError`), so `except ValueError` around older code still works. The message is one sentence
 saying what is wrong and what would be valid; `fix`, where there is one, says what to do about it.
-Front doors (the CLI, the web app) catch `TunesmithError` and show `str(error)` and `error.fix`,
-never a traceback.
+Front doors (the CLI, the web app) catch `TunesmithError` and show `str(error)` (the message and
+the fix), never a traceback.
 """
 
 from __future__ import annotations
@@ -15,16 +15,15 @@ __all__ = [
 
 
 class TunesmithError(Exception):
-    """An expected failure: the message says what went wrong; `fix` (optional) says how to put it right."""
+    """An expected failure: `message` says what went wrong, `fix` (optional) how to put it right.
+
+    `str(error)` is the one line a person reads: the message, then the fix after a colon.
+    """
 
     def __init__(self, message: str, *, fix: str | None = None) -> None:
-        super().__init__(message)
+        super().__init__(f"{message.rstrip('.')}: {fix}" if fix else message)
+        self.message = message
         self.fix = fix
-
-    def sentence(self) -> str:
-        """The message and, when there is one, the fix, as one line for a person."""
-        message = str(self)
-        return f"{message} — {self.fix}" if self.fix and self.fix not in message else message
 
 
 class InputError(TunesmithError, ValueError):

@@ -21,6 +21,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from tunesmith.errors import InputError
+
 ENV_PREFIX = "TUNESMITH_"
 LlmBackend = Literal["embedded", "ollama", "openai"]
 
@@ -106,7 +108,7 @@ class Settings(BaseSettings):
         return tuple(sources)
 
 
-class SettingsError(ValueError):
+class SettingsError(InputError):
     """A setting has a bad value; the message names the key and what would be valid."""
 
 

@@ -17,7 +17,7 @@ CHECKS: list[tuple[str, str, bool]] = [
     ("tunesmith.agent.llm.factory", "llm_checks", True),
     ("tunesmith.tools.render", "render_checks", False),
     ("tunesmith.memory.embedder", "embedder_checks", False),
-    ("tunesmith.memory.store", "store_checks", False),
+    ("tunesmith.memory.exemplars", "library_checks", False),
     ("tunesmith.tools.vision.captioner", "captioner_checks", False),
     ("tunesmith.tools.musicgen.generate", "musicgen_checks", False),
     ("tunesmith.tools.audio.text_score", "clap_checks", False),

@@ -7,13 +7,14 @@ record, and the explanation is built from it alone.
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from tunesmith.memory.files import atomic_write_json
+from tunesmith.tools.compose import CriticRound
 
 
 class LlmStep(BaseModel):
@@ -39,17 +40,6 @@ class ToolCallRecord(BaseModel):
     by: str = "llm"  # "llm" when the model asked for it, "agent" when the agent's fallback ran it
 
 
-class CriticRound(BaseModel):
-    """One round of the self-refine loop."""
-
-    round: int
-    overall: float
-    scores: dict[str, float]
-    feedback: list[str]
-    change: str  # what this round changed compared with the last ("first draft" for round 0)
-    kept: bool = False
-
-
 class TurnTrace(BaseModel):
     """Everything that happened in one turn."""
 
@@ -57,7 +47,7 @@ class TurnTrace(BaseModel):
     inputs: dict[str, str] = Field(default_factory=dict)
     backend: str
     model: str
-    started: str = Field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    started: str = Field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     plan_steps: list[str] = Field(default_factory=list)
     llm_steps: list[LlmStep] = Field(default_factory=list)
     tool_calls: list[ToolCallRecord] = Field(default_factory=list)

@@ -17,21 +17,21 @@ from pydantic import BaseModel, Field
 
 from tunesmith.agent.explain import build_explanation
 from tunesmith.agent.graph import build_agent_graph, run_tool_call
-from tunesmith.agent.refine import refine_plan, refine_written_abc
-from tunesmith.agent.trace import ToolCallRecord, TraceRecorder, TurnTrace
-from tunesmith.memory.files import atomic_write_json, atomic_write_text
-from tunesmith.prompts import load_prompt
-from tunesmith.settings import Settings
 from tunesmith.agent.toolkit.actions import clip_evidence, rendered_files
 from tunesmith.agent.toolkit.clip_steps import clip_steps
 from tunesmith.agent.toolkit.context import TurnContext
-from tunesmith.tools.plan import MusicPlan
 from tunesmith.agent.toolkit.registry import build_tools, tools_for_turn
+from tunesmith.agent.trace import ToolCallRecord, TraceRecorder, TurnTrace
+from tunesmith.errors import InputError
+from tunesmith.memory.files import atomic_write_json, atomic_write_text
+from tunesmith.prompts import load_prompt
+from tunesmith.settings import Settings
+from tunesmith.tools.plan import MusicPlan
 
 INPUT_ROLES = ("image", "audio", "abc", "midi")
 
 
-class TurnInputError(ValueError):
+class TurnInputError(InputError):
     """A file named for the turn does not exist or is not a file."""
 
 
@@ -179,8 +179,7 @@ def run_turn(
     ctx = TurnContext(
         request=request, out_dir=turn_dir, user_files=files, session_dir=session_dir,
         previous_abc=previous_abc, previous_plan=previous_plan, seed=settings.seed,
-        refine_rounds=settings.refine_rounds, refine_plan=refine_plan, progress=progress,
-        refine_written=lambda abc, plan, rounds: refine_written_abc(abc, chat_model, plan, rounds=rounds),
+        refine_rounds=settings.refine_rounds, chat_model=chat_model, progress=progress,
     )
     trace = TurnTrace(
         request=request, inputs={role: str(path) for role, path in files.items()},

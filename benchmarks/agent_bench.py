@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+ROOT = Path(__file__).resolve().parent.parent  # the checkout: suites and test data
 
 
 def embedded_factory():
@@ -70,8 +68,8 @@ def main() -> None:
     args = parser.parse_args()
 
     from tunesmith.agent.eval.run import run_eval
-    from tunesmith.settings import load_settings
     from tunesmith.agent.eval.suite import load_suite
+    from tunesmith.settings import load_settings
 
     text = load_suite(ROOT / "eval" / "text_requests.yaml")
     images = load_suite(ROOT / "eval" / "image_requests.yaml")

@@ -14,20 +14,19 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 from unittest import mock
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from tunesmith.tools.abc import validate_abc  # noqa: E402
-from tunesmith.tools.compose.composer import compose_abc  # noqa: E402
-from tunesmith.tools.critic.critique import critique_abc  # noqa: E402
-from tunesmith.tools.compose.melody import Note  # noqa: E402
-from tunesmith.tools.plan import METERS, TONICS, MusicPlan  # noqa: E402
-from tunesmith.tools.render import render_all  # noqa: E402
+from tunesmith.tools.abc import validate_abc
+from tunesmith.tools.compose import compose_abc
+from tunesmith.tools.compose.melody import Note
+from tunesmith.tools.critic import critique_abc
+from tunesmith.tools.plan import MusicPlan
+from tunesmith.tools.render import render_all
+from tunesmith.tools.theory import TONICS
+from tunesmith.tools.theory.meter import COMMON_METERS as METERS
 
 MODES = ["major", "minor", "dorian", "mixolydian"]
 TUNE_TYPES = [None, "jig", "reel", "waltz", "hornpipe", "polka", "air"]

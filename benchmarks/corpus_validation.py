@@ -7,14 +7,11 @@ Prints: files, tunes, valid, valid with warnings only, invalid by top problem ki
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from tunesmith.tools.abc import AbcError, repair_abc, split_tunes, validate_abc  # noqa: E402
+from tunesmith.tools.abc import AbcError, repair_abc, split_tunes, validate_abc
 
 
 def corpus_tunes(limit: int | None) -> tuple[int, list[tuple[str, str]]]:
@@ -82,9 +79,7 @@ def main() -> None:
 
 def _unchanged_without_abc2midi(tune: str) -> bool:
     """Repair judged by our own checks only (abc2midi off), the same judge that found the tune valid."""
-    from tunesmith.tools.abc.repair import repair
-
-    return repair(tune, lambda text: validate_abc(text, check_abc2midi=False)).abc == tune
+    return repair_abc(tune, check_abc2midi=False).abc == tune
 
 
 if __name__ == "__main__":

@@ -12,22 +12,18 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
-from pathlib import Path
 from typing import Annotated
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from langchain_core.messages import HumanMessage, SystemMessage, ToolMessage
+from langchain_core.tools import tool
+from langchain_core.utils.function_calling import convert_to_openai_tool
+from pydantic import Field
 
-from langchain_core.messages import HumanMessage, SystemMessage, ToolMessage  # noqa: E402
-from langchain_core.tools import tool  # noqa: E402
-from langchain_core.utils.function_calling import convert_to_openai_tool  # noqa: E402
-from pydantic import Field  # noqa: E402
-
-from tunesmith.agent.llm.gguf_cache import ensure_embedded_model  # noqa: E402
-from tunesmith.agent.llm.llama_chat import ChatLlamaCppEmbedded  # noqa: E402
-from tunesmith.agent.llm.llama_runtime import load_model  # noqa: E402
-from tunesmith.settings import get_settings  # noqa: E402
+from tunesmith.agent.llm.gguf_cache import ensure_embedded_model
+from tunesmith.agent.llm.llama_chat import ChatLlamaCppEmbedded
+from tunesmith.agent.llm.llama_runtime import load_model
+from tunesmith.settings import get_settings
 
 MAX_TOKENS = 96
 

@@ -12,13 +12,9 @@ No weights exist here, so every model is randomly initialised: speed is real, th
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 
 def _timed(call) -> tuple[float, object]:
@@ -32,7 +28,7 @@ def musicgen_rtf(folder: Path, melody_folder: Path, work: Path, seconds: float) 
     import numpy as np
     import soundfile
 
-    from tunesmith.tools.musicgen.generate import continue_audio, generate_from_text, generate_with_melody
+    from tunesmith.tools.musicgen import continue_audio, generate_from_text, generate_with_melody
 
     generate_from_text("warm-up", work / "warm.wav", seconds=0.5, model=str(folder), progress=False)
     no_cfg = generate_from_text("a calm folk tune", work / "nocfg.wav", seconds=seconds, guidance_scale=1.0,
@@ -58,7 +54,7 @@ def descriptor_throughput(work: Path) -> None:
     import numpy as np
     import soundfile
 
-    from tunesmith.tools.audio.describe import audio_descriptors, describe_audio, load_audio
+    from tunesmith.tools.audio import audio_descriptors, describe_audio, load_audio
 
     sr, minutes = 44100, 2
     rng = np.random.default_rng(0)
@@ -81,11 +77,10 @@ def descriptor_throughput(work: Path) -> None:
 def real_size_rtf(work: Path, seconds: float) -> None:
     """RTF of a random model with musicgen-small's shapes (T5-base text encoder, 24 x 1024 decoder)."""
     import torch
-
     from support.tiny_models import build_musicgen_small_sized
 
     folder = build_musicgen_small_sized(work / "musicgen_small_sized")
-    from tunesmith.tools.musicgen.generate import generate_from_text
+    from tunesmith.tools.musicgen import generate_from_text
 
     devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
     results = {}

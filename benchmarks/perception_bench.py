@@ -11,13 +11,10 @@ To add a section (e.g. audio), write a function returning rows and append it to 
 from __future__ import annotations
 
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 Row = tuple[str, float, float]  # (what, median seconds, ratio to the section's baseline)
 REPEATS = 5
@@ -56,7 +53,7 @@ def _full_decode(path: Path) -> None:
 
 def image_section() -> list[Row]:
     """describe_image (no caption) on 1 MP and 12 MP JPEG and PNG files vs a full Pillow decode."""
-    from tunesmith.tools.vision.describe import describe_image
+    from tunesmith.tools.vision import describe_image
 
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -70,7 +67,7 @@ def image_section() -> list[Row]:
     return rows
 
 
-# --- audio section (engineer E): describe_audio time per minute of audio -------------------------
+# --- audio: describe_audio time per minute of audio ------------------------------------------------
 
 
 def _one_minute_clip(folder: Path, sample_rate: int = 44100) -> Path:
@@ -90,7 +87,7 @@ def _one_minute_clip(folder: Path, sample_rate: int = 44100) -> Path:
 
 def audio_section() -> list[Row]:
     """describe_audio and audio_descriptors on 1 min of 44.1 kHz WAV vs decoding + resampling it."""
-    from tunesmith.tools.audio.describe import audio_descriptors, describe_audio, load_audio
+    from tunesmith.tools.audio import audio_descriptors, describe_audio, load_audio
 
     with tempfile.TemporaryDirectory() as tmp:
         path = _one_minute_clip(Path(tmp))

@@ -26,18 +26,22 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# The chorale renderings the tests use live in tests/support (test material, not part of the package).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from support.piano_midi import chorale_midi  # noqa: E402
 
-from support.piano_midi import chorale_midi  # noqa: E402  (the same corpus rendering the tests use)
-from tunesmith.tools.repair.context_fit import (  # noqa: E402
-    BarContext, context_discrimination, context_fit, cosine, pitch_class_histogram,
+from tunesmith.tools.repair.context_fit import (
+    BarContext,
+    context_discrimination,
+    context_fit,
+    cosine,
+    pitch_class_histogram,
 )
-from tunesmith.tools.repair.gap_harmony import Key, estimate_key  # noqa: E402
-from tunesmith.tools.repair.gap_context import gap_context  # noqa: E402
-from tunesmith.tools.repair.gap_fill import repeat_left_baseline  # noqa: E402
-from tunesmith.tools.repair.midi_bars import ONSET_SNAP, BarNote, load_piano_piece  # noqa: E402
-from tunesmith.tools.repair.midi_repair import find_gap, repair_piece  # noqa: E402
+from tunesmith.tools.repair.gap_context import gap_context
+from tunesmith.tools.repair.gap_fill import repeat_left_baseline
+from tunesmith.tools.repair.gap_harmony import Key, estimate_key
+from tunesmith.tools.repair.midi_bars import ONSET_SNAP, BarNote, load_piano_piece
+from tunesmith.tools.repair.midi_repair import find_gap, repair_piece
 
 METHODS = ("repair", "repeat-left", "silence", "original")
 
@@ -66,8 +70,7 @@ def folk_midi(abc: str, path: Path) -> Path | None:
     """A folk tune as one-track MIDI via tools.abc.tune_notes, pickup padded so bars line up."""
     import pretty_midi
 
-    from tunesmith.tools.abc import tune_notes
-    from tunesmith.tools.abc.fields import parse_meter
+    from tunesmith.tools.abc import parse_meter, tune_notes
 
     if re.search(r"^V:", abc, flags=re.M):
         return None  # one melody line per tune
@@ -175,8 +178,7 @@ def continuation_check(tunes: list[str]) -> None:
     from collections import Counter
 
     from tunesmith.tools.abc import validate_abc
-    from tunesmith.tools.repair.continuation import continue_abc
-    from tunesmith.tools.repair.midi_bars import RepairInputError
+    from tunesmith.tools.repair import RepairInputError, continue_abc
 
     valid, refused, failed, why = 0, 0, 0, Counter()
     started = time.perf_counter()

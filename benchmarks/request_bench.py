@@ -8,13 +8,11 @@ of eval/text_requests.yaml and eval/edit_requests.yaml hold (edits measured from
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+ROOT = Path(__file__).resolve().parent.parent  # the checkout: suites and test data
 
 
 def _per_call(function: Callable[[], object], repeats: int) -> float:
@@ -28,12 +26,12 @@ def _per_call(function: Callable[[], object], repeats: int) -> float:
 
 
 def main() -> None:
-    from tunesmith.tools.abc import analyse_abc
-    from tunesmith.tools.compose.composer import compose_abc
-    from tunesmith.tools.edits.parse import apply_edits, parse_edit
     from tunesmith.agent.eval.suite import load_suite
-    from tunesmith.tools.plan import GM_PROGRAMS
-    from tunesmith.tools.planning.request import parse_request, plan_from_request
+    from tunesmith.tools.abc import analyse_abc
+    from tunesmith.tools.compose import compose_abc
+    from tunesmith.tools.edits import apply_edits, parse_edit
+    from tunesmith.tools.planning import parse_request, plan_from_request
+    from tunesmith.tools.theory import GM_PROGRAMS
 
     text_suite = load_suite(ROOT / "eval" / "text_requests.yaml")
     requests = [case.request for case in text_suite.cases]

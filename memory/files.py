@@ -1,4 +1,8 @@
-"""Safe file writes: atomic (temp file, fsync, rename) and confined to one folder."""
+"""Safe file writes: atomic (temp file, fsync, rename) and confined to one folder.
+
+Written files get the permissions any new file gets (0644 under the usual umask 022), not the
+owner-only 0600 of the temp file they are written through.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,20 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from tunesmith.errors import NotAllowedError
 
-class OutsideFolderError(PermissionError):
+
+def _umask() -> int:
+    """The process umask (read once: setting it back at once is the only portable way to read it)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_NEW_FILE_MODE = 0o666 & ~_umask()
+
+
+class OutsideFolderError(NotAllowedError):
     """A path points outside the folder a tool may touch."""
 
 
@@ -29,6 +45,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, _NEW_FILE_MODE)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timezone
-from typing import Any, Mapping
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -73,7 +74,7 @@ def remember_generation(
     if critic_score is not None and not 0.0 <= critic_score <= 1.0:
         raise ValueError(f"critic_score={critic_score} is outside 0–1")
     plan_data = _plan_dict(plan)
-    moment = (created or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    moment = (created or datetime.now(UTC)).astimezone(UTC)
     tune_title = title or plan_data.get("title") or "Untitled"
     generation_id = hashlib.sha256(f"{session_id}\x00{turn}\x00{abc}".encode()).hexdigest()[:20]
     metadata: dict[str, Any] = {
@@ -112,7 +113,7 @@ def search_generations(
     if session_id:
         filters.append({"session_id": session_id})
     if since is not None:
-        filters.append({"created_ts": {"$gte": since.astimezone(timezone.utc).timestamp()}})
+        filters.append({"created_ts": {"$gte": since.astimezone(UTC).timestamp()}})
     where = filters[0] if len(filters) == 1 else ({"$and": filters} if filters else None)
     result = collection.query(
         query_texts=[query], n_results=min(k, total), where=where, include=["metadatas", "distances"]

@@ -6,7 +6,10 @@
         turn-002/
 
 Every write is atomic (`memory.files`), so a crash leaves the previous `session.json`, never half a file.
-A session whose JSON was broken by hand raises `SessionCorrupt` on load; listing still shows the others.
+A session whose file is broken (not JSON, not a conversation, a message without a type, a folder where
+the file should be) raises `SessionCorrupt` on load, naming the file and the fix; listing shows it in its
+row with the problem and still lists the others. Session folders that are symbolic links are never
+followed: a session lives inside the sessions folder or not at all.
 """
 
 from __future__ import annotations
@@ -16,27 +19,31 @@ import re
 import secrets
 import shutil
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tunesmith.errors import NotFoundError, TunesmithError
 from tunesmith.memory.files import atomic_write_json, confined_path
 
 SESSION_FILE = "session.json"
+MAX_TITLE_CHARS = 80
+# The message kinds a conversation file holds (LangChain's `messages_to_dict` names; memory reads no LangChain).
+MESSAGE_TYPES = frozenset({"human", "ai", "system", "chat", "function", "tool"})
 _ID_PATTERN = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{6}$")
 _TURN_PATTERN = re.compile(r"^turn-(\d{3,})$")
 
 
-class SessionCorrupt(ValueError):
+class SessionCorrupt(TunesmithError, ValueError):
     """A session folder's `session.json` is missing or not valid; the message names the file."""
 
 
-class SessionNotFound(LookupError):
+class SessionNotFound(NotFoundError):
     """No session with that id under the sessions folder; the message lists the ones there are."""
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 @dataclass
@@ -107,7 +114,7 @@ class SessionStore:
         """Start a new session folder with an empty conversation."""
         self.root.mkdir(parents=True, exist_ok=True)
         while True:
-            session_id = f"{datetime.now(timezone.utc):%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+            session_id = f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
             folder = self.root / session_id
             try:
                 folder.mkdir()
@@ -115,7 +122,7 @@ class SessionStore:
             except FileExistsError:  # same second, same random suffix: draw again
                 continue
         stamp = _now()
-        session = StoredSession(session_id, folder, title.strip() or "Untitled session", stamp, stamp)
+        session = StoredSession(session_id, folder, short_title(title), stamp, stamp)
         session.save()
         return session
 
@@ -124,6 +131,9 @@ class SessionStore:
             raise SessionNotFound(
                 f"{session_id!r} is not a session id (they look like 20261125-013012-a1b2c3). {self._known()}"
             )
+        if (self.root / session_id).is_symlink():
+            raise SessionCorrupt(f"{self.root / session_id} is a symbolic link; sessions are never followed out of "
+                                 f"{self.root}: remove the link")
         folder = confined_path(self.root, session_id)
         if not folder.is_dir():
             raise SessionNotFound(f"no session {session_id!r} in {self.root}. {self._known()}")
@@ -137,15 +147,19 @@ class SessionStore:
         """Read a session; raises SessionNotFound or SessionCorrupt (naming the file)."""
         folder = self._folder(session_id)
         path = folder / SESSION_FILE
+        if path.is_symlink() or path.exists() and not path.is_file():
+            raise SessionCorrupt(f"{path} is not a plain file; delete the session with `tunesmith sessions delete {session_id}`")
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise SessionCorrupt(f"{path} is missing; the session folder has no conversation file") from None
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise SessionCorrupt(f"{path} is not valid JSON ({exc}); fix or delete that file") from None
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+            raise SessionCorrupt(f"{path} is not valid JSON ({str(exc)[:120]}); fix or delete that file") from None
+        except OSError as exc:
+            raise SessionCorrupt(f"{path} cannot be read ({exc.strerror or exc}); check its permissions") from None
         problem = _shape_problem(data)
         if problem:
-            raise SessionCorrupt(f"{path} {problem}")
+            raise SessionCorrupt(f"{path} {problem}; fix or delete that file")
         return StoredSession(
             id=session_id,
             folder=folder,
@@ -161,22 +175,25 @@ class SessionStore:
             return []
         summaries = []
         for folder in self.root.iterdir():
-            if not (folder.is_dir() and _ID_PATTERN.match(folder.name)):
+            if not (_ID_PATTERN.match(folder.name) and (folder.is_dir() or folder.is_symlink())):
                 continue
             try:
                 session = self.load(folder.name)
-            except SessionCorrupt as exc:
+                turns = len(session.turns)
+            except (TunesmithError, OSError) as exc:  # one broken session must not hide the others
                 summaries.append(SessionSummary(folder.name, "(unreadable)", "", "", 0, 0, problem=str(exc)))
                 continue
             summaries.append(
-                SessionSummary(
-                    session.id, session.title, session.created, session.updated, len(session.turns), len(session.messages)
-                )
+                SessionSummary(session.id, session.title, session.created, session.updated, turns, len(session.messages))
             )
         return sorted(summaries, key=lambda s: (s.updated or s.id, s.id), reverse=True)
 
     def delete(self, session_id: str) -> None:
-        """Remove a session folder and everything in it."""
+        """Remove a session folder and everything in it; a link in the sessions folder is removed, not followed."""
+        link = self.root / session_id
+        if _ID_PATTERN.match(session_id or "") and link.is_symlink():
+            link.unlink()
+            return
         shutil.rmtree(self._folder(session_id))
 
 
@@ -187,6 +204,22 @@ def _shape_problem(data: Any) -> str | None:
     for key, kind in (("title", str), ("created", str), ("updated", str), ("messages", list)):
         if not isinstance(data.get(key), kind):
             return f"has no valid '{key}' ({kind.__name__} expected)"
-    if not all(isinstance(m, dict) for m in data["messages"]):
-        return "has a message that is not a JSON object"
+    for number, message in enumerate(data["messages"], start=1):
+        if not isinstance(message, dict):
+            return f"has message {number} that is not a JSON object"
+        body = message.get("data")
+        if message.get("type") not in MESSAGE_TYPES or not isinstance(body, dict):
+            return f"has message {number} without a 'type' ({', '.join(sorted(MESSAGE_TYPES)[:4])}, …) and a 'data' object"
+        if not isinstance(body.get("content"), (str, list)):
+            return f"has message {number} whose 'content' is not text"
+        if not isinstance(body.get("additional_kwargs", {}), dict):
+            return f"has message {number} whose 'additional_kwargs' is not an object"
     return None
+
+
+def short_title(title: str) -> str:
+    """A session title on one line, at most MAX_TITLE_CHARS characters (cut at a word, with …)."""
+    line = " ".join(str(title).split()) or "Untitled session"
+    if len(line) <= MAX_TITLE_CHARS:
+        return line
+    return (line[:MAX_TITLE_CHARS - 1].rsplit(" ", 1)[0] or line[:MAX_TITLE_CHARS - 1]) + "…"

@@ -15,17 +15,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
+from tunesmith.errors import UnavailableError
 
 if TYPE_CHECKING:
-    from tunesmith.settings import BackendStatus
     from chromadb.api import ClientAPI
     from chromadb.api.models.Collection import Collection
 
-REBUILD_FIX = "Fix: run `tunesmith index --rebuild` (it rebuilds the library from the shipped corpus)."
-INDEX_FIX = "Fix: run `tunesmith index` to build it from the shipped corpus (a few minutes)."
+REBUILD_FIX = "run `tunesmith index --rebuild` (it rebuilds the library from the shipped corpus)."
+INDEX_FIX = "run `tunesmith index` to build it from the shipped corpus (a few minutes)."
 
 
-class StoreError(RuntimeError):
+class StoreError(UnavailableError):
     """The Chroma store is missing, corrupt or unreachable; the message names it and the fix."""
 
 
@@ -44,7 +44,7 @@ def _chroma_settings():
     return ChromaSettings(anonymized_telemetry=False, allow_reset=False)
 
 
-def open_client(*, create: bool = True) -> "ClientAPI":
+def open_client(*, create: bool = True) -> ClientAPI:
     """A Chroma client for the configured store. With create=False a missing folder is a StoreError."""
     from tunesmith.settings import get_settings
 
@@ -64,19 +64,17 @@ def open_client(*, create: bool = True) -> "ClientAPI":
             )
         except Exception as exc:
             raise StoreError(
-                f"cannot reach the Chroma server at {settings.chroma_url} ({exc}). "
-                "Fix: start it with `chroma run --path <folder>` or unset chroma_url to use the embedded store."
-            ) from None
+                f"cannot reach the Chroma server at {settings.chroma_url} ({exc}).", fix="start it with `chroma run --path <folder>` or unset chroma_url to use the embedded store.") from None
     path = Path(settings.chroma_path)
     if not create and not (path / "chroma.sqlite3").is_file():
-        raise StoreError(f"there is no library at {path}. {INDEX_FIX}")
+        raise StoreError(f"there is no library at {path}.", fix=INDEX_FIX)
     try:
         return chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
     except Exception as exc:
-        raise StoreError(f"the Chroma store at {path} cannot be opened ({exc}); it may be corrupt. {REBUILD_FIX}") from None
+        raise StoreError(f"the Chroma store at {path} cannot be opened ({exc}); it may be corrupt.", fix=REBUILD_FIX) from None
 
 
-def open_collection(name: str, *, create: bool = True) -> "Collection":
+def open_collection(name: str, *, create: bool = True) -> Collection:
     """A collection by name, embedded with `memory.embedder`, cosine distance.
 
     With create=False a missing store or collection is a StoreError that says to run `tunesmith index`.
@@ -94,9 +92,9 @@ def open_collection(name: str, *, create: bool = True) -> "Collection":
         raise
     except Exception as exc:
         if "does not exist" in str(exc) or type(exc).__name__ == "NotFoundError":
-            raise StoreError(f"the store at {store_location()} has no '{name}' collection. {INDEX_FIX}") from None
+            raise StoreError(f"the store at {store_location()} has no '{name}' collection.", fix=INDEX_FIX) from None
         raise StoreError(
-            f"the '{name}' collection at {store_location()} cannot be read ({exc}). {REBUILD_FIX}"
+            f"the '{name}' collection at {store_location()} cannot be read ({exc}).", fix=REBUILD_FIX
         ) from None
 
 
@@ -124,29 +122,3 @@ def store_bytes() -> int:
 
     settings = get_settings()
     return 0 if settings.chroma_url else folder_size_bytes(settings.chroma_path)
-
-
-def store_checks() -> list["BackendStatus"]:
-    """Doctor rows: the store opens, and how many tunes the exemplar library holds."""
-    from tunesmith.memory.exemplars import COLLECTION
-    from tunesmith.settings import BackendStatus
-
-    where = store_location()
-    try:
-        client = open_client(create=False)
-        names = {c if isinstance(c, str) else c.name for c in client.list_collections()}
-    except StoreError as exc:
-        fix = "tunesmith index" if "no library" in str(exc) else "tunesmith index --rebuild"
-        return [BackendStatus("chroma store", False, str(exc), fix)]
-    rows = [BackendStatus("chroma store", True, f"{where} ({', '.join(sorted(names)) or 'no collections'})")]
-    if COLLECTION not in names:
-        rows.append(BackendStatus("exemplar library", False, f"no '{COLLECTION}' collection at {where}", "tunesmith index"))
-    else:
-        try:
-            count = open_collection(COLLECTION, create=False).count()
-        except StoreError as exc:
-            return rows + [BackendStatus("exemplar library", False, str(exc), "tunesmith index --rebuild")]
-        rows.append(
-            BackendStatus("exemplar library", count > 0, f"{count} tunes", "" if count else "tunesmith index")
-        )
-    return rows

@@ -1,10 +1,10 @@
 """Every prompt the LLM sees, as versioned text files. `load_prompt(name)` reads one."""
 
-from functools import lru_cache
+from functools import cache
 from importlib.resources import files
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_prompt(name: str) -> str:
     """The text of prompts/<name>.txt (or .md)."""
     folder = files(__name__)

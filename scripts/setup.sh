@@ -10,10 +10,10 @@ PYTHON="${PYTHON:-python3}"
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
-step "System packages: abc2midi, abcm2ps, FluidSynth and the FluidR3 General MIDI SoundFont"
+step "System packages: abc2midi, abcm2ps, FluidSynth, the FluidR3 General MIDI SoundFont, Chromium (web tests)"
 $SUDO apt-get update -qq
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-  abcmidi abcm2ps fluidsynth fluid-soundfont-gm build-essential cmake >/dev/null
+  abcmidi abcm2ps fluidsynth fluid-soundfont-gm build-essential cmake chromium >/dev/null
 if ! "$PYTHON" -m venv --help >/dev/null 2>&1 || ! "$PYTHON" -c "import ensurepip" >/dev/null 2>&1; then
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv python3-dev >/dev/null
 fi

@@ -12,7 +12,7 @@ runner = CliRunner()
 def test_help_lists_every_command_with_an_example() -> None:
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
-    for command in ("compose", "chat", "doctor", "config", "prepare", "index", "sessions", "eval"):
+    for command in ("compose", "chat", "serve", "doctor", "config", "prepare", "index", "sessions", "eval"):
         assert command in result.output
     assert "cheerful jig" in result.output
 
@@ -38,14 +38,14 @@ def test_ollama_not_running_is_one_sentence_with_the_fix(monkeypatch) -> None:
     assert "ollama serve" in result.output and "Traceback" not in result.output
 
 
-def test_missing_image_file_is_reported_without_losing_the_session(monkeypatch, tmp_path) -> None:
+def test_missing_image_file_is_bad_input_and_leaves_no_session(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("TUNESMITH_LLM_BACKEND", "ollama")
     monkeypatch.setattr("tunesmith.cli.chat_model_for", lambda settings: None)
     result = runner.invoke(app, ["compose", "music for this", "--image", str(tmp_path / "nope.png")])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "does not exist" in result.output
     listed = runner.invoke(app, ["sessions", "list"])
-    assert listed.exit_code == 0
+    assert listed.exit_code == 0 and "music for this" not in listed.output
 
 
 def test_unknown_session_id_lists_what_exists() -> None:
@@ -60,3 +60,26 @@ def test_doctor_prints_a_row_for_every_backend_and_model() -> None:
                  "musicnn tagger"):
         assert name.lower() in result.output.lower(), name
     assert "Traceback" not in result.output
+
+
+def test_serve_on_a_taken_port_is_one_sentence_naming_another_port() -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = runner.invoke(app, ["serve", "--port", str(port)])
+    assert result.exit_code == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output and "choose another --port" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_serve_on_all_interfaces_warns_before_it_starts() -> None:
+    import socket
+
+    with socket.socket() as taken:  # taken, so the command stops right after the warning
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        result = runner.invoke(app, ["serve", "--host", "0.0.0.0", "--port", str(taken.getsockname()[1])])
+    assert "warning:" in result.output and "all interfaces" in result.output

@@ -8,44 +8,16 @@ which the explanation quotes.
 from __future__ import annotations
 
 import re
-from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-Mode = Literal["major", "minor", "dorian", "mixolydian", "lydian", "phrygian", "locrian"]
-Contour = Literal["arch", "ascending", "descending", "wave", "flat"]
-Density = Literal["sparse", "medium", "dense"]
+from tunesmith.tools.theory import TONICS, gm_program
+from tunesmith.tools.theory.keys import Mode
+from tunesmith.tools.theory.meter import COMMON_METERS, is_compound, normalise_meter
+from tunesmith.tools.theory.shape import Contour, Density
 
-TONICS = ("C", "C#", "Db", "D", "D#", "Eb", "E", "F", "F#", "Gb", "G", "G#", "Ab", "A", "A#", "Bb", "B", "Cb")
-METERS = ("2/4", "3/4", "4/4", "6/8", "9/8", "12/8", "2/2", "3/8", "5/4", "7/8")
-
-# General MIDI program numbers (0-based, as `%%MIDI program` takes them) for instruments people name.
-GM_PROGRAMS: dict[str, int] = {
-    "piano": 0, "acoustic grand piano": 0, "bright piano": 1, "electric piano": 4, "harpsichord": 6,
-    "celesta": 8, "glockenspiel": 9, "music box": 10, "vibraphone": 11, "marimba": 12, "xylophone": 13,
-    "tubular bells": 14, "organ": 19, "church organ": 19, "accordion": 21, "harmonica": 22,
-    "nylon guitar": 24, "guitar": 24, "steel guitar": 25, "jazz guitar": 26, "electric guitar": 27,
-    "bass": 32, "acoustic bass": 32, "electric bass": 33, "violin": 40, "viola": 41, "cello": 42,
-    "contrabass": 43, "tremolo strings": 44, "pizzicato strings": 45, "harp": 46, "timpani": 47,
-    "strings": 48, "string ensemble": 48, "slow strings": 49, "synth strings": 50, "choir": 52,
-    "voice": 53, "trumpet": 56, "trombone": 57, "tuba": 58, "french horn": 60, "horn": 60, "brass": 61,
-    "soprano sax": 64, "alto sax": 65, "saxophone": 65, "tenor sax": 66, "oboe": 68, "english horn": 69,
-    "bassoon": 70, "clarinet": 71, "piccolo": 72, "flute": 73, "recorder": 74, "pan flute": 75,
-    "whistle": 78, "tin whistle": 78, "ocarina": 79, "synth lead": 80, "synth pad": 88, "warm pad": 89,
-    "sitar": 104, "banjo": 105, "shamisen": 106, "koto": 107, "kalimba": 108, "bagpipe": 109,
-    "fiddle": 110, "shanai": 111, "steel drums": 114,
-}
-
-
-def gm_program(instrument: str) -> int:
-    """The General MIDI program number (0-127) for an instrument name; raises ValueError if unknown."""
-    name = instrument.strip().lower()
-    if name in GM_PROGRAMS:
-        return GM_PROGRAMS[name]
-    if name.isdigit() and 0 <= int(name) <= 127:
-        return int(name)
-    raise ValueError(f"{instrument!r} is not a known instrument; known: {', '.join(sorted(GM_PROGRAMS))}")
-
+__all__ = ["MusicPlan"]
+PLAN_METER_DENOMINATORS = (2, 4, 8, 16)
 
 class MusicPlan(BaseModel):
     """A tune described by its musical parameters; `compose.py` turns it into valid ABC."""
@@ -72,8 +44,8 @@ class MusicPlan(BaseModel):
     @field_validator("key")
     @classmethod
     def _known_tonic(cls, value: str) -> str:
-        tonic = value.strip()
-        tonic = tonic[:1].upper() + tonic[1:].replace("♯", "#").replace("♭", "b")
+        tonic = value.strip().replace("♯", "#").replace("♭", "b")
+        tonic = tonic[:1].upper() + tonic[1:]
         if tonic not in TONICS:
             raise ValueError(f"{value!r} is not a tonic; use one of {', '.join(TONICS)}")
         return tonic
@@ -81,13 +53,9 @@ class MusicPlan(BaseModel):
     @field_validator("meter")
     @classmethod
     def _known_meter(cls, value: str) -> str:
-        meter = value.strip().replace(" ", "")
-        if meter in ("C", "c"):
-            meter = "4/4"
-        if meter in ("C|", "c|"):
-            meter = "2/2"
-        if not re.fullmatch(r"\d{1,2}/(2|4|8|16)", meter):
-            raise ValueError(f"{value!r} is not a meter; use e.g. {', '.join(METERS)}")
+        meter = normalise_meter(value)
+        if int(meter.split("/")[1]) not in PLAN_METER_DENOMINATORS:
+            raise ValueError(f"{value!r} is not a meter a tune here can have; use e.g. {', '.join(COMMON_METERS)}")
         return meter
 
     @field_validator("instrument")
@@ -112,5 +80,4 @@ class MusicPlan(BaseModel):
     @property
     def compound(self) -> bool:
         """True for compound meters (6/8, 9/8, 12/8) whose beat is a dotted quarter."""
-        top, bottom = (int(part) for part in self.meter.split("/"))
-        return bottom == 8 and top % 3 == 0 and top > 3
+        return is_compound(self.meter)

@@ -1,8 +1,10 @@
 """Render ABC to MIDI (abc2midi, music21 fallback), WAV (FluidSynth + a GM SoundFont), SVG (abcm2ps), MusicXML.
 
-External programs run with a timeout in a private temp folder; finished files are then copied
-atomically into the output folder, so a reader never sees half a file and nothing is written
-anywhere else. A missing program is a `RenderError` that names the apt package to install.
+Every converter runs as a separate process with a time limit (music21 too: its ABC reader can spin
+for good on a strange tune), in a private temp folder, and its output is decoded tolerantly (a
+non-UTF-8 byte in a program's message never raises). Finished files are copied atomically into the
+output folder, so a reader never sees half a file and nothing is written anywhere else. A missing
+program is a `RenderError` that names the apt package to install.
 """
 
 from __future__ import annotations
@@ -10,16 +12,24 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import BaseModel
 
+from tunesmith.errors import TunesmithError
 from tunesmith.memory.files import atomic_copy, atomic_write_text, confined_path
+from tunesmith.tools.abc import abc2midi_errors, validate_abc
 from tunesmith.tools.weights import BackendStatus
 
 MAX_ABC_CHARS = 100_000
+# Time limits in seconds: a long tune converts in well under a second; these only stop a stuck program.
+ABC2MIDI_TIMEOUT_S = 20.0
+ABCM2PS_TIMEOUT_S = 20.0
+FLUIDSYNTH_TIMEOUT_S = 120.0
+MUSIC21_TIMEOUT_S = 20.0
 PEAK_TARGET_DBFS = -1.0
 # Audio this far below the peak at the end of FluidSynth's output is reverb tail, trimmed away.
 TAIL_FLOOR_DBFS = -60.0
@@ -29,7 +39,7 @@ APT_PACKAGE = {"abc2midi": "abcmidi", "fluidsynth": "fluidsynth", "abcm2ps": "ab
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,79}")
 
 
-class RenderError(RuntimeError):
+class RenderError(TunesmithError, RuntimeError):
     """A tune could not be rendered; the message says why and, for a missing program, what to install."""
 
 
@@ -70,11 +80,15 @@ def _program(binary: str) -> str:
     return found
 
 
-def _run(command: list[str], cwd: Path, timeout_seconds: float) -> subprocess.CompletedProcess[str]:
-    name = Path(command[0]).name
+def _run(
+    command: list[str], cwd: Path, timeout_seconds: float, *, name: str | None = None, stdin_text: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run a program with a time limit; its output decoded as UTF-8 with bad bytes replaced."""
+    name = name or Path(command[0]).name
     try:
         return subprocess.run(
-            command, cwd=cwd, capture_output=True, text=True, timeout=timeout_seconds, stdin=subprocess.DEVNULL
+            command, cwd=cwd, capture_output=True, text=True, encoding="utf-8", errors="replace",
+            timeout=timeout_seconds, input=stdin_text, stdin=None if stdin_text is not None else subprocess.DEVNULL,
         )
     except subprocess.TimeoutExpired:
         raise RenderError(f"{name} did not finish within {timeout_seconds:g} s and was stopped") from None
@@ -87,7 +101,12 @@ def _error_lines(output: str) -> list[str]:
 
 
 def render_midi(abc: str, out_dir: Path, name: str = "tune") -> Path:
-    """Write `<name>.mid` from ABC with abc2midi; music21 is the fallback when abc2midi is missing or fails."""
+    """Write `<name>.mid` from ABC with abc2midi; music21 is the fallback when abc2midi is missing or fails.
+
+    abc2midi's MIDI is kept unless it reports an error that loses notes (`tools.abc.abc2midi_errors`,
+    the same judge the validator uses). The fallback is tried only for a tune our validator reads
+    without symbol, header or structure errors: music21 guesses at anything else, slowly.
+    """
     _check_abc(abc)
     target = confined_path(out_dir, f"{_check_name(name)}.mid")
     with tempfile.TemporaryDirectory(prefix="tunesmith-midi-") as work:
@@ -95,39 +114,77 @@ def render_midi(abc: str, out_dir: Path, name: str = "tune") -> Path:
         (folder / "tune.abc").write_text(abc, encoding="utf-8")
         midi = folder / "tune.mid"
         try:
-            result = _run([_program("abc2midi"), "tune.abc", "-o", "tune.mid"], folder, 30)
-            errors = _error_lines(result.stdout + result.stderr)
+            result = _run([_program("abc2midi"), "tune.abc", "-o", "tune.mid"], folder, ABC2MIDI_TIMEOUT_S)
+            errors = abc2midi_errors(result.stdout + result.stderr)
             if result.returncode == 0 and not errors and midi.is_file() and midi.stat().st_size > 0:
                 return atomic_copy(midi, target)
-            why = "; ".join(errors) or f"abc2midi exited with status {result.returncode} and wrote no MIDI"
+            why = f"abc2midi: {'; '.join(errors)}" if errors else f"abc2midi exited with status {result.returncode} and wrote no MIDI"
         except RenderError as exc:
             why = str(exc)
+        midi.unlink(missing_ok=True)
+        unreadable = _unreadable_for_music21(abc)
+        if unreadable:
+            raise RenderError(f"the tune could not be turned into MIDI: {why}; repair it first ({unreadable})")
         try:
-            _music21_midi(abc, midi)
+            _music21_convert(abc, "midi", midi)
         except RenderError as exc:
             raise RenderError(f"the tune could not be turned into MIDI: {why}; the music21 fallback failed too: {exc}") from None
         return atomic_copy(midi, target)
 
 
-def music21_score(abc: str):
-    """The tune parsed by music21 (a Score or Part), or RenderError when it has no notes."""
-    from music21 import converter
-
+def _unreadable_for_music21(abc: str) -> str | None:
+    """Why the tune is not worth handing to music21 (our parser's first error other than bar lengths), or None."""
     try:
-        score = converter.parse(abc, format="abc")
-    except Exception as exc:  # music21 raises many exception types for bad ABC
-        raise RenderError(f"music21 could not read the ABC ({type(exc).__name__}: {exc})") from None
-    if not score.flatten().notes:
-        raise RenderError("music21 found no notes in the ABC")
-    return score
+        report = validate_abc(abc, check_abc2midi=False)
+    except TunesmithError as exc:
+        return str(exc)
+    blocking = [p.message for p in report.errors if p.kind not in ("bar_duration", "pitch", "repeat")]
+    return blocking[0] if blocking else None
 
 
-def _music21_midi(abc: str, midi: Path) -> None:
-    score = music21_score(abc)
+# Runs in a fresh interpreter, so a music21 that spins on a strange tune can be stopped: reads ABC on
+# stdin, writes the score as argv[1] ("midi", "musicxml", or "none" to only read it) to argv[2].
+_MUSIC21_SCRIPT = """
+import sys
+from music21 import converter
+fmt, destination = sys.argv[1], sys.argv[2]
+try:
+    score = converter.parse(sys.stdin.read(), format="abc")
+except Exception as exc:
+    print(f"music21 could not read the ABC ({type(exc).__name__}: {exc})"[:300]); sys.exit(3)
+if not score.flatten().notes:
+    print("music21 found no notes in the ABC"); sys.exit(3)
+if fmt != "none":
     try:
-        score.write("midi", fp=str(midi))
+        score.write(fmt, fp=destination)
     except Exception as exc:
-        raise RenderError(f"music21 could not write MIDI ({type(exc).__name__}: {exc})") from None
+        print(f"music21 could not write {fmt} ({type(exc).__name__}: {exc})"[:300]); sys.exit(3)
+"""
+
+
+def _music21_convert(abc: str, fmt: str, destination: Path | None) -> None:
+    """Have music21 read the tune (and write it as `fmt` to `destination`) in a child process with a time limit."""
+    work = destination.parent if destination is not None else Path(tempfile.gettempdir())
+    command = [sys.executable, "-c", _MUSIC21_SCRIPT, fmt, str(destination or "-")]
+    result = _run(command, work, MUSIC21_TIMEOUT_S, name="music21", stdin_text=abc)
+    lines = (result.stdout or "").strip().splitlines()
+    if result.returncode == 3 and lines:
+        raise RenderError(lines[-1])
+    if result.returncode != 0:
+        detail = (result.stderr or result.stdout).strip().splitlines()[-1:] or [f"exit status {result.returncode}"]
+        raise RenderError(f"music21 failed ({detail[0][:200]})")
+    if destination is not None and not destination.is_file():
+        raise RenderError(f"music21 wrote no {fmt} file")
+
+
+def music21_reads(abc: str) -> bool:
+    """True when music21's ABC reader finds notes in the tune (within MUSIC21_TIMEOUT_S seconds)."""
+    try:
+        _check_abc(abc)
+        _music21_convert(abc, "none", None)
+    except RenderError:
+        return False
+    return True
 
 
 def render_wav(
@@ -165,7 +222,7 @@ def render_wav(
         raw = folder / "raw.wav"
         command = [fluidsynth, "-ni", "-q", "-F", str(raw), "-r", str(sample_rate), "-g", "0.6", "-T", "wav",
                    str(soundfont), str(midi_path.resolve())]
-        result = _run(command, folder, 120)
+        result = _run(command, folder, FLUIDSYNTH_TIMEOUT_S)
         if result.returncode != 0 or not raw.is_file():
             detail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
             raise RenderError(f"fluidsynth could not render {midi_path.name}: {detail[0]}")
@@ -197,7 +254,7 @@ def render_svg(abc: str, out_dir: Path, name: str = "tune") -> Path:
     with tempfile.TemporaryDirectory(prefix="tunesmith-svg-") as work:
         folder = Path(work)
         (folder / "tune.abc").write_text(abc, encoding="utf-8")
-        result = _run([abcm2ps, "-q", "-g", "-O", "score.svg", "tune.abc"], folder, 30)
+        result = _run([abcm2ps, "-q", "-g", "-O", "score.svg", "tune.abc"], folder, ABCM2PS_TIMEOUT_S)
         pages = sorted(folder.glob("score*.svg"))
         if result.returncode != 0 or not pages:
             why = "; ".join(_error_lines(result.stdout + result.stderr)) or "no score was engraved (is there a K: header and notes?)"
@@ -209,13 +266,9 @@ def render_musicxml(abc: str, out_dir: Path, name: str = "tune") -> Path:
     """Convert the tune to MusicXML, `<name>.musicxml`, with music21."""
     _check_abc(abc)
     target = confined_path(out_dir, f"{_check_name(name)}.musicxml")
-    score = music21_score(abc)
     with tempfile.TemporaryDirectory(prefix="tunesmith-xml-") as work:
         written = Path(work) / "tune.musicxml"
-        try:
-            score.write("musicxml", fp=str(written))
-        except Exception as exc:
-            raise RenderError(f"music21 could not write MusicXML ({type(exc).__name__}: {exc})") from None
+        _music21_convert(abc, "musicxml", written)
         return atomic_copy(written, target)
 
 

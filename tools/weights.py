@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from tunesmith.errors import UnavailableError
 from tunesmith.settings import BackendStatus
 
 
-class WeightsUnavailable(RuntimeError):
+class WeightsUnavailable(UnavailableError):
     """The weights a tool needs are not on this machine; the message says how to get them."""
 
 
@@ -33,7 +34,7 @@ class WeightsStatus:
     def require(self) -> Path:
         """The weights folder; raises WeightsUnavailable with the reason and the fix."""
         if self.path is None:
-            raise WeightsUnavailable(f"{self.reason} {self.fix}")
+            raise WeightsUnavailable(self.reason, fix=self.fix)
         return self.path
 
 

@@ -112,8 +112,8 @@ def _plan_line(plan: Any) -> str:
 
 def _realise(plan: Any, folder: Path, name: str, text: str) -> tuple[Any, Any]:
     """Compose (no refinement), render to WAV and measure; returns (descriptors, CLAP similarity or None)."""
-    from tunesmith.tools.audio.text_score import score_audio
-    from tunesmith.tools.compose.composer import compose_abc
+    from tunesmith.tools.audio import score_audio
+    from tunesmith.tools.compose import compose_abc
     from tunesmith.tools.render import render_midi, render_wav
 
     abc = compose_abc(plan).abc
@@ -124,10 +124,9 @@ def _realise(plan: Any, folder: Path, name: str, text: str) -> tuple[Any, Any]:
 
 def photo_ablation(photos: Sequence[str], out_dir: Path, *, seed: int = 0) -> tuple[list[PhotoTune], list[RouteSummary]]:
     """Raw caption → plan versus bridged plan, for each scikit-image photo; audio written under `out_dir`."""
-    from tunesmith.tools.vision.bridge import plan_from_image
     from tunesmith.agent.eval.inputs import write_sample_photo
-    from tunesmith.tools.planning.request import plan_from_request
-    from tunesmith.tools.vision.describe import describe_image
+    from tunesmith.tools.planning import plan_from_request
+    from tunesmith.tools.vision import describe_image, plan_from_image
 
     out_dir.mkdir(parents=True, exist_ok=True)
     tunes: list[PhotoTune] = []
@@ -174,9 +173,9 @@ def _library_exemplars(request: str, plan: Any, out_dir: Path) -> list[Any]:
 
 def refinement_ablation(suites: Sequence[Suite], out_dir: Path, *, seed: int = 0) -> tuple[list[ArmCase], list[ArmSummary], str]:
     """Each text case of the suites under the four arms; the note says why retrieval arms were left out."""
-    from tunesmith.agent.refine import refine_plan
     from tunesmith.memory.store import StoreError
-    from tunesmith.tools.planning.request import plan_from_request
+    from tunesmith.tools.compose import refine_plan
+    from tunesmith.tools.planning import plan_from_request
 
     note = ""
     rows: list[ArmCase] = []

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from tunesmith.agent.eval.run import EvalReport
+    from tunesmith.agent.eval.metrics import EvalReport
 
 REFERENCE_TUNES = 30
 REFERENCE_SEED = 7  # not the transcription benchmark's seeds (1, 2024)

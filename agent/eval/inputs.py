@@ -12,8 +12,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from tunesmith.memory.files import atomic_write_bytes
 from tunesmith.agent.eval.suite import OFFLINE_SKIMAGE_IMAGES, EvalCase, Suite, SuiteError
+from tunesmith.memory.files import atomic_write_bytes
 
 
 class CaseInputs(BaseModel):
@@ -38,7 +38,7 @@ def prepare_inputs(suite: Suite, case: EvalCase, out_dir: Path) -> CaseInputs:
 
         abc = case.audio.abc
         if abc is None:
-            from tunesmith.tools.compose.composer import compose_abc
+            from tunesmith.tools.compose import compose_abc
 
             abc = compose_abc(case.audio.plan).abc
         midi = render_midi(abc, out_dir, name=f"{case.id}-clip")

@@ -16,18 +16,19 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
+from tunesmith.errors import TunesmithError
 from tunesmith.prompts import load_prompt
 from tunesmith.settings import Settings
 
 if TYPE_CHECKING:
-    from tunesmith.agent.eval.run import EvalReport
+    from tunesmith.agent.eval.metrics import EvalReport
 
 MUSIC_CRITERIA = ("melody", "rhythm", "harmony", "authenticity")
 PICTURE_CRITERIA = ("semantics", "emotion")
 JUDGE_BACKENDS = ("ollama", "openai")
 
 
-class JudgeError(ValueError):
+class JudgeError(TunesmithError, ValueError):
     """The judge's answer held no usable ratings; the message quotes it."""
 
 

@@ -99,7 +99,7 @@ def measured_values(abc: str, plan: dict[str, Any] | None) -> dict[str, Any]:
     instrument's General MIDI program, and the tune type comes from the ABC's R: field, else the plan.
     """
     from tunesmith.tools.abc import analyse_abc
-    from tunesmith.tools.plan import gm_program
+    from tunesmith.tools.theory import gm_program
 
     analysis = analyse_abc(abc)
     plan = plan or {}
@@ -121,19 +121,15 @@ def constraint_table(expect: Expectation, unmet: list[str]) -> dict[str, bool]:
 
 
 def music21_parses(abc: str) -> bool:
-    """True when music21's ABC reader finds notes in the tune."""
-    from tunesmith.tools.render import RenderError, music21_score
+    """True when music21's ABC reader finds notes in the tune (in a child process with a time limit)."""
+    from tunesmith.tools.render import music21_reads
 
-    try:
-        music21_score(abc)
-    except RenderError:
-        return False
-    return True
+    return music21_reads(abc)
 
 
 def audio_facts(wav: Path, request: str) -> AudioFacts | None:
     """Descriptors of a rendered WAV scored against the request (CLAP where weights exist, else musicnn tags)."""
-    from tunesmith.tools.audio.text_score import score_audio
+    from tunesmith.tools.audio import score_audio
 
     if not wav.is_file():
         return None
@@ -248,3 +244,31 @@ def summarise(results: list[CaseResult]) -> Summary:
         clap_mean=_mean([r.audio.clap_similarity for r in done if r.audio and r.audio.clap_similarity is not None]),
         tag_match_mean=_mean([r.audio.tag_match for r in done if r.audio and r.audio.tag_match is not None]),
     )
+
+
+class BackendRun(BaseModel):
+    """One backend's cases, or the one sentence saying why it could not run."""
+
+    backend: str
+    model: str
+    available: bool = True
+    reason: str | None = None
+    cases: dict[str, CaseResult] = Field(default_factory=dict, description="By '<suite>/<case id>'.")
+
+
+class EvalReport(BaseModel):
+    """Everything one eval run measured; saved as results.json."""
+
+    suites: list[str]
+    seed: int
+    refine_rounds: int
+    backends: dict[str, BackendRun] = Field(default_factory=dict)
+    ablations: dict[str, Any] = Field(default_factory=dict)
+    audio_distribution: dict[str, Any] = Field(default_factory=dict, description="musicnn Fréchet distance to real tunes.")
+    judge: dict[str, Any] = Field(default_factory=dict)
+    out_dir: str = ""
+
+    def summary(self, backend: str, suite: str | None = None) -> Summary:
+        """Aggregate numbers of one backend, over one suite or all of them."""
+        cases = self.backends[backend].cases.values()
+        return summarise([c for c in cases if suite is None or c.suite == suite])

@@ -18,7 +18,7 @@ from tunesmith.agent.eval.metrics import EXPECTATION_FIELDS
 from tunesmith.memory.files import atomic_write_bytes, atomic_write_text
 
 if TYPE_CHECKING:
-    from tunesmith.agent.eval.run import EvalReport
+    from tunesmith.agent.eval.metrics import EvalReport
 
 MAX_MISS_ROWS = 40
 
@@ -212,10 +212,11 @@ def _plots(report: EvalReport) -> list[Block]:
     names = list(done)
     llm = [sum(c.llm_seconds for c in done[b]) / len(done[b]) for b in names]
     tools = [sum(c.tool_seconds for c in done[b]) / len(done[b]) for b in names]
-    other = [max(sum(c.wall_seconds for c in done[b]) / len(done[b]) - l - t, 0) for b, l, t in zip(names, llm, tools)]
+    other = [max(sum(c.wall_seconds for c in done[b]) / len(done[b]) - in_llm - in_tools, 0)
+             for b, in_llm, in_tools in zip(names, llm, tools)]
     axes[2].bar(names, llm, label="LLM")
     axes[2].bar(names, tools, bottom=llm, label="tools")
-    axes[2].bar(names, other, bottom=[l + t for l, t in zip(llm, tools)], label="other (agent loop, trace, files)")
+    axes[2].bar(names, other, bottom=[a + b for a, b in zip(llm, tools)], label="other (agent loop, trace, files)")
     axes[2].set(title="Mean seconds per case", ylabel="seconds")
     for axis in axes:
         axis.legend(fontsize=8)

@@ -17,12 +17,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field
-
-from tunesmith.agent.eval.metrics import CaseResult, Summary, case_kind, measure_turn, summarise
+from tunesmith.agent.eval.metrics import BackendRun, CaseResult, EvalReport, case_kind, measure_turn
+from tunesmith.agent.eval.suite import EvalCase, Suite, load_suite
+from tunesmith.errors import InputError
 from tunesmith.memory.files import atomic_write_json
 from tunesmith.settings import Settings
-from tunesmith.agent.eval.suite import EvalCase, Suite, load_suite
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -30,35 +29,7 @@ if TYPE_CHECKING:
 ModelFactory = Callable[[Settings, EvalCase], "BaseChatModel"]  # a fresh chat model for one case
 
 
-class BackendRun(BaseModel):
-    """One backend's cases, or the one sentence saying why it could not run."""
-
-    backend: str
-    model: str
-    available: bool = True
-    reason: str | None = None
-    cases: dict[str, CaseResult] = Field(default_factory=dict, description="By '<suite>/<case id>'.")
-
-
-class EvalReport(BaseModel):
-    """Everything one eval run measured; saved as results.json."""
-
-    suites: list[str]
-    seed: int
-    refine_rounds: int
-    backends: dict[str, BackendRun] = Field(default_factory=dict)
-    ablations: dict[str, Any] = Field(default_factory=dict)
-    audio_distribution: dict[str, Any] = Field(default_factory=dict, description="musicnn Fréchet distance to real tunes.")
-    judge: dict[str, Any] = Field(default_factory=dict)
-    out_dir: str = ""
-
-    def summary(self, backend: str, suite: str | None = None) -> Summary:
-        """Aggregate numbers of one backend, over one suite or all of them."""
-        cases = self.backends[backend].cases.values()
-        return summarise([c for c in cases if suite is None or c.suite == suite])
-
-
-class EvalError(ValueError):
+class EvalError(InputError):
     """The eval cannot start: bad suite, bad backend name or an unusable output folder."""
 
 
@@ -126,8 +97,8 @@ def _run_case(
     with_audio: bool,
 ) -> CaseResult:
     """One case through a fresh session (or the session of the case it edits)."""
-    from tunesmith.agent.session import ChatSession
     from tunesmith.agent.eval.inputs import prepare_inputs
+    from tunesmith.agent.session import ChatSession
 
     result = CaseResult(suite=suite.name, case_id=case.id, kind=case_kind(case), request=case.request,
                         backend=run.backend, status="failed")
@@ -153,6 +124,8 @@ def _run_case(
         return result
     result.wall_seconds = round(time.perf_counter() - start, 3)
     result.folder, result.status = str(outcome.folder), outcome.status
+    if outcome.status != "done":  # a turn that made no tune is a failed case, with the turn's own sentence
+        result.status, result.error = "failed", outcome.reply
     return measure_turn(result, Path(outcome.folder), case.expect, with_audio=with_audio)
 
 

@@ -34,7 +34,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from tunesmith.tools.plan import GM_PROGRAMS, TONICS, Mode, MusicPlan
+from tunesmith.errors import InputError
+from tunesmith.tools.plan import MusicPlan
+from tunesmith.tools.theory import GM_PROGRAMS, TONICS
+from tunesmith.tools.theory.keys import Mode
 from tunesmith.tools.theory.tune_types import TUNE_TYPES
 
 #: scikit-image sample photos whose files ship inside the wheel (no download needed).
@@ -46,7 +49,7 @@ OFFLINE_SKIMAGE_IMAGES = (
 MAX_SUITE_BYTES = 2_000_000
 
 
-class SuiteError(ValueError):
+class SuiteError(InputError):
     """A suite file that cannot be used; the message names the file, the entry (index and id) and the field."""
 
 

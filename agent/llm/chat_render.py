@@ -25,12 +25,12 @@ if TYPE_CHECKING:
 class Generation:
     """Everything one llama.cpp call needs, prepared before the model lock is taken."""
 
-    model: "LoadedModel"
+    model: LoadedModel
     prompt_tokens: list[int]
     options: dict[str, Any]
     grammar_schema: dict | None
     known_tools: list[str]
-    deadline: "GenerationDeadline"
+    deadline: GenerationDeadline
 
 
 def render_messages(

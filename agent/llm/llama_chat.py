@@ -35,7 +35,6 @@ from tunesmith.agent.llm.tool_grammar import (
 )
 
 
-
 class ChatLlamaCppEmbedded(BaseChatModel):
     """A GGUF chat model run in this process by llama.cpp (default: the packaged Qwen2.5-Coder-1.5B).
 
@@ -157,8 +156,9 @@ class ChatLlamaCppEmbedded(BaseChatModel):
 
     def _prepare(self, messages: list[BaseMessage], stop: list[str] | None, **kwargs: Any) -> Generation:
         """Render the prompt and choose grammar and sampling options for one call."""
-        from tunesmith.agent.llm.llama_runtime import GenerationDeadline, grammar_for, load_model
         from llama_cpp import StoppingCriteriaList
+
+        from tunesmith.agent.llm.llama_runtime import GenerationDeadline, grammar_for, load_model
 
         tools: list[dict] = kwargs.pop("tools", None) or []
         tool_choice = kwargs.pop("tool_choice", None)

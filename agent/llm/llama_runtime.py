@@ -21,15 +21,15 @@ if TYPE_CHECKING:
     from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
 _LOAD_LOCK = threading.Lock()
-_LOADED: dict[tuple[str, int, int], "LoadedModel"] = {}
+_LOADED: dict[tuple[str, int, int], LoadedModel] = {}
 
 
 @dataclass
 class LoadedModel:
     """A loaded GGUF: the llama.cpp handle, its chat template, the lock that serialises its use."""
 
-    llama: "Llama"
-    formatter: "Jinja2ChatFormatter"
+    llama: Llama
+    formatter: Jinja2ChatFormatter
     lock: threading.Lock = field(default_factory=threading.Lock)
     load_seconds: float = 0.0
 
@@ -102,13 +102,13 @@ def fenced_json_gbnf(schema: dict) -> str:
 
 
 @lru_cache(maxsize=64)
-def _grammar_from_schema_text(schema_text: str) -> "LlamaGrammar":
+def _grammar_from_schema_text(schema_text: str) -> LlamaGrammar:
     from llama_cpp import LlamaGrammar
 
     return LlamaGrammar.from_string(fenced_json_gbnf(json.loads(schema_text)), verbose=False)
 
 
-def grammar_for(schema: dict) -> "LlamaGrammar":
+def grammar_for(schema: dict) -> LlamaGrammar:
     """The llama.cpp grammar admitting only a fenced JSON reply valid against `schema` (cached per schema)."""
     return _grammar_from_schema_text(json.dumps(schema))  # key order matters: it is the order written
 

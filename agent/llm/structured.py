@@ -24,7 +24,7 @@ METHODS = ("json_schema", "function_calling", "json_mode")
 
 
 def structured_output_runnable(
-    model: "BaseChatModel",
+    model: BaseChatModel,
     schema: dict | type,
     *,
     method: Literal["function_calling", "json_mode", "json_schema"],

@@ -25,10 +25,10 @@ def _plan_line(plan: MusicPlan) -> str:
 
 def describe_image(ctx: TurnContext, path: str) -> str:
     """Analyse the user's image and bridge it to a music plan."""
-    from tunesmith.tools.vision.bridge import plan_from_image
-    from tunesmith.tools.vision.describe import describe_image as analyse
+    from tunesmith.tools.vision import describe_image as analyse
+    from tunesmith.tools.vision import plan_from_image
 
-    ctx.image = analyse(ctx.readable_path(path))
+    ctx.image = analyse(ctx.readable_path(path, "image"))
     ctx.bridge = plan_from_image(ctx.image, ctx.request, seed=ctx.seed)
     caption = f"caption: {ctx.image.caption}" if ctx.image.caption else f"no caption ({ctx.image.caption_status})"
     colours = ", ".join(f"{c.name} {c.share:.0%}" for c in ctx.image.palette[:4])
@@ -40,9 +40,9 @@ def describe_image(ctx: TurnContext, path: str) -> str:
 
 def describe_audio(ctx: TurnContext, path: str) -> str:
     """Describe the user's reference clip (tempo, key, loudness, brightness, musicnn tags)."""
-    from tunesmith.tools.audio.describe import describe_audio as analyse
+    from tunesmith.tools.audio import describe_audio as analyse
 
-    ctx.audio = analyse(ctx.readable_path(path))
+    ctx.audio = analyse(ctx.readable_path(path, "audio"))
     return f"Clip: {ctx.audio.caption} Next: transcribe_audio to keep its melody, or plan_music for a new tune."
 
 
@@ -51,7 +51,7 @@ def transcribe_audio(ctx: TurnContext, path: str) -> str:
     from tunesmith.tools.audio.transcribe import transcribe_audio as transcribe
     from tunesmith.tools.planning.clip import clip_instrument, plan_from_clip
 
-    clip = ctx.readable_path(path)
+    clip = ctx.readable_path(path, "audio")
     if ctx.audio is None:
         describe_audio(ctx, str(clip))
     instrument = clip_instrument(ctx.audio.tags)[0] or "piano"
@@ -107,8 +107,7 @@ def plan_music(ctx: TurnContext, request: str, **arguments: Any) -> str:
     Precedence: the user's explicit words, then the image or clip, then the model's suggestions,
     then defaults for the tune type and mood (tools.request).
     """
-    from tunesmith.tools.planning.request import plan_from_request
-
+    from tunesmith.tools.planning import plan_from_request
     from tunesmith.tools.planning.clip import plan_from_clip
 
     suggestions, ignored = _model_suggestions(arguments)
@@ -130,7 +129,7 @@ def plan_music(ctx: TurnContext, request: str, **arguments: Any) -> str:
 
 def search_exemplars(ctx: TurnContext, query: str, k: int = 3, **filters: Any) -> str:
     """Retrieve real tunes similar to the request from the library."""
-    from tunesmith.memory.exemplars import search_exemplars as search
+    from tunesmith.tools.corpus import search_exemplars as search
 
     ctx.exemplars = search(query, k=k, **{key: value for key, value in filters.items() if value})
     if not ctx.exemplars:
@@ -141,7 +140,7 @@ def search_exemplars(ctx: TurnContext, query: str, k: int = 3, **filters: Any) -
 
 def retrieve_for_plan(ctx: TurnContext, plan: MusicPlan) -> None:
     """Fetch exemplars matching the plan's meter, mode and tune type, relaxing filters until some match."""
-    from tunesmith.memory.exemplars import search_exemplars as search
+    from tunesmith.tools.corpus import search_exemplars as search
 
     attempts = [
         {"meter": plan.meter, "mode": plan.mode, "tune_type": plan.tune_type},
@@ -182,10 +181,12 @@ def compose_abc(ctx: TurnContext) -> str:
             retrieve_for_plan(ctx, ctx.plan)
         except RuntimeError as exc:  # no library yet
             ctx.notes.append(f"No exemplars were used: {exc}")
+    from tunesmith.tools.compose import refine_plan
+
     # The clip's own tune leads the exemplars: its rhythms and intervals shape the new tune (the symbolic
     # counterpart of MusicGen-melody's chroma conditioning).
     clip_tune = [ctx.transcription.abc] if ctx.transcription is not None else []
-    outcome = ctx.refine_plan(ctx.plan, [*clip_tune, *(e.abc for e in ctx.exemplars)], rounds=ctx.refine_rounds)
+    outcome = refine_plan(ctx.plan, [*clip_tune, *(e.abc for e in ctx.exemplars)], rounds=ctx.refine_rounds)
     ctx.abc, ctx.plan, ctx.refinement, ctx.critique = outcome.abc, outcome.plan, outcome, outcome.critique
     ctx.abc_origin = "composed from the plan" + (" in the style of the clip's transcribed melody" if clip_tune else "")
     scores = " → ".join(f"{r.overall:.2f}" for r in outcome.rounds)
@@ -194,9 +195,9 @@ def compose_abc(ctx: TurnContext) -> str:
 
 def write_abc(ctx: TurnContext, abc: str) -> str:
     """Take ABC the model wrote itself: repair, validate, critique and refine it."""
-    if ctx.refine_written is None:
-        raise RuntimeError("writing ABC directly is not available in this session")
-    outcome = ctx.refine_written(abc, ctx.plan, rounds=ctx.refine_rounds)
+    from tunesmith.agent.revise import refine_written_abc
+
+    outcome = refine_written_abc(abc, ctx.chat_model, ctx.plan, rounds=ctx.refine_rounds)
     ctx.abc, ctx.refinement, ctx.critique = outcome.abc, outcome, outcome.critique
     ctx.abc_origin = "written by the agent's model, then repaired and refined"
     feedback = "; ".join(outcome.critique.feedback[:3]) or "no problems"
@@ -205,7 +206,7 @@ def write_abc(ctx: TurnContext, abc: str) -> str:
 
 def critique_abc(ctx: TurnContext) -> str:
     """Score the current tune against the plan."""
-    from tunesmith.tools.critic.critique import critique_abc as critique
+    from tunesmith.tools.critic import critique_abc as critique
 
     ctx.critique = critique(ctx.current_tune(), ctx.plan or ctx.previous_plan)
     feedback = "; ".join(ctx.critique.feedback[:4]) or "no problems found"
@@ -214,8 +215,8 @@ def critique_abc(ctx: TurnContext) -> str:
 
 def edit_abc(ctx: TurnContext, instruction: str) -> str:
     """Apply the user's edit (tempo, mode, key, instrument, bars...) to the current tune."""
-    from tunesmith.tools.critic.critique import critique_abc as critique
-    from tunesmith.tools.edits.parse import apply_edits, parse_edit
+    from tunesmith.tools.critic import critique_abc as critique
+    from tunesmith.tools.edits import apply_edits, parse_edit
 
     _clip_tune(ctx)
     base_plan = ctx.plan or ctx.previous_plan
@@ -257,8 +258,7 @@ def render(ctx: TurnContext, formats: list[str] | None = None) -> str:
 
 def generate_audio(ctx: TurnContext, prompt: str | None = None, seconds: float = 10.0, use_melody: bool = True) -> str:
     """MusicGen audio from the bridged prompt, conditioned on the composed melody when asked."""
-    from tunesmith.tools.vision.bridge import musicgen_prompt_for_plan
-    from tunesmith.tools.musicgen.generate import generate_from_text, generate_with_melody
+    from tunesmith.tools.musicgen import generate_from_text, generate_with_melody, musicgen_prompt_for_plan
     from tunesmith.tools.weights import WeightsUnavailable
 
     text = prompt or (ctx.bridge.musicgen_prompt if ctx.bridge else None)
@@ -287,7 +287,7 @@ def generate_audio(ctx: TurnContext, prompt: str | None = None, seconds: float =
 
 def score_audio(ctx: TurnContext, text: str | None = None) -> str:
     """Score this turn's audio against a text (CLAP where available, audio descriptors always)."""
-    from tunesmith.tools.audio.text_score import score_audio as score
+    from tunesmith.tools.audio import score_audio as score
 
     if ctx.renders is None or ctx.renders.wav is None:
         raise LookupError("there is no audio yet: call render first")
@@ -298,17 +298,17 @@ def score_audio(ctx: TurnContext, text: str | None = None) -> str:
 
 def repair_midi(ctx: TurnContext, path: str, first_bar: int | None = None, last_bar: int | None = None) -> str:
     """Fill missing bars of a MIDI file from their context."""
-    from tunesmith.tools.repair.midi_repair import repair_midi as repair
+    from tunesmith.tools.repair import repair_midi as repair
 
     gap = (first_bar, last_bar) if first_bar and last_bar else None
-    result = repair(ctx.readable_path(path), ctx.out_dir, gap_bars=gap, seed=ctx.seed)
+    result = repair(ctx.readable_path(path, "midi"), ctx.out_dir, gap_bars=gap, seed=ctx.seed)
     ctx.notes.append(result.explanation)
     return f"Repaired bars {result.gap[0]}–{result.gap[1]}: {result.explanation}"
 
 
 def continue_tune(ctx: TurnContext, bars: int = 8) -> str:
     """Continue the current tune for more bars."""
-    from tunesmith.tools.repair.continuation import continue_abc
+    from tunesmith.tools.repair import continue_abc
 
     _clip_tune(ctx)
     what = "the clip's transcribed melody" if ctx.transcription is not None and ctx.abc == ctx.transcription.abc else "the previous tune"

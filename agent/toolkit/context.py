@@ -9,12 +9,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
+from tunesmith.errors import NotAllowedError
 from tunesmith.tools.plan import MusicPlan
 
+if TYPE_CHECKING:  # heavy modules; the context only holds their results
+    from langchain_core.language_models import BaseChatModel
 
-class InputNotAllowed(PermissionError):
+    from tunesmith.memory.exemplars import Exemplar
+    from tunesmith.tools.audio import AudioDescription, AudioScore
+    from tunesmith.tools.audio.transcribe import Transcription
+    from tunesmith.tools.compose import RefineOutcome
+    from tunesmith.tools.critic import Critique
+    from tunesmith.tools.musicgen import GeneratedAudio
+    from tunesmith.tools.render import RenderResult
+    from tunesmith.tools.vision import BridgeResult, ImageAnalysis
+
+
+class InputNotAllowed(NotAllowedError):
     """A tool was asked to read a file the user did not name and the session did not make."""
 
 
@@ -30,37 +43,39 @@ class TurnContext:
     previous_plan: MusicPlan | None = None
     seed: int = 0
     refine_rounds: int = 3
-    # Set by the agent layer so tools can run the self-refine loop without importing agent/.
-    refine_plan: Callable[..., Any] | None = None
-    refine_written: Callable[..., Any] | None = None
+    chat_model: BaseChatModel | None = None  # revises ABC the model wrote itself (write_abc)
     progress: Callable[[str], None] | None = None  # long tools report "transcribing clip.wav 40%" through it
     # Filled in by tools as the turn goes on.
-    image: Any = None
-    audio: Any = None
-    transcription: Any = None  # the clip's melody as ABC (tools.audio.transcribe.Transcription)
-    bridge: Any = None
-    exemplars: list[Any] = field(default_factory=list)
+    image: ImageAnalysis | None = None
+    audio: AudioDescription | None = None
+    transcription: Transcription | None = None  # the clip's melody as ABC
+    bridge: BridgeResult | None = None
+    exemplars: list[Exemplar] = field(default_factory=list)
     plan: MusicPlan | None = None
     abc: str | None = None
     abc_origin: str | None = None  # "composed from plan", "written by the LLM", "edited", ...
-    refinement: Any = None
-    critique: Any = None
+    refinement: RefineOutcome | None = None
+    critique: Critique | None = None
     edits: list[str] = field(default_factory=list)
-    renders: Any = None
-    generated_audio: list[Any] = field(default_factory=list)
-    audio_scores: list[Any] = field(default_factory=list)
+    renders: RenderResult | None = None
+    generated_audio: list[GeneratedAudio] = field(default_factory=list)
+    audio_scores: list[AudioScore] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # fallbacks and limits worth telling the user
 
     def __post_init__(self) -> None:
         self.out_dir = Path(self.out_dir).resolve()
         self.user_files = {role: Path(p).expanduser().resolve() for role, p in self.user_files.items()}
 
-    def readable_path(self, path: str | Path) -> Path:
-        """Resolve a path a tool was given: only files the user named or files inside the session folder."""
+    def readable_path(self, path: str | Path, role: str | None = None) -> Path:
+        """Resolve a path a tool was given: only files the user named or files inside the session folder.
+
+        A bare file name means the named file of that name; when two named files share it (a/photo.png as
+        the image, b/photo.png as the clip), the one named for `role` (the tool's kind of input).
+        """
         candidate = Path(str(path).strip().strip("'\"")).expanduser()
-        named_by_file_name = {p.name: p for p in self.user_files.values()}
-        if len(candidate.parts) == 1 and candidate.name in named_by_file_name:
-            return named_by_file_name[candidate.name]
+        same_name = [(r, p) for r, p in self.user_files.items() if p.name == candidate.name]
+        if len(candidate.parts) == 1 and same_name:
+            return next((p for r, p in same_name if r == role), same_name[0][1])
         root = Path(self.session_dir or self.out_dir).resolve()
         resolved = (candidate if candidate.is_absolute() else root / candidate).resolve()
         if resolved in self.user_files.values():

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 
 from tunesmith.agent.toolkit import actions
 from tunesmith.agent.toolkit.context import TurnContext
-from tunesmith.tools.plan import Mode
+from tunesmith.tools.theory.keys import Mode
 
 
 class PathArgs(BaseModel):

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from support.real_tunes import KESH, render_clip
+from support.scripted_model import call, scripted
 
 from tunesmith.agent.session import ChatSession
 from tunesmith.settings import load_settings
-from support.real_tunes import KESH, render_clip
-from support.scripted_model import call, scripted
 from tunesmith.tools.abc import analyse_abc, tune_notes, validate_abc
 
 TURN_FILES = ("tune.abc", "tune.mid", "tune.wav", "score.svg", "trace.json", "explanation.md", "plan.json")

@@ -10,10 +10,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
-from tunesmith.memory.exemplars import library_stats, search_exemplars
 from support.exemplar_sample import SAMPLE_TUNES, use_sample_library
+
+from tunesmith.memory.exemplars import library_stats
 from tunesmith.tools.corpus.reader import COLLECTIONS, build_index, describe_tune, tune_records
+from tunesmith.tools.corpus.search import search_exemplars
 
 
 @pytest.fixture

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support.exemplar_sample import use_sample_library
 
 from benchmarks.retrieval_bench import is_relevant, load_cases, retrieval_quality
-from support.exemplar_sample import use_sample_library
-from tunesmith.memory.exemplars import all_metadata, search_exemplars
+from tunesmith.memory.exemplars import all_metadata
+from tunesmith.tools.corpus.search import search_exemplars
 
 CASES = load_cases()
 

@@ -119,3 +119,9 @@ def test_save_leaves_no_temp_files_behind(tmp_path: Path) -> None:
         session.save()
     assert sorted(p.name for p in session.folder.iterdir()) == ["session.json"]
     assert len(store.load(session.id).messages) == 10
+
+
+def test_a_long_request_makes_a_short_one_line_title(tmp_path: Path) -> None:
+    session = SessionStore(tmp_path).create("a slow air\nin A minor " * 300)
+    assert len(session.title) <= 80 and "\n" not in session.title and session.title.endswith("…")
+    assert SessionStore(tmp_path).load(session.id).title == session.title

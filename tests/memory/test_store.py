@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from tunesmith.memory.embedder import embedder_checks, encode
+from tunesmith.memory.exemplars import library_checks
 from tunesmith.memory.generations import remember_generation, search_generations
-from tunesmith.memory.store import StoreError, open_collection, store_checks
+from tunesmith.memory.store import StoreError, open_collection
 
 WALTZ = "X:1\nT:Evening Waltz\nM:3/4\nL:1/8\nK:G\nG2 B2 d2|c2 A2 F2|G6|]\n"
 JIG = "X:1\nT:Morning Jig\nM:6/8\nL:1/8\nK:D\nDFA dAF|GBd gdB|AFD EFE|D3 D3|]\n"
@@ -50,7 +51,7 @@ def test_collections_use_the_local_minilm_not_chromas_downloading_default() -> N
 
 
 def test_searching_before_any_index_says_to_run_tunesmith_index() -> None:
-    from tunesmith.memory.exemplars import search_exemplars
+    from tunesmith.tools.corpus.search import search_exemplars
 
     with pytest.raises(StoreError, match="tunesmith index"):
         search_exemplars("a jig")
@@ -64,12 +65,12 @@ def test_corrupt_store_gives_a_clear_error_with_the_rebuild_fix() -> None:
     (folder / "chroma.sqlite3").write_bytes(b"this is not a database" * 100)
     with pytest.raises(StoreError, match=r"corrupt.*tunesmith index --rebuild"):
         open_collection("exemplars")
-    [row] = store_checks()
+    [row] = library_checks()
     assert not row.available and row.fix == "tunesmith index --rebuild"
 
 
 def test_doctor_says_when_the_library_has_not_been_built() -> None:
-    [row] = store_checks()
+    [row] = library_checks()
     assert not row.available and row.fix == "tunesmith index"
 
 
@@ -83,7 +84,7 @@ def test_unreachable_chroma_server_names_the_url_and_how_to_start_one(monkeypatc
 
 
 def test_the_waltz_made_yesterday_is_found_among_other_generations() -> None:
-    yesterday = datetime.now(timezone.utc) - timedelta(days=1)
+    yesterday = datetime.now(UTC) - timedelta(days=1)
     remember_generation(
         abc=WALTZ, request="a gentle waltz in G for piano", session_id="s1", turn=1,
         plan={"title": "Evening Waltz", "key": "G", "mode": "major", "meter": "3/4", "tune_type": "waltz"},
@@ -100,11 +101,11 @@ def test_the_waltz_made_yesterday_is_found_among_other_generations() -> None:
 
 
 def test_generations_filter_by_session_and_time() -> None:
-    long_ago = datetime(2020, 1, 1, tzinfo=timezone.utc)
+    long_ago = datetime(2020, 1, 1, tzinfo=UTC)
     remember_generation(abc=WALTZ, request="a waltz", session_id="old", turn=1, created=long_ago)
     remember_generation(abc=JIG, request="a jig", session_id="new", turn=1)
     assert [g.session_id for g in search_generations("a tune", session_id="old")] == ["old"]
-    recent = search_generations("a tune", since=datetime.now(timezone.utc) - timedelta(hours=1))
+    recent = search_generations("a tune", since=datetime.now(UTC) - timedelta(hours=1))
     assert [g.session_id for g in recent] == ["new"]
 
 
@@ -163,12 +164,12 @@ def chroma_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 @pytest.mark.slow
 def test_the_same_code_works_against_a_chroma_server(chroma_server: str) -> None:
-    from tunesmith.memory.exemplars import search_exemplars
     from tunesmith.tools.corpus.reader import build_index
+    from tunesmith.tools.corpus.search import search_exemplars
 
     report = build_index(limit=6, progress=False)
     assert (report.added, report.total, report.store_bytes) == (6, 6, 0)
     assert len(search_exemplars("a dance tune", k=3)) == 3
     remember_generation(abc=JIG, request="a lively jig in D", session_id="s", turn=1)
     assert search_generations("the jig")[0].request == "a lively jig in D"
-    assert store_checks()[0].detail.startswith(chroma_server)
+    assert library_checks()[0].detail.startswith(chroma_server)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import atexit
 import shutil
 import tempfile
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -13,11 +13,12 @@ import pytest
 SAMPLE_TUNES = 400  # ~75 from each larger music21 collection, taken across all its files
 
 
-@lru_cache(maxsize=None)
+@cache
 def sample_library(limit: int = SAMPLE_TUNES) -> Path:
     """Index the first `limit` music21 tunes into a temporary store once; returns its folder."""
-    from tunesmith.settings import get_settings
     from support.tiny_models import one_torch_thread
+
+    from tunesmith.settings import get_settings
     from tunesmith.tools.corpus.reader import build_index
 
     home = Path(tempfile.mkdtemp(prefix="tunesmith-sample-library-"))

@@ -11,7 +11,7 @@ from langchain_core.messages import AIMessage
 class ScriptedChatModel(GenericFakeChatModel):
     """Replies with the scripted messages in order; `bind_tools` keeps the script."""
 
-    def bind_tools(self, tools: Any, **kwargs: Any) -> "ScriptedChatModel":
+    def bind_tools(self, tools: Any, **kwargs: Any) -> ScriptedChatModel:
         return self
 
 

@@ -130,8 +130,13 @@ def build_tiny_musicgen(folder: Path, *, seed: int = 0, max_positions: int = 204
     `max_positions` (decoder steps) sets the longest window: (max_positions - 4) / 50 seconds.
     """
     import torch
-    from transformers import (EncodecFeatureExtractor, MusicgenConfig, MusicgenDecoderConfig,
-                              MusicgenForConditionalGeneration, MusicgenProcessor)
+    from transformers import (
+        EncodecFeatureExtractor,
+        MusicgenConfig,
+        MusicgenDecoderConfig,
+        MusicgenForConditionalGeneration,
+        MusicgenProcessor,
+    )
 
     torch.manual_seed(seed)
     tokenizer = tiny_t5_tokenizer()
@@ -152,8 +157,7 @@ def build_tiny_musicgen(folder: Path, *, seed: int = 0, max_positions: int = 204
 def build_tiny_musicgen_melody(folder: Path, *, seed: int = 0) -> Path:
     """Save a random tiny MusicgenMelodyForConditionalGeneration, its tokenizer and chroma settings."""
     import torch
-    from transformers import (MusicgenMelodyConfig, MusicgenMelodyDecoderConfig,
-                              MusicgenMelodyForConditionalGeneration)
+    from transformers import MusicgenMelodyConfig, MusicgenMelodyDecoderConfig, MusicgenMelodyForConditionalGeneration
 
     torch.manual_seed(seed)
     tokenizer = tiny_t5_tokenizer()
@@ -179,8 +183,7 @@ def build_tiny_musicgen_melody(folder: Path, *, seed: int = 0) -> Path:
 def build_tiny_clap(folder: Path, *, seed: int = 0) -> Path:
     """Save a random tiny ClapModel with its ClapProcessor (48 kHz log-mel features) into `folder`."""
     import torch
-    from transformers import (ClapAudioConfig, ClapConfig, ClapFeatureExtractor, ClapModel, ClapProcessor,
-                              ClapTextConfig)
+    from transformers import ClapAudioConfig, ClapConfig, ClapFeatureExtractor, ClapModel, ClapProcessor, ClapTextConfig
 
     torch.manual_seed(seed)
     tokenizer = tiny_roberta_tokenizer()
@@ -200,8 +203,13 @@ def build_musicgen_small_sized(folder: Path, *, seed: int = 0) -> Path:
     exist on this machine): T5-base text encoder, 24-layer 1024-wide decoder with 16 heads and 4
     codebooks of 2048 codes, EnCodec at 32 kHz. For timing only: its output is noise."""
     import torch
-    from transformers import (EncodecConfig, MusicgenConfig, MusicgenDecoderConfig,
-                              MusicgenForConditionalGeneration, T5Config)
+    from transformers import (
+        EncodecConfig,
+        MusicgenConfig,
+        MusicgenDecoderConfig,
+        MusicgenForConditionalGeneration,
+        T5Config,
+    )
 
     torch.manual_seed(seed)
     tokenizer = tiny_t5_tokenizer()

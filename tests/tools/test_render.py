@@ -12,7 +12,15 @@ import soundfile
 from tunesmith.tools.abc import tune_notes
 from tunesmith.tools.compose.composer import compose_abc
 from tunesmith.tools.plan import MusicPlan
-from tunesmith.tools.render import RenderError, render_all, render_checks, render_midi, render_musicxml, render_svg, render_wav
+from tunesmith.tools.render import (
+    RenderError,
+    render_all,
+    render_checks,
+    render_midi,
+    render_musicxml,
+    render_svg,
+    render_wav,
+)
 
 REEL = MusicPlan(title="Test Reel", key="G", mode="major", meter="4/4", tempo_bpm=120, bars=8, form="AB",
                  tune_type="reel", instrument="violin", seed=1)
@@ -161,3 +169,31 @@ def test_doctor_rows_show_each_renderer_and_the_apt_fix_when_missing(no_programs
 
 def test_doctor_rows_are_all_available_on_a_complete_install() -> None:
     assert all(row.available for row in render_checks())
+
+
+# --- never a crash, never a hang ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("odd", ["\u00a0", "\u201c", "é", "\u2019", "🎵"])
+def test_a_non_ascii_character_in_a_music_line_never_crashes_rendering(out_dir: Path, odd: str) -> None:
+    abc = f"X:1\nT:Odd\nM:4/4\nL:1/8\nK:G\nGABc d{odd}BGA|B2ge d4|]\n"
+    try:
+        midi = render_midi(abc, out_dir)
+    except RenderError as error:
+        assert "could not be turned into MIDI" in str(error)
+    else:
+        assert midi.stat().st_size > 0
+
+
+def test_a_tune_music21_would_spin_on_is_refused_in_bounded_time(out_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from tunesmith.tools import render
+
+    monkeypatch.setattr(render, "MUSIC21_TIMEOUT_S", 3.0)
+    hang = "X:1\nT:H\nM:1000000/4\nL:1/8\nK:G\nGABc dBGA|B2ge dB!|\n"
+    started = time.perf_counter()
+    with pytest.raises(RenderError, match="M:1000000/4"):
+        render_midi(hang, out_dir)  # our validator refuses the meter; music21 is not even asked
+    assert not render.music21_reads(hang)  # asked directly, it is stopped at the time limit
+    assert time.perf_counter() - started < 30
+    assert list(out_dir.iterdir()) == []

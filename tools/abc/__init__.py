@@ -8,23 +8,43 @@ would be valid; malformed music never raises, it comes back as problems in a `Va
 
 from __future__ import annotations
 
-from tunesmith.tools.abc.analysis import analyse, note_events
+from tunesmith.tools.abc.analysis import analyse, note_events, quarters_per_minute
 from tunesmith.tools.abc.edit import (
-    change_meter, change_mode, extract_section, replace_section, set_instrument, set_tempo, transpose_abc,
+    change_meter,
+    change_mode,
+    extract_section,
+    replace_section,
+    set_instrument,
+    set_tempo,
+    transpose_abc,
 )
+from tunesmith.tools.abc.fields import FieldError, Key, default_unit_length, parse_key, parse_meter, parse_unit_length
 from tunesmith.tools.abc.intake import bar_count, checked_text, parsed_tune, split_tunes
 from tunesmith.tools.abc.parse import parse_tune
-from tunesmith.tools.abc.tokens import ParsedTune
 from tunesmith.tools.abc.results import (
-    MAX_ABC_CHARS, AbcError, NoteEvent, Problem, RepairResult, TuneAnalysis, ValidationReport,
+    MAX_ABC_CHARS,
+    AbcError,
+    NoteEvent,
+    Problem,
+    RepairResult,
+    TuneAnalysis,
+    ValidationReport,
 )
-from tunesmith.tools.abc.validate import check_tune
+from tunesmith.tools.abc.spelling import ACCIDENTAL_TEXT, FLAT_SPELLING, SHARP_SPELLING, letter_text
+from tunesmith.tools.abc.tokens import ParsedTune
+from tunesmith.tools.abc.validate import abc2midi_errors, check_tune
 
 __all__ = [
+    # whole tunes as text
     "MAX_ABC_CHARS", "AbcError", "NoteEvent", "Problem", "RepairResult", "TuneAnalysis", "ValidationReport",
     "analyse_abc", "change_meter", "change_mode", "count_bars", "extract_section", "parse_headers",
     "repair_abc", "replace_section", "set_instrument", "set_tempo", "split_tunes", "transpose_abc",
-    "tune_notes", "validate_abc",
+    "tune_notes", "validate_abc", "abc2midi_errors",
+    # a tune parsed once and read many times (the critic, the composer's checks)
+    "ParsedTune", "analyse", "bar_count", "note_events", "parsed_tune", "quarters_per_minute",
+    # header fields and note spelling, for code that writes ABC
+    "ACCIDENTAL_TEXT", "FLAT_SPELLING", "SHARP_SPELLING", "FieldError", "Key", "default_unit_length", "letter_text",
+    "parse_key", "parse_meter", "parse_unit_length",
 ]
 
 
@@ -84,13 +104,14 @@ def analyse_abc(abc: str) -> TuneAnalysis:
     return analyse(tune, bar_count(tune))
 
 
-def repair_abc(abc: str) -> RepairResult:
+def repair_abc(abc: str, *, check_abc2midi: bool = True) -> RepairResult:
     """Fix the usual mistakes of model-written ABC; a tune that already validates comes back unchanged.
 
     Fixes: prose and ``` fences around the tune, missing X/T/M/L/K headers, key names abc2midi
     rejects ("K:d min"), blank lines inside the tune, unknown symbols, and bars too long or too short
-    for the meter (by trimming or padding the bar's last note or rest).
+    for the meter (by trimming or padding the bar's last note or rest). `check_abc2midi` decides whether
+    abc2midi's opinion counts when judging the tune valid.
     """
     from tunesmith.tools.abc.repair import repair
 
-    return repair(checked_text(abc), validate_abc)
+    return repair(checked_text(abc), lambda text: validate_abc(text, check_abc2midi=check_abc2midi))

@@ -1,23 +1,18 @@
 """What a parsed tune contains: its notes in beats, its estimated key, its range and playing time.
 
-Key estimation is the Krumhansl-Schmuckler algorithm (Krumhansl 1990, "Cognitive Foundations of
-Musical Pitch"): correlate the duration-weighted pitch-class histogram with the Krumhansl-Kessler
-major and minor profiles rotated to each of the 12 tonics; the best correlation wins.
+The key is estimated by the project's one key finder (`tools.theory.keys.estimate_key`, Krumhansl-
+Schmuckler) from the duration-weighted pitch-class histogram of the notes.
 """
 
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 
 from tunesmith.tools.abc.fields import parse_tempo
-from tunesmith.tools.abc.tokens import ParsedTune
 from tunesmith.tools.abc.results import NoteEvent, TuneAnalysis
+from tunesmith.tools.abc.tokens import ParsedTune
+from tunesmith.tools.theory import estimate_key
 
-KK_MAJOR = (6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88)
-KK_MINOR = (6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17)
-MAJOR_NAMES = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
-MINOR_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "G#", "A", "Bb", "B")
 DEFAULT_QUARTERS_PER_MINUTE = 120
 
 
@@ -46,25 +41,10 @@ def pitch_class_weights(tune: ParsedTune) -> list[float]:
     return weights
 
 
-def _correlation(xs: list[float], ys: tuple[float, ...]) -> float:
-    mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
-    cov = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys))
-    spread = math.sqrt(sum((x - mean_x) ** 2 for x in xs) * sum((y - mean_y) ** 2 for y in ys))
-    return cov / spread if spread else 0.0
-
-
-def estimate_key(weights: list[float]) -> tuple[str, str, float]:
-    """(tonic name, 'major' | 'minor', correlation -1..1) by Krumhansl-Schmuckler; ('C', 'major', 0) if silent."""
-    if not any(weights):
-        return "C", "major", 0.0
-    best = ("C", "major", -2.0)
-    for tonic in range(12):
-        rotated = weights[tonic:] + weights[:tonic]
-        for mode, profile, names in (("major", KK_MAJOR, MAJOR_NAMES), ("minor", KK_MINOR, MINOR_NAMES)):
-            score = _correlation(rotated, profile)
-            if score > best[2]:
-                best = (names[tonic], mode, score)
-    return best
+def estimated_key(tune: ParsedTune) -> tuple[str, str, float]:
+    """(tonic, 'major' | 'minor', correlation -1..1) the notes suggest; ('C', 'major', 0.0) for a tune without notes."""
+    found = estimate_key(pitch_class_weights(tune))
+    return (found.tonic, found.mode, found.correlation) if found else ("C", "major", 0.0)
 
 
 def quarters_per_minute(tune: ParsedTune) -> float:
@@ -86,7 +66,7 @@ def length_in_quarters(tune: ParsedTune) -> Fraction:
 
 def analyse(tune: ParsedTune, bars: int) -> TuneAnalysis:
     """Headers as read plus estimated key, range and playing time of a parsed tune."""
-    estimated, estimated_mode, confidence = estimate_key(pitch_class_weights(tune))
+    estimated, estimated_mode, confidence = estimated_key(tune)
     pitches = [n.midi for n in tune.notes if n.midi is not None and not n.grace]
     tempo = parse_tempo(tune.headers.get("Q", ""))
     unit = tune.unit

@@ -8,15 +8,30 @@ from __future__ import annotations
 
 import re
 
-from tunesmith.tools.abc.fields import LETTERS, MODE_ABBREVIATIONS, MODE_FIFTHS, NATURAL_SEMITONES, TONIC_FIFTHS, Key, signature_for
+from tunesmith.tools.abc.fields import Key
 from tunesmith.tools.abc.intake import checked_text, parsed_tune
 from tunesmith.tools.abc.meter_change import change_meter
+from tunesmith.tools.abc.results import AbcError
 from tunesmith.tools.abc.spelling import (
-    FLAT_SPELLING, SHARP_SPELLING, Spelling, header_replacement, key_field_replacements, replace_spans,
+    FLAT_SPELLING,
+    SHARP_SPELLING,
+    Spelling,
+    header_replacement,
+    key_field_replacements,
+    replace_spans,
     respell_notes,
 )
 from tunesmith.tools.abc.tokens import BarSpan, NoteToken, ParsedTune
-from tunesmith.tools.abc.results import AbcError
+from tunesmith.tools.theory import (
+    LETTERS,
+    MODES,
+    key_fifths,
+    key_name,
+    key_signature,
+    midi_number,
+    mode_from_word,
+    pitch_class,
+)
 
 __all__ = [
     "change_meter", "change_mode", "extract_section", "replace_section", "set_instrument", "set_tempo",
@@ -28,21 +43,11 @@ MAX_TRANSPOSE = 48
 TEMPO_RANGE = range(20, 401)
 
 
-def _spelled_tonic(pitch_class: int, mode: str) -> str:
-    """The spelling of a tonic with the fewest sharps or flats in this mode (sharps on a tie)."""
-    names = [name for name in TONIC_FIFTHS if (NATURAL_SEMITONES[name[0]] + name.count("#") - name.count("b")) % 12 == pitch_class]
-    return min(names, key=lambda name: (abs(TONIC_FIFTHS[name] + MODE_FIFTHS[mode]), TONIC_FIFTHS[name] < 0))
-
-
 def _transposed_key(key: Key, semitones: int) -> Key:
     if key.tonic is None:
         return key
-    tonic = _spelled_tonic((key.tonic_pitch_class + semitones) % 12, key.mode)
-    return Key(tonic, key.mode, signature_for(tonic, key.mode))
-
-
-def _natural_midi(letter: str, octave: int) -> int:
-    return 12 * (octave + 1) + NATURAL_SEMITONES[letter]
+    tonic = key_name(key.tonic_pitch_class + semitones, key.mode)
+    return Key(tonic, key.mode, key_signature(tonic, key.mode))
 
 
 def _transposed_spelling(note: NoteToken, key: Key, semitones: int) -> Spelling:
@@ -54,8 +59,8 @@ def _transposed_spelling(note: NoteToken, key: Key, semitones: int) -> Spelling:
     shift = (LETTERS.index(key.tonic[0]) - LETTERS.index(note.key.tonic[0])) % 7
     index = LETTERS.index(note.letter) + shift
     letter, octave = LETTERS[index % 7], note.octave + index // 7
-    octave += round((target - _natural_midi(letter, octave)) / 12)
-    return letter, octave, target - _natural_midi(letter, octave)
+    octave += round((target - midi_number(letter, 0, octave)) / 12)
+    return letter, octave, target - midi_number(letter, 0, octave)
 
 
 def _transposed_chord_symbol(symbol: str, semitones: int, prefer_flats: bool) -> str:
@@ -64,8 +69,7 @@ def _transposed_chord_symbol(symbol: str, semitones: int, prefer_flats: bool) ->
         return symbol
 
     def move(letter: str, accidental: str) -> str:
-        pitch_class = (NATURAL_SEMITONES[letter] + accidental.count("#") - accidental.count("b") + semitones) % 12
-        name, alteration = (FLAT_SPELLING if prefer_flats else SHARP_SPELLING)[pitch_class]
+        name, alteration = (FLAT_SPELLING if prefer_flats else SHARP_SPELLING)[(pitch_class(letter + accidental) + semitones) % 12]
         return name + {1: "#", -1: "b", 0: ""}[alteration]
 
     root, accidental, quality, bass, bass_accidental = match.groups()
@@ -88,7 +92,7 @@ def transpose_abc(abc: str, semitones: int) -> str:
 
     replacements = key_field_replacements(tune, new_key)
     replacements += respell_notes(tune, new_key, lambda note, key: _transposed_spelling(note, key, semitones))
-    prefer_flats = TONIC_FIFTHS.get(new_key(tune.key).tonic or "C", 0) < 0
+    prefer_flats = key_fifths(new_key(tune.key).tonic or "C", "major") < 0
     for start, end in tune.chord_symbols:
         symbol = tune.text[start:end]
         replacements.append((start, end, _transposed_chord_symbol(symbol, semitones, prefer_flats)))
@@ -104,9 +108,9 @@ def _check_range(tune: ParsedTune, semitones: int) -> None:
 
 def _mode_name(mode: str) -> str:
     word = mode.strip().lower()
-    name = MODE_ABBREVIATIONS.get(word) or MODE_ABBREVIATIONS.get(word[:3]) if word else None
+    name = mode_from_word(word) or mode_from_word(word[:3]) if word else None
     if name is None:
-        raise AbcError(f"{mode!r} is not a mode; use one of {', '.join(MODE_FIFTHS)}")
+        raise AbcError(f"{mode!r} is not a mode; use one of {', '.join(MODES)}")
     return name
 
 
@@ -123,12 +127,12 @@ def change_mode(abc: str, mode: str) -> str:
     def new_key(key: Key) -> Key:
         if key.tonic is None:
             return key
-        if TONIC_FIFTHS[key.tonic] + MODE_FIFTHS[name] not in range(-7, 8):
+        if key_fifths(key.tonic, name) not in range(-7, 8):
             raise AbcError(f"{key.tonic} {name} needs more than 7 sharps or flats; transpose to its enharmonic first")
-        return Key(key.tonic, name, signature_for(key.tonic, name))
+        return Key(key.tonic, name, key_signature(key.tonic, name))
 
     def spell(note: NoteToken, key: Key) -> Spelling:
-        written = note.midi - _natural_midi(note.letter, note.octave)
+        written = note.midi - midi_number(note.letter, 0, note.octave)
         if written == note.key.alterations.get(note.letter, 0):
             return note.letter, note.octave, key.alterations.get(note.letter, 0)
         return note.letter, note.octave, written  # a chromatic note keeps its pitch
@@ -148,7 +152,7 @@ def set_tempo(abc: str, bpm: int) -> str:
 
 def set_instrument(abc: str, instrument: str) -> str:
     """Write `%%MIDI program N` (General MIDI, 0-based) for the instrument, replacing any program lines."""
-    from tunesmith.tools.plan import gm_program
+    from tunesmith.tools.theory import gm_program
 
     try:
         program = gm_program(str(instrument))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from tunesmith.tools.abc.parse import parse_tune
-from tunesmith.tools.abc.tokens import ParsedTune
 from tunesmith.tools.abc.results import MAX_ABC_CHARS, AbcError
+from tunesmith.tools.abc.tokens import ParsedTune
 
 _X_LINE = re.compile(r"^X:", re.MULTILINE)
 # A file of many tunes may be larger than one tune; each tune is still held to MAX_ABC_CHARS.
@@ -21,7 +21,16 @@ def checked_text(abc: object) -> str:
         raise AbcError(f"the ABC text has {len(abc)} characters; at most {MAX_ABC_CHARS} are accepted")
     if not abc.strip():
         raise AbcError("the ABC text is empty; expected header lines (X:1, T:, M:, L:, K:) and music")
-    return abc.replace("\r\n", "\n").replace("\r", "\n")
+    return _encodable(abc).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _encodable(text: str) -> str:
+    """The text with lone surrogates (undecodable bytes smuggled into a str) replaced, so it can be written as UTF-8."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+    return text
 
 
 def split_tunes(text: str) -> list[str]:

@@ -10,9 +10,9 @@ from fractions import Fraction
 
 from tunesmith.tools.abc.fields import FieldError, Meter, parse_meter
 from tunesmith.tools.abc.intake import parsed_tune
+from tunesmith.tools.abc.results import AbcError
 from tunesmith.tools.abc.spelling import header_replacement, replace_spans
 from tunesmith.tools.abc.tokens import BarSpan, ParsedTune
-from tunesmith.tools.abc.results import AbcError
 
 
 def _merge(tune: ParsedTune, factor: int) -> list[tuple[int, int, str]]:

@@ -8,10 +8,26 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from tunesmith.tools.abc.fields import FieldError, Key, Meter, default_unit_length, parse_key, parse_meter, parse_unit_length
+from tunesmith.tools.abc.fields import (
+    FieldError,
+    Key,
+    Meter,
+    default_unit_length,
+    parse_key,
+    parse_meter,
+    parse_unit_length,
+)
+from tunesmith.tools.abc.results import MAX_ABC_CHARS, AbcError, Problem
 from tunesmith.tools.abc.syntax import BodyReader
-from tunesmith.tools.abc.tokens import BODY_FIELD_RE, HEADER_FIELD_RE, BarSpan, FieldSpan, ParsedTune, is_prose
-from tunesmith.tools.abc.results import AbcError, MAX_ABC_CHARS, Problem
+from tunesmith.tools.abc.tokens import (
+    BODY_FIELD_RE,
+    HEADER_FIELD_RE,
+    BarSpan,
+    FieldSpan,
+    ParsedTune,
+    is_prose,
+    small_number,
+)
 
 PROGRAM_RE = re.compile(r"^%%MIDI\s+program\s+(?:\d+\s+)?(\d+)")
 
@@ -56,7 +72,7 @@ def parse_tune(text: str) -> ParsedTune:
             continue
         program = PROGRAM_RE.match(stripped)
         if program:
-            programs.append((offsets[index], offsets[index] + len(raw), int(program.group(1))))
+            programs.append((offsets[index], offsets[index] + len(raw), small_number(program.group(1))))
         if not stripped or stripped.startswith("%"):
             continued = stripped.startswith("%") and stripped.endswith("\\")
             index += 1
@@ -78,9 +94,30 @@ def parse_tune(text: str) -> ParsedTune:
     meter, unit, key = _header_values(fields, problems)
     body_start = offsets[index] if index < len(offsets) else len(text)
     tune = ParsedTune(text, headers, fields, body_start, [], [], problems, key, meter, unit, programs, has_key)
+    _repeated_header_values(tune)
     positions = _read_body(tune, lines[index:], offsets[index:], index + 1)
     _number_bars(tune, positions)
     return tune
+
+
+def _repeated_header_values(tune: ParsedTune) -> None:
+    """A second M: or L: line in the header that cannot be read: a problem, fixed by removing that line.
+
+    Players read the last one (and abc2midi can crash on an absurd meter), so it must not pass unseen.
+    """
+    readers = {"M": parse_meter, "L": parse_unit_length}
+    seen: set[str] = set()
+    for field in (f for f in tune.fields if f.in_header and f.letter in readers):
+        if field.letter not in seen:
+            seen.add(field.letter)
+            continue
+        try:
+            readers[field.letter](field.value)
+        except FieldError as error:
+            tune.problems.append(Problem(line=field.line, bar=None, severity="error", kind="header",
+                                         message=f"line {field.line}: a second {field.letter}: line: {error}; remove it"))
+            tune.fixes.append((field.start, min(field.end + 1, len(tune.text)), "",
+                               f"removed a second, unreadable {field.letter}:{field.value} line"))
 
 
 def _header_values(fields: list[FieldSpan], problems: list[Problem]) -> tuple[Meter, Fraction, Key]:
@@ -123,7 +160,7 @@ def _read_body(tune: ParsedTune, lines: list[str], offsets: list[int], first_num
             break
         program = PROGRAM_RE.match(stripped)
         if program:
-            tune.programs.append((offset, offset + len(raw), int(program.group(1))))
+            tune.programs.append((offset, offset + len(raw), small_number(program.group(1))))
         field = BODY_FIELD_RE.match(stripped)
         if stripped.startswith("%") or field:
             if field:
@@ -160,7 +197,7 @@ def _read_body(tune: ParsedTune, lines: list[str], offsets: list[int], first_num
 def ending_number(bar_line: str) -> int | None:
     """The first/second-ending number a bar line starts (`|1`, `:|2`, `[2`), or None."""
     match = re.search(r"\d+", bar_line)
-    return int(match.group(0)) if match else None
+    return small_number(match.group(0)) if match else None
 
 
 def _number_bars(tune: ParsedTune, positions: list[tuple[Problem, int]]) -> None:

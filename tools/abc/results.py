@@ -6,12 +6,14 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from tunesmith.errors import InputError
+
 MAX_ABC_CHARS = 100_000
 
 ProblemKind = Literal["size", "prose", "header", "token", "bar_duration", "repeat", "pitch", "structure", "abc2midi"]
 
 
-class AbcError(ValueError):
+class AbcError(InputError):
     """Input refused: too large, not ABC at all, or an edit that cannot be done; the message says why."""
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tunesmith.tools.abc.fields import CLEF_WORDS, Key
-from tunesmith.tools.abc.tokens import NoteToken, ParsedTune
 from tunesmith.tools.abc.results import AbcError
+from tunesmith.tools.abc.tokens import NoteToken, ParsedTune
 
 ACCIDENTAL_TEXT = {2: "^^", 1: "^", 0: "=", -1: "_", -2: "__"}
 # Spelling of a pitch class with no key to follow (K:none): sharps up, flats down.

@@ -10,13 +10,29 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from tunesmith.tools.abc.fields import NATURAL_SEMITONES, FieldError, parse_key, parse_meter, parse_unit_length
-from tunesmith.tools.abc.tokens import ACCIDENTALS, TOKEN_RE, BarSpan, FieldSpan, NoteToken, ParsedTune, parse_length
+from tunesmith.tools.abc.fields import FieldError, parse_key, parse_meter, parse_unit_length
 from tunesmith.tools.abc.results import Problem
+from tunesmith.tools.abc.tokens import (
+    ACCIDENTALS,
+    TOKEN_RE,
+    BarSpan,
+    FieldSpan,
+    NoteToken,
+    ParsedTune,
+    parse_length,
+    small_number,
+)
+from tunesmith.tools.theory import midi_number
 
 MIN_LENGTH, MAX_LENGTH = Fraction(1, 64), Fraction(64)  # note lengths in multiples of L:
 MAX_REST_BARS = 256
 PREFIX_TOKENS = ("annotation", "decoration", "slur_open", "tuplet", "grace_open", "chord_open")
+# One-letter decorations abc2midi knows (bowing u v, trill T, roll ~ R, staccato . ...). It refuses one
+# ("Malformed note") unless what follows, past other one-letter decorations, is a note, rest or chord;
+# a staccato dot may also stand before a bar line or a slur.
+ONE_LETTER_DECORATIONS = ".~HLMOPRSTuv"
+_DECORATED = re.compile(r"[A-Ga-g^_=zx\[]")
+_DOT_ALSO_BEFORE = re.compile(r"[(|:\]]")
 
 
 class BodyReader:
@@ -104,7 +120,7 @@ class BodyReader:
             alter = written
         else:
             alter = self.bar_accidentals.get((upper, octave), self.key.alterations.get(upper, 0))
-        midi = 12 * (octave + 1) + NATURAL_SEMITONES[upper] + alter
+        midi = midi_number(upper, alter, octave)
         end = offset + match.start("length") - match.start()
         return NoteToken(offset, end, upper, octave, written, midi, self.key, grace=self.grace)
 
@@ -119,10 +135,27 @@ class BodyReader:
                 self.problem(line, f"unknown symbol {symbol!r}; remove it", "token")
                 position += 1
                 continue
+            if match.lastgroup == "decoration" and not self.decorates_something(text, position):
+                symbol = text[position]
+                self.tune.fixes.append((offset + position, offset + position + 1, "", f"removed the mark {symbol!r} that stood before no note"))
+                self.problem(line, f"the mark {symbol!r} is not directly before a note, rest or chord, so abc2midi "
+                             f"rejects it; write it just before the note (e.g. {symbol}G) or remove it", "token")
             self.token(match, offset + position, line)
             if match.lastgroup != "ignored":
                 self.last_end = offset + match.end()
             position = match.end()
+
+    @staticmethod
+    def decorates_something(text: str, position: int) -> bool:
+        """False for a one-letter decoration at `position` that abc2midi would refuse: nothing to decorate follows."""
+        symbol = text[position]
+        if symbol not in ONE_LETTER_DECORATIONS:
+            return True
+        after = position + 1
+        while after < len(text) and text[after] in ONE_LETTER_DECORATIONS:
+            after += 1
+        following = text[after:after + 1]
+        return bool(following) and (bool(_DECORATED.match(following)) or symbol == "." and bool(_DOT_ALSO_BEFORE.match(following)))
 
     def problem(self, line: int, message: str, kind: str, severity: str = "error") -> None:
         problem = Problem(line=line, bar=None, severity=severity, message=message, kind=kind)
@@ -182,7 +215,7 @@ class BodyReader:
 
     def _on_multirest(self, match: re.Match, offset: int, line: int) -> None:
         bar = self.open_bar(offset, line)
-        bar.count = int(match.group("bars") or 1)
+        bar.count = small_number(match.group("bars") or "1")
         if not 1 <= bar.count <= MAX_REST_BARS:
             self.problem(line, f"a multi-bar rest of {bar.count} bars is out of range; use Z1 to Z{MAX_REST_BARS}", "token")
             bar.count = min(max(bar.count, 1), MAX_REST_BARS)
@@ -210,14 +243,14 @@ class BodyReader:
             self.add_element(self.unit * length, notes)
 
     def _on_tuplet(self, match: re.Match, offset: int, line: int) -> None:
-        p = int(match.group("p"))
+        p = small_number(match.group("p"))
         if not 2 <= p <= 9:
             self.problem(line, f"tuplet ({p} is not supported; use (2 to (9", "token")
             return
         # ABC 2.1: (p:q:r puts p notes in the time of q for the next r notes.
         default_q = {2: 3, 3: 2, 4: 3, 6: 2, 8: 3}.get(p, 3 if self.meter.compound else 2)
-        q = int(match.group("q")) if match.group("q") else default_q
-        r = int(match.group("r")) if match.group("r") else p
+        q = small_number(match.group("q"), 64) if match.group("q") else default_q
+        r = small_number(match.group("r"), 64) if match.group("r") else p
         self.tuplet = (Fraction(q, max(p, 1)), r)
 
     def _on_grace_open(self, match: re.Match, offset: int, line: int) -> None:

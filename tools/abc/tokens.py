@@ -117,16 +117,21 @@ class ParsedTune:
     fixes: list[tuple[int, int, str, str]] = field(default_factory=list)
 
 
+def small_number(digits: str, cap: int = 10**6) -> int:
+    """The value of a run of digits, at most `cap` (a fuzzed "C99999…" must not cost a huge integer)."""
+    return cap if len(digits) > len(str(cap)) else min(int(digits), cap)
+
+
 def parse_length(text: str) -> Fraction:
     """A note-length suffix (`2`, `3/2`, `/`, `//`, `/4`) as a multiple of the unit note length."""
     if not text:
         return Fraction(1)
     match = re.fullmatch(r"(\d*)(/*)(\d*)", text)
-    numerator = int(match.group(1)) if match.group(1) else 1
-    slashes = len(match.group(2))
+    numerator = small_number(match.group(1)) if match.group(1) else 1
+    slashes = min(len(match.group(2)), 20)
     if not slashes:
         return Fraction(numerator)
-    denominator = int(match.group(3)) * 2 ** (slashes - 1) if match.group(3) else 2**slashes
+    denominator = small_number(match.group(3)) * 2 ** (slashes - 1) if match.group(3) else 2**slashes
     return Fraction(numerator, max(denominator, 1))
 
 

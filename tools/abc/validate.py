@@ -14,8 +14,8 @@ from fractions import Fraction
 from pathlib import Path
 
 from tunesmith.tools.abc.fields import parse_tempo
-from tunesmith.tools.abc.tokens import BarSpan, ParsedTune
 from tunesmith.tools.abc.results import Problem
+from tunesmith.tools.abc.tokens import BarSpan, ParsedTune
 
 ABC2MIDI_TIMEOUT_S = 5.0
 ABC2MIDI_LINE_RE = re.compile(r"^(Error|Warning) in line-char (\d+)-(\d+) : (.*)$")
@@ -125,6 +125,25 @@ def pitch_problems(tune: ParsedTune) -> list[Problem]:
     return problems
 
 
+def _serious(severity: str, message: str) -> bool:
+    """An abc2midi message that loses or misplaces notes (not a warning, a benign error or a bar-length check)."""
+    return severity == "Error" and not ABC2MIDI_BENIGN.search(message) and not ABC2MIDI_DUPLICATES.search(message)
+
+
+def abc2midi_errors(output: str) -> list[str]:
+    """abc2midi's error lines in `output` that lose or misplace notes; empty when it plays the tune as written.
+
+    The one judge of "abc2midi accepts this tune": the validator and the MIDI renderer both use it.
+    """
+    errors = []
+    for raw in output.splitlines():
+        line = raw.strip()
+        match = ABC2MIDI_LINE_RE.match(line)
+        if match and _serious(match.group(1), match.group(4)) or not match and line.lower().startswith("error"):
+            errors.append(line)
+    return errors
+
+
 def abc2midi_problems(tune: ParsedTune) -> list[Problem]:
     """What abc2midi says about the tune (errors and warnings with line numbers), in a temp folder."""
     program = shutil.which("abc2midi")
@@ -133,26 +152,35 @@ def abc2midi_problems(tune: ParsedTune) -> list[Problem]:
                         message="abc2midi is not installed, so the second opinion was skipped (apt-get install abcmidi)")]
     with tempfile.TemporaryDirectory(prefix="tunesmith-abc-") as folder:
         path = Path(folder) / "tune.abc"
-        path.write_text(tune.text + "\n", encoding="utf-8")
+        path.write_text(tune.text + "\n", encoding="utf-8", errors="replace")
         try:
             completed = subprocess.run(
                 [program, str(path), "-c"], cwd=folder, capture_output=True, text=True,
-                timeout=ABC2MIDI_TIMEOUT_S, errors="replace",
+                timeout=ABC2MIDI_TIMEOUT_S, encoding="utf-8", errors="replace", stdin=subprocess.DEVNULL,
             )
-        except subprocess.TimeoutExpired:
-            return [Problem(line=None, bar=None, severity="warning", kind="abc2midi",
+        except subprocess.TimeoutExpired:  # it would not play the tune either
+            return [Problem(line=None, bar=None, severity="error", kind="abc2midi",
                             message=f"abc2midi did not finish within {ABC2MIDI_TIMEOUT_S:g} s; the tune may be too complex")]
+        except OSError as exc:
+            return [Problem(line=None, bar=None, severity="warning", kind="abc2midi",
+                            message=f"abc2midi could not be started ({exc.strerror or exc}), so the second opinion was skipped")]
     problems = []
+    if completed.returncode != 0:  # it crashed (an absurd header can overflow its buffers): it would not play it
+        problems.append(Problem(line=None, bar=None, severity="error", kind="abc2midi",
+                                message=f"abc2midi stopped with exit status {completed.returncode} on this tune; "
+                                "check the header values (M:, L:, Q:, K:)"))
     for raw in (completed.stdout + completed.stderr).splitlines():
         match = ABC2MIDI_LINE_RE.match(raw.strip())
+        if not match and raw.strip().lower().startswith("error"):
+            problems.append(Problem(line=None, bar=None, severity="error", kind="abc2midi",
+                                    message=f"abc2midi: {raw.strip()[:200]}"))
         if not match or ABC2MIDI_DUPLICATES.search(match.group(4)):
             continue
         severity, line, _, message = match.groups()
         line_number = int(line)
         bar = next((b.number for b in tune.bars if b.line == line_number), None)
-        serious = severity == "Error" and not ABC2MIDI_BENIGN.search(message)
         problems.append(Problem(
-            line=line_number, bar=bar, severity="error" if serious else "warning", kind="abc2midi",
+            line=line_number, bar=bar, severity="error" if _serious(severity, message) else "warning", kind="abc2midi",
             message=f"{where(line_number, None)}abc2midi: {message.strip()}",
         ))
     return problems

@@ -227,15 +227,16 @@ def onset_loudness(samples: np.ndarray, sample_rate: int, line: Sequence[HeardNo
 
 def _tonic_triad(line: Sequence[HeardNote]) -> set[int]:
     """Pitch classes of the tonic chord of the melody's key (Krumhansl-Schmuckler on note durations)."""
-    from tunesmith.tools.abc.analysis import estimate_key
-    from tunesmith.tools.theory.harmony import tonic_pitch_class
+    from tunesmith.tools.theory import estimate_key
 
     weights = [0.0] * 12
     for note in line:
         weights[note.pitch % 12] += note.duration_s
-    tonic, mode, _ = estimate_key(weights)
-    root = tonic_pitch_class(tonic)
-    return {root, (root + (4 if mode == "major" else 3)) % 12, (root + 7) % 12}
+    key = estimate_key(weights)
+    if key is None:  # every pitch class equally long: no tonic to favour
+        return set()
+    root = key.tonic_pitch_class
+    return {root, (root + (4 if key.mode == "major" else 3)) % 12, (root + 7) % 12}
 
 
 def find_grid(line: Sequence[HeardNote], loudness_db: np.ndarray) -> BeatGrid:

@@ -11,33 +11,10 @@ import math
 import numpy as np
 from pydantic import BaseModel, Field
 
+from tunesmith.tools.theory import KeyEstimate, estimate_key
+
 # Floor for the level of silence, so results stay finite (JSON has no -inf).
 SILENCE_DB = -120.0
-PITCH_CLASSES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
-# Krumhansl & Kessler (1982) key profiles: how well each pitch class fits a major / minor key on its tonic.
-_MAJOR_PROFILE = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
-_MINOR_PROFILE = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
-# Below this correlation margin over the runner-up key, the key is reported as a guess ("A minor?").
-_CLEAR_KEY_MARGIN = 0.05
-_CLEAR_KEY_CORRELATION = 0.6
-
-
-class KeyEstimate(BaseModel):
-    """A key found by correlating the clip's chroma with the Krumhansl–Kessler profiles."""
-
-    tonic: str = Field(description="Pitch class of the tonic, e.g. 'A' or 'Eb'.")
-    mode: str = Field(description="'major' or 'minor'.")
-    correlation: float = Field(description="Pearson r of chroma vs the key profile, -1..1.")
-    margin: float = Field(description="r of this key minus r of the runner-up key; small means ambiguous.")
-    runner_up: str = Field(description="The second-best key, e.g. 'C major' (often the relative key).")
-
-    @property
-    def name(self) -> str:
-        return f"{self.tonic} {self.mode}"
-
-    @property
-    def confident(self) -> bool:
-        return self.correlation >= _CLEAR_KEY_CORRELATION and self.margin >= _CLEAR_KEY_MARGIN
 
 
 class AudioDescriptors(BaseModel):
@@ -123,24 +100,6 @@ def integrated_loudness(samples: np.ndarray, sr: int) -> float:
     relative_gate = -0.691 + _to_db(float(gated.mean())) - 10.0
     kept = powers[(levels > -70.0) & (levels > relative_gate)]
     return max(SILENCE_DB, -0.691 + _to_db(float(kept.mean())))
-
-
-def estimate_key(chroma_profile: np.ndarray) -> KeyEstimate | None:
-    """Best of the 24 major/minor keys for a 12-bin pitch-class profile (C first); None if flat."""
-    profile = np.asarray(chroma_profile, dtype=np.float64)
-    if profile.shape != (12,) or profile.std() < 1e-9:
-        return None
-    scores: list[tuple[float, str, str]] = []
-    for tonic in range(12):
-        for mode, template in (("major", _MAJOR_PROFILE), ("minor", _MINOR_PROFILE)):
-            r = float(np.corrcoef(profile, np.roll(template, tonic))[0, 1])
-            scores.append((r, PITCH_CLASSES[tonic], mode))
-    scores.sort(reverse=True)
-    (best_r, tonic, mode), (second_r, second_tonic, second_mode) = scores[0], scores[1]
-    return KeyEstimate(
-        tonic=tonic, mode=mode, correlation=round(best_r, 4), margin=round(best_r - second_r, 4),
-        runner_up=f"{second_tonic} {second_mode}",
-    )
 
 
 def audio_descriptors(samples: np.ndarray, sr: int) -> AudioDescriptors:

@@ -22,7 +22,7 @@ from tunesmith.tools.weights import BackendStatus
 
 CLAP_WINDOW_SECONDS = 10.0  # CLAP's HTSAT audio encoder sees 10 s at a time
 MAX_CLAP_WINDOWS = 6  # a long clip is judged on at most this many evenly spaced 10 s windows
-_loaded: dict[tuple[str, str], "_Clap"] = {}
+_loaded: dict[tuple[str, str], _Clap] = {}
 
 
 class TextScore(BaseModel):

@@ -3,7 +3,7 @@
 `transcribe_audio` is the symbolic counterpart of MusicGen-melody's chroma conditioning: "like this
 clip, but in minor" edits the clip's own tune. Steps: notes heard (`notes.py`, in 30 s windows with
 progress), the melody among them (`melody_line.py`), tatum/meter/downbeat (`beat_grid.py`), the key
-(Krumhansl-Schmuckler on the melody's duration-weighted pitch classes, `tools.abc.analysis.estimate_key`),
+(Krumhansl-Schmuckler on the melody's duration-weighted pitch classes, `tools.theory.estimate_key`),
 then each note snapped to the grid, split at bar lines with ties, spelled in the key and written with
 the composer's notation helpers; the tune is validated (our parser and abc2midi) before it is returned.
 """
@@ -144,10 +144,9 @@ def _bars(events: list[_Event], grid: BeatGrid) -> list[list[tuple[int | None, i
 def write_abc(line: Sequence[HeardNote], grid: BeatGrid, *, title: str, instrument: str = DEFAULT_INSTRUMENT
               ) -> tuple[str, int, str, str, float]:
     """(ABC text, notes written, tonic, mode, key correlation) for a melody on its grid."""
-    from tunesmith.tools.abc.analysis import estimate_key
     from tunesmith.tools.compose.melody import Note
     from tunesmith.tools.compose.notation import bar_abc
-    from tunesmith.tools.plan import gm_program
+    from tunesmith.tools.theory import estimate_key, gm_program
     from tunesmith.tools.theory.harmony import writable_scale
 
     events = _grid_events(line, grid)
@@ -155,7 +154,8 @@ def write_abc(line: Sequence[HeardNote], grid: BeatGrid, *, title: str, instrume
     for event in events:
         if event.pitch is not None:
             weights[event.pitch % 12] += event.length
-    tonic, mode, correlation = estimate_key(weights)
+    key = estimate_key(weights)
+    tonic, mode, correlation = (key.tonic, key.mode, key.correlation) if key else ("C", "major", 0.0)
     scale, _ = writable_scale(tonic, mode)
     written = []
     for bar in _bars(events, grid):
@@ -190,7 +190,11 @@ def transcribe_samples(samples: np.ndarray, *, name: str = "the clip", instrumen
     melody can be written down, InputError for a clip under a second."""
     from tunesmith.tools.abc import count_bars, validate_abc
     from tunesmith.tools.audio.melody_line import (
-        STRONG_ONSET_DELTA, WEAK_ONSET_DELTA, audio_onsets, match_onsets, melody_line,
+        STRONG_ONSET_DELTA,
+        WEAK_ONSET_DELTA,
+        audio_onsets,
+        match_onsets,
+        melody_line,
     )
 
     seconds = len(samples) / SAMPLE_RATE
@@ -222,7 +226,7 @@ def transcribe_audio(path: str | Path, *, instrument: str = DEFAULT_INSTRUMENT,
                      progress: Callable[[float], None] | None = None) -> Transcription:
     """Transcribe an audio file's melody as ABC. Raises AudioInputError (unreadable, empty, over 10
     minutes), InputError (under a second), MelodyNotFound, or UnavailableError (basic-pitch missing)."""
-    from tunesmith.tools.audio.describe import load_audio
+    from tunesmith.tools.audio.load import load_audio
 
     path = Path(path)
     samples, _ = load_audio(path, sample_rate=SAMPLE_RATE)

@@ -16,19 +16,20 @@ from random import Random
 
 from pydantic import BaseModel
 
+from tunesmith.errors import InputError
 from tunesmith.tools.compose.exemplar_style import exemplar_style
-from tunesmith.tools.theory.harmony import Chord, Scale, parse_chord, writable_scale
 from tunesmith.tools.compose.melody import IntervalHabits, Voice
 from tunesmith.tools.compose.notation import bar_abc
-from tunesmith.tools.plan import MusicPlan
 from tunesmith.tools.compose.rhythm import bar_sixteenths, tune_type_cells
 from tunesmith.tools.compose.sections import Bar, SectionWriter
+from tunesmith.tools.plan import MusicPlan
+from tunesmith.tools.theory.harmony import Chord, Scale, parse_chord, writable_scale
 
 # MIDI velocity (0-127) of abc2midi's chord and bass accompaniment, below the melody's 80-105.
 CHORD_VOLUME = 50
 
 
-class ComposeError(ValueError):
+class ComposeError(InputError):
     """The plan cannot be realised; the message names the bad value and what would be valid."""
 
 

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from random import Random
 from typing import Literal
 
-from tunesmith.tools.theory.harmony import Chord, Scale
 from tunesmith.tools.compose.rhythm import Cell, bar_sixteenths, beat_onsets, strong_onsets
+from tunesmith.tools.theory.harmony import Chord, Scale
 
 Ending = Literal["none", "half", "final"]
 

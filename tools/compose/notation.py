@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tunesmith.tools.theory.harmony import ACCIDENTAL_ABC, Scale
 from tunesmith.tools.compose.melody import Note
 from tunesmith.tools.compose.rhythm import beat_onsets
+from tunesmith.tools.theory.harmony import ACCIDENTAL_ABC, Scale
 
 
 def abc_length(sixteenths: int) -> str:

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from random import Random
 
+from tunesmith.tools.theory import parse_meter
+from tunesmith.tools.theory.tune_types import tune_type_names
+
 Cell = tuple[int, ...]
 # Note values a single ABC note can show in a score without ties (in sixteenths).
 WRITABLE = frozenset({1, 2, 3, 4, 6, 8, 12, 16, 24, 32})
@@ -15,16 +18,17 @@ WRITABLE = frozenset({1, 2, 3, 4, 6, 8, 12, 16, 24, 32})
 
 def bar_sixteenths(meter: str) -> int:
     """Length of one bar in sixteenth notes, e.g. 6/8 -> 12."""
-    top, bottom = (int(part) for part in meter.split("/"))
-    return top * 16 // bottom
+    parsed = parse_meter(meter)
+    return parsed.numerator * 16 // parsed.denominator
 
 
 def beat_groups(meter: str) -> list[int]:
     """The bar split into beats (sixteenths each): 6/8 -> [6, 6], 7/8 -> [4, 4, 6], 2/2 -> [8, 8]."""
-    top, bottom = (int(part) for part in meter.split("/"))
+    parsed = parse_meter(meter)
+    top, bottom = parsed.numerator, parsed.denominator
     unit = 16 // bottom
-    if top % 3 == 0 and top > 3 and bottom >= 8:
-        return [3 * unit] * (top // 3)  # compound: dotted beats
+    if parsed.compound:
+        return [3 * unit] * (top // 3)  # dotted beats
     if bottom <= 4:
         return [unit] * top
     # Irregular eighths/sixteenths (5/8, 7/8, 3/8, 11/16): twos with a three at the end.
@@ -66,23 +70,23 @@ TUNE_TYPE_CELLS: dict[tuple[str, str], list[tuple[Cell, int]]] = {
     ("mazurka", "3/4"): [((3, 1, 4, 4), 4), ((2, 2, 4, 4), 2), ((4, 4, 4), 1)],
     ("minuet", "3/4"): [((4, 4, 4), 3), ((2, 2, 4, 4), 2), ((8, 4), 1)],
     ("sarabande", "3/4"): [((4, 6, 2), 3), ((4, 8), 2), ((6, 2, 4), 1)],
-    ("air", "4/4"): [((8, 4, 4), 3), ((6, 2, 8), 2), ((4, 4, 8), 2), ((12, 4), 1)],
-    ("air", "3/4"): [((8, 4), 3), ((6, 2, 4), 2), ((12,), 1)],
-    ("air", "6/8"): [((6, 4, 2), 3), ((4, 2, 6), 2), ((12,), 1)],
+    ("slow air", "4/4"): [((8, 4, 4), 3), ((6, 2, 8), 2), ((4, 4, 8), 2), ((12, 4), 1)],
+    ("slow air", "3/4"): [((8, 4), 3), ((6, 2, 4), 2), ((12,), 1)],
+    ("slow air", "6/8"): [((6, 4, 2), 3), ((4, 2, 6), 2), ((12,), 1)],
     ("lullaby", "6/8"): [((4, 2, 4, 2), 3), ((6, 4, 2), 2), ((12,), 1)],
     ("lullaby", "3/4"): [((8, 4), 3), ((4, 4, 4), 2), ((12,), 1)],
     ("hymn", "4/4"): [((4, 4, 4, 4), 4), ((8, 4, 4), 2), ((4, 4, 8), 1)],
 }
-TUNE_TYPE_ALIASES = {"slow air": "air", "lament": "air", "ballad": "air", "chorale": "hymn",
-                     "barn dance": "hornpipe", "single jig": "jig", "double jig": "jig"}
+# Types without cells of their own borrow those of the type they move like.
+RHYTHM_FAMILY = {"lament": "slow air", "ballad": "slow air", "chorale": "hymn", "barn dance": "hornpipe"}
 
 
 def tune_type_cells(tune_type: str | None, meter: str) -> list[tuple[Cell, int]]:
     """Idiomatic bar patterns for a tune type in a meter; empty when we know none for that pair."""
     if not tune_type:
         return []
-    name = tune_type.strip().lower()
-    return TUNE_TYPE_CELLS.get((TUNE_TYPE_ALIASES.get(name, name), meter), [])
+    name = tune_type_names().get(tune_type.strip().lower(), tune_type.strip().lower())
+    return TUNE_TYPE_CELLS.get((RHYTHM_FAMILY.get(name, name), meter), [])
 
 
 def beat_cell_bar(meter: str, density: str, rng: Random) -> Cell:

@@ -14,10 +14,10 @@ import math
 from dataclasses import dataclass, field
 from random import Random
 
-from tunesmith.tools.theory.harmony import MODE_HARMONY, Chord, Scale, parse_chord, phrase_progression
 from tunesmith.tools.compose.melody import BarPlan, Note, Voice, realise_bar
-from tunesmith.tools.plan import MusicPlan
 from tunesmith.tools.compose.rhythm import Cell, beat_cell_bar, cadence_cell, pick_bar_cell
+from tunesmith.tools.plan import MusicPlan
+from tunesmith.tools.theory.harmony import MODE_HARMONY, Chord, Scale, parse_chord, phrase_progression
 
 Bar = tuple[BarPlan, list[Note]]
 # Contour shapes over a phrase, t in 0..1 -> -1..1 (below / above the section's centre pitch).

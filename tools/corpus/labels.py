@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from tunesmith.memory.tune_query import normalise_meter, tune_type_in
+from tunesmith.tools.theory import MeterError, normalise_meter
+from tunesmith.tools.theory.tune_types import library_label, tune_type_in
 
 if TYPE_CHECKING:
     from tunesmith.tools.abc import TuneAnalysis
@@ -34,7 +35,7 @@ ESSEN_TYPES = (
 CHARACTER = {
     "jig": "lively", "reel": "fast, driving", "hornpipe": "bouncy, dotted", "strathspey": "snappy Scottish",
     "slip jig": "lilting", "waltz": "flowing", "polka": "brisk", "march": "stately, marching", "air": "slow, expressive",
-    "slide": "quick", "mazurka": "lilting", "schottische": "bouncing", "clog": "bouncy", "set dance": "stately",
+    "slide": "quick", "mazurka": "lilting", "barn dance": "bouncing", "clog": "bouncy", "set dance": "stately",
     "song": "singable", "lullaby": "gentle, soothing", "hymn": "solemn", "dance": "dancing",
 }
 # Performance directions in N: fields (O'Neill's: "Slow", "With spirit"), as the description says them.
@@ -69,9 +70,9 @@ def tune_type_of(headers: dict[str, str], title: str, default: str | None) -> tu
         if word in rhythm.lower():
             return kind, "R: field"
     if found := tune_type_in(rhythm):
-        return found, "R: field"
+        return library_label(found), "R: field"
     if found := tune_type_in(title):
-        return found, "title"
+        return library_label(found), "title"
     return (default, "collection") if default else (None, None)
 
 
@@ -81,7 +82,7 @@ def direction(headers: dict[str, str]) -> str | None:
     return next((words for mark, words in DIRECTIONS if re.search(rf"\b{mark}", note)), None)
 
 
-def key_and_mode(declared: str, analysis: "TuneAnalysis") -> tuple[str, str, str]:
+def key_and_mode(declared: str, analysis: TuneAnalysis) -> tuple[str, str, str]:
     """(tonic, mode, where they came from) for a tune.
 
     A K: field with a bare tonic ("K: G") says nothing sure about the mode: Essen writes the final note
@@ -102,8 +103,8 @@ def key_and_mode(declared: str, analysis: "TuneAnalysis") -> tuple[str, str, str
 def meter_fraction(text: str) -> str:
     """The meter as a fraction ('C' → 4/4, 'C|' → 2/2, 'none' → free); unusual text is kept as written."""
     try:
-        return normalise_meter("free" if text.strip().lower() == "none" else text)
-    except ValueError:
+        return "free" if text.strip().lower() in ("none", "free") else normalise_meter(text)
+    except MeterError:
         return text.strip()
 
 

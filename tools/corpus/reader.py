@@ -8,17 +8,24 @@ is read with `tools.abc` (the product's one ABC parser) and described in words f
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import Iterator, Sequence
 
 from tunesmith.memory.exemplar_index import IndexReport, SkippedTune, index_records
 from tunesmith.memory.exemplars import ExemplarRecord
-from tunesmith.tools.corpus.labels import describe_tune, direction, key_and_mode, meter_fraction, origin_of, tune_type_of
+from tunesmith.tools.corpus.labels import (
+    describe_tune,
+    direction,
+    key_and_mode,
+    meter_fraction,
+    origin_of,
+    tune_type_of,
+)
 
 MUSIC21_LIBRARY = "music21"
-READER_VERSION = 1  # raise when records come out differently (tools.tune_labels): the next index replaces them
+READER_VERSION = 2  # raise when records come out differently (tools.corpus.labels): the next index replaces them
 
 # music21 corpus folder -> (collection name, who the tunes are from, tune type when a tune names none).
 # Aird's is "A Selection of Scotch, English, Irish and Foreign Airs"; Essen is folk *song*.

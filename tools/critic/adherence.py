@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from tunesmith.tools.abc.fields import MODE_FIFTHS, NATURAL_SEMITONES, FieldError, parse_meter
-from tunesmith.tools.abc.results import NoteEvent, TuneAnalysis
+from tunesmith.tools.abc import NoteEvent, TuneAnalysis
 from tunesmith.tools.critic.results import Dimension
 from tunesmith.tools.plan import MusicPlan
+from tunesmith.tools.theory import MeterError, parse_meter, pitch_class
+from tunesmith.tools.theory.keys import MODE_FIFTHS
 
 TEMPO_TOLERANCE = 0.25  # a tempo 25% or more away from the target scores 0
 
 
 def _pitch_class(tonic: str) -> int | None:
-    if not tonic or tonic[0] not in NATURAL_SEMITONES:
+    try:
+        return pitch_class(tonic)
+    except ValueError:  # "none": a tune without a tonic
         return None
-    return (NATURAL_SEMITONES[tonic[0]] + tonic.count("#") - tonic.count("b")) % 12
 
 
 def _relative_major(tonic_pc: int, mode: str) -> int:
@@ -48,9 +50,8 @@ def _mode(analysis: TuneAnalysis, plan: MusicPlan) -> Dimension:
 
 def _meter(analysis: TuneAnalysis, plan: MusicPlan) -> Dimension:
     try:
-        measured = parse_meter(analysis.meter)
-        same = (measured.numerator, measured.denominator) == tuple(int(x) for x in plan.meter.split("/"))
-    except FieldError:
+        same = parse_meter(analysis.meter).fraction == plan.meter
+    except MeterError:
         same = False
     note = "ok" if same else f"the tune is in {analysis.meter}, the plan asks for {plan.meter}; rewrite it in M:{plan.meter}"
     return Dimension(name="meter", score=1.0 if same else 0.0, measured=analysis.meter, target=plan.meter, note=note)

@@ -9,9 +9,15 @@ self-refine loop sends it back to the composer.
 
 from __future__ import annotations
 
-from tunesmith.tools.abc import AbcError, validate_abc
-from tunesmith.tools.abc.analysis import analyse, note_events, quarters_per_minute
-from tunesmith.tools.abc.intake import bar_count, parsed_tune
+from tunesmith.tools.abc import (
+    AbcError,
+    analyse,
+    bar_count,
+    note_events,
+    parsed_tune,
+    quarters_per_minute,
+    validate_abc,
+)
 from tunesmith.tools.critic.adherence import adherence_dimensions
 from tunesmith.tools.critic.quality import quality_dimensions
 from tunesmith.tools.critic.results import Critique, Dimension

@@ -12,7 +12,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
-from tunesmith.tools.abc.results import NoteEvent
+from tunesmith.tools.abc import NoteEvent
 
 STEP_MAX = 2  # semitones: a major second or less is a step
 LEAP_MIN = 8  # semitones: more than a perfect fifth is a large leap

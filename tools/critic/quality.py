@@ -9,13 +9,20 @@ over the band's `slack`. Metric sources are in `tools/critic_metrics.py`.
 
 from __future__ import annotations
 
-from tunesmith.tools.abc.tokens import ParsedTune
-from tunesmith.tools.abc.results import NoteEvent, TuneAnalysis
+from tunesmith.tools.abc import NoteEvent, ParsedTune, TuneAnalysis
 from tunesmith.tools.critic.metrics import (
-    band_score, duration_entropy, intervals, large_leaps, melody, pitch_class_entropy, repetition_ratio,
-    scale_consistency, stepwise_ratio,
+    band_score,
+    duration_entropy,
+    intervals,
+    large_leaps,
+    melody,
+    pitch_class_entropy,
+    repetition_ratio,
+    scale_consistency,
+    stepwise_ratio,
 )
 from tunesmith.tools.critic.results import Dimension
+from tunesmith.tools.theory import PITCH_CLASS_NAMES, note_name, pitch_class
 
 # name: (low, high, slack) -- see the module docstring.
 BANDS = {
@@ -26,14 +33,8 @@ BANDS = {
     "duration_entropy": (0.56, 1.88, 0.8),  # bits
     "repetition": (0.12, 0.74, 0.3),
 }
-NOTE_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 DEGREE_NAMES = {0: "tonic", 1: "flat supertonic", 2: "supertonic", 3: "minor third", 4: "major third", 5: "subdominant",
                 6: "tritone", 7: "dominant", 8: "minor sixth", 9: "major sixth", 10: "flat seventh", 11: "leading note"}
-
-
-def note_name(midi: int) -> str:
-    """MIDI number -> name with octave, middle C = C4."""
-    return f"{NOTE_NAMES[midi % 12]}{midi // 12 - 1}"
 
 
 def _banded(name: str, value: float) -> tuple[float, str]:
@@ -106,21 +107,15 @@ def _repetition(events: list[NoteEvent]) -> Dimension:
 
 def _cadence(line: list[NoteEvent], analysis: TuneAnalysis) -> Dimension:
     tonic = analysis.key if analysis.key != "none" else analysis.estimated_key
-    tonic_pc = NOTE_NAMES.index(tonic) if tonic in NOTE_NAMES else _spelled_pc(tonic)
+    tonic_pc = pitch_class(tonic)
     if not line:
         return Dimension(name="cadence", score=0.0, measured="no notes", target=tonic, note="the tune has no notes")
     last = line[-1].midi
     degree = (last - tonic_pc) % 12
     score = 1.0 if degree == 0 else 0.5 if degree in (3, 4, 7) else 0.0
-    name = NOTE_NAMES[last % 12]
+    name = PITCH_CLASS_NAMES[last % 12]
     note = "ok" if degree == 0 else f"the tune ends on the {DEGREE_NAMES[degree]} ({name}); end on {tonic}"
     return Dimension(name="cadence", score=score, measured=f"ends on {name}", target=tonic, note=note)
-
-
-def _spelled_pc(tonic: str) -> int:
-    from tunesmith.tools.abc.fields import NATURAL_SEMITONES
-
-    return (NATURAL_SEMITONES[tonic[0]] + tonic.count("#") - tonic.count("b")) % 12
 
 
 def section_lengths(tune: ParsedTune) -> list[int]:

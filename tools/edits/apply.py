@@ -12,7 +12,6 @@ end bar or a repeat sign, and parts whose first two bars have the same pitches s
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from tunesmith.tools.abc import (
     AbcError,
@@ -22,6 +21,7 @@ from tunesmith.tools.abc import (
     count_bars,
     extract_section,
     parse_headers,
+    parsed_tune,
     replace_section,
     set_instrument,
     set_tempo,
@@ -29,23 +29,16 @@ from tunesmith.tools.abc import (
     tune_notes,
     validate_abc,
 )
-from tunesmith.tools.abc.intake import parsed_tune
-from tunesmith.tools.plan import TONICS
-
-if TYPE_CHECKING:
-    from tunesmith.tools.edits.parse import EditOp, EditResult
+from tunesmith.tools.edits.operations import EditOp, EditResult
+from tunesmith.tools.theory import TONICS, pitch_class
 
 ABC_DEFAULT_TEMPO = 120  # quarter notes a minute: what abc2midi plays when a tune has no Q:
-_PITCH_CLASS = {name: i for i, name in enumerate(("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"))}
-_PITCH_CLASS.update({"Db": 1, "Eb": 3, "Gb": 6, "Ab": 8, "Bb": 10, "Cb": 11})
 _PART_END = ("||", "|]", ":|", "::", "[|")
 _OUTER_BAR_LINES = re.compile(r"^(?:\|:|::|\|\||\||:)+\s*|\s*(?::\||\|\]|\|\||::|\||:)+$")
 
 
-def apply_ops(abc: str, ops: list[EditOp]) -> EditResult:
-    """Apply `ops` in order; each applied op adds a sentence to `applied`, each impossible one to `skipped`."""
-    from tunesmith.tools.edits.parse import EditResult
-
+def apply_edits(abc: str, ops: list[EditOp]) -> EditResult:
+    """Apply `ops` to `abc` in order; each applied op adds a sentence to `applied`, each impossible one to `skipped`."""
     result = EditResult(abc=abc)
     for op in ops:
         try:
@@ -80,9 +73,9 @@ def _mode(result: EditResult, op: EditOp) -> None:
 
 def _key(result: EditResult, op: EditOp) -> None:
     before = analyse_abc(result.abc)
-    if before.key not in _PITCH_CLASS:
+    if before.key not in TONICS:
         raise AbcError(f"the tune's key {before.key!r} has no tonic to transpose from")
-    semitones = (_PITCH_CLASS[str(op.value)] - _PITCH_CLASS[before.key]) % 12
+    semitones = (pitch_class(str(op.value)) - pitch_class(before.key)) % 12
     semitones -= 12 if semitones > 6 else 0  # the nearer way: down a fourth rather than up a fifth
     if semitones == 0:
         result.skipped.append(f"the tune is already in {op.value} ({op.evidence!r})")

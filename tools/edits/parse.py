@@ -19,16 +19,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Literal
 
-from pydantic import BaseModel, Field
-
-from tunesmith.tools.plan import MusicPlan
+from tunesmith.tools.edits.operations import EditKind, EditOp
+from tunesmith.tools.plan import PLAN_METER_DENOMINATORS, MusicPlan
+from tunesmith.tools.planning.targets import RequestError
 from tunesmith.tools.planning.words import (
     INSTRUMENT_RE,
     INSTRUMENT_WORDS,
     INTERVALS,
+    ITALIAN_RE,
     ITALIAN_TEMPI,
+    METER_NAMED_RE,
+    METER_NUMERIC_RE,
     METER_WORDS,
     MODE_RE,
     MODE_WORDS,
@@ -36,44 +38,18 @@ from tunesmith.tools.planning.words import (
     TEMPO_COMPARATIVES,
     TEMPO_MAX,
     TEMPO_MIN,
+    TEMPO_NUMBER_PATTERNS,
+    TYPE_NAMES,
+    meter_value,
     number_value,
+    refuse_unknown_tonic,
+    tempo_value,
     tonic_name,
 )
-from tunesmith.tools.theory.tune_types import TUNE_TYPES, tune_type_names
-
-EditKind = Literal["tempo", "mode", "key", "transpose", "meter", "instrument", "bars", "section", "tune_type"]
-
-
-class EditOp(BaseModel):
-    """One change to a tune. Values by kind:
-
-    tempo: int = new BPM; float = factor on the tune's current tempo (when no current plan was given).
-    mode: a plan mode ("minor"). key: a tonic ("G"), reached by the nearest transposition.
-    tune_type: the kind of tune it now is ("waltz"), recorded in the plan; its meter is a separate op.
-    transpose: int semitones (+ up). meter: "3/4". instrument: a General MIDI name.
-    bars: int = new bar count; float = factor on the current bars.
-    section: "drop B" or "keep A" (remove a part / keep one part only).
-    `section` on any other op limits it to that part of the tune (e.g. transpose the B part).
-    """
-
-    kind: EditKind
-    value: str | int | float
-    evidence: str = Field(description="The user's words that asked for this change.")
-    section: str | None = Field(None, description="Part letter the op is limited to (A, B...); None: the whole tune.")
-
-
-class EditResult(BaseModel):
-    """The edited tune, sentences for what was done and not done, and the plan fields that changed."""
-
-    abc: str
-    applied: list[str] = Field(default_factory=list)
-    skipped: list[str] = Field(default_factory=list)
-    plan_changes: dict[str, str | int] = Field(default_factory=dict)
-
+from tunesmith.tools.theory.tune_types import TUNE_TYPES
 
 MAX_EDIT_CHARS = 2000
 
-_TYPE_NAMES = tune_type_names()
 _MODE_MOODS: list[tuple[str, str]] = [
     (r"sadder|darker|more (?:sad|melancholic|melancholy|sombre|somber|mournful|gloomy)", "minor"),
     (r"happier|brighter|more (?:cheerful|happy|joyful)|end (?:it )?on a (?:happy|bright|cheerful|positive) note", "major"),
@@ -101,13 +77,8 @@ _KEY = re.compile(rf"(?i:\b(?:in|to|into)\s+(?:the\s+key\s+of\s+)?|\bkey\s+of\s+
 _MODE = re.compile(r"\b(?P<mode>dorian|mixolydian|lydian|phrygian|locrian|aeolian|ionian)\b"
                    r"|\b(?:in|into|to|make it|turn it|switch(?: it)? to|change(?: it)? to)\s+(?:a\s+|the\s+)?"
                    r"(?P<mm>major|minor)\b|\b(?P<mk>major|minor)(?=\s+(?:key|mode|tonality|scale))")
-_METER = re.compile(r"(?<![\d/])(\d{1,2})\s*/\s*(2|4|8|16)(?![\d/])")
-_METER_NAMED = re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(METER_WORDS, key=len, reverse=True)) + r")\b")
 _AS_TYPE = re.compile(r"\b(?:as|into|like|to)\s+an?\s+(" + "|".join(
-    re.escape(w) for w in sorted(_TYPE_NAMES, key=len, reverse=True)) + r")\b")
-_TEMPO_NUMBERS = (re.compile(r"\b(\d{2,3})\s*(?:bpm|beats?\s+(?:per|a)\s+minute)"),
-                  re.compile(r"\b(?:tempo|at)\s+(?:of\s+|to\s+)?(\d{2,3})\b(?!\s*(?:bars?|seconds?|%))"))
-_ITALIAN = re.compile(r"\b(" + "|".join(ITALIAN_TEMPI) + r")\b")
+    re.escape(w) for w in sorted(TYPE_NAMES, key=len, reverse=True)) + r")\b")
 _BARS_NUMBER = re.compile(rf"\b(?:to|make it|only|just|in)?\s*({NUMBER_RE})[\s-]*(?:bars?|measures?)(?:\s+long)?\b")
 _BARS_ADD = re.compile(rf"\b(add|remove|drop|cut)\s+({NUMBER_RE})\s+(?:more\s+)?(?:bars?|measures?)\b")
 _BARS_WORDS: list[tuple[str, float]] = [(r"half as long|shorter|cut it down|trim it", 0.5),
@@ -119,20 +90,14 @@ def parse_edit(text: str, current: MusicPlan | None = None) -> list[EditOp]:
     tune's plan) relative changes become absolute values (tempo in BPM, bars). Unrecognised words give
     no operation; an empty list means nothing was recognised."""
     if not isinstance(text, str):
-        raise ValueError(f"an edit request must be text, not {type(text).__name__}")
+        raise RequestError(f"an edit request must be text, not {type(text).__name__}")
     if len(text) > MAX_EDIT_CHARS:
-        raise ValueError(f"the edit request has {len(text)} characters; at most {MAX_EDIT_CHARS} are read")
+        raise RequestError(f"the edit request has {len(text):,} characters; at most {MAX_EDIT_CHARS:,} are read")
+    refuse_unknown_tonic(text)
     ops: list[tuple[int, EditOp]] = []
     for start, clause in _clauses(text.replace("♯", "#").replace("♭", "b")):
         ops.extend((start + pos, op) for pos, op in _clause_ops(clause, current))
     return [op for _, op in sorted(ops, key=lambda pair: pair[0])]
-
-
-def apply_edits(abc: str, ops: list[EditOp]) -> EditResult:
-    """Apply `ops` to `abc` in order through tools.abc; see tools.edit_apply for each kind."""
-    from tunesmith.tools.edits.apply import apply_ops
-
-    return apply_ops(abc, ops)
 
 
 def _clauses(text: str) -> list[tuple[int, str]]:
@@ -160,12 +125,13 @@ def _clause_ops(clause: str, current: MusicPlan | None) -> list[tuple[int, EditO
         lower = lower[:start] + " " * (end - start) + lower[end:]
 
     _read_tempo(lower, add, current)
-    for match in _METER.finditer(lower):
-        add(match, "meter", f"{match[1]}/{match[2]}")
-    for match in _METER_NAMED.finditer(lower):
+    for match in METER_NUMERIC_RE.finditer(lower):
+        if meter := meter_value(match, PLAN_METER_DENOMINATORS):
+            add(match, "meter", meter)
+    for match in METER_NAMED_RE.finditer(lower):
         add(match, "meter", METER_WORDS[match[1]])
     for match in _AS_TYPE.finditer(lower):
-        name = _TYPE_NAMES[match[1]]
+        name = TYPE_NAMES[match[1]]
         found.append((match.start() + 1, EditOp(kind="tune_type", value=name, evidence=clause[match.start():match.end()].strip())))
         add(match, "meter", TUNE_TYPES[name].meter)
     for pattern in _TRANSPOSE:
@@ -208,14 +174,11 @@ def _clause_ops(clause: str, current: MusicPlan | None) -> list[tuple[int, EditO
 
 def _read_tempo(lower: str, add: Callable[..., None], current: MusicPlan | None) -> None:
     """Tempo ops: a number, an Italian term, or a relative word (resolved against `current`)."""
-    match = next(filter(None, (pattern.search(lower) for pattern in _TEMPO_NUMBERS)), None)
+    match = next(filter(None, (pattern.search(lower) for pattern in TEMPO_NUMBER_PATTERNS)), None)
     if match:
-        bpm = int(match[1])
-        if not TEMPO_MIN <= bpm <= TEMPO_MAX:
-            raise ValueError(f"{match.group(0).strip()!r}: the tempo must be {TEMPO_MIN} to {TEMPO_MAX} BPM")
-        add(match, "tempo", bpm)
+        add(match, "tempo", tempo_value(match))
         return
-    match = _ITALIAN.search(lower)
+    match = ITALIAN_RE.search(lower)
     if match:
         low, high = ITALIAN_TEMPI[match[1]]
         add(match, "tempo", min(max(current.tempo_bpm, low), high) if current else (low + high) // 2)

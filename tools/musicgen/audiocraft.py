@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from tunesmith.errors import UnavailableError
 from tunesmith.tools.musicgen.backend import Sampling, choose_device
 from tunesmith.tools.weights import BackendStatus
 
@@ -20,7 +21,7 @@ _INSTALL_HINT = ("audiocraft pins torch 2.1: install it in its own environment "
                  "(pip install audiocraft==1.3.0 in a separate venv) or use backend='transformers'.")
 
 
-class AudiocraftUnavailable(RuntimeError):
+class AudiocraftUnavailable(UnavailableError):
     """backend='audiocraft' was asked for but the package is not importable here."""
 
 
@@ -49,7 +50,7 @@ def audiocraft_generate(
     import torch
     from audiocraft.models import MusicGen
 
-    from tunesmith.tools.audio.describe import load_audio
+    from tunesmith.tools.audio import load_audio
 
     device = choose_device(device)
     generator = MusicGen.get_pretrained(model, device=device)

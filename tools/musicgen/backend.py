@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, Field
 
+from tunesmith.errors import InputError
+
 log = logging.getLogger(__name__)
 
 TRAINED_WINDOW_SECONDS = 30.0  # MusicGen was trained on 30 s excerpts; longer single windows degrade
@@ -24,10 +26,10 @@ LONG_RUN_SECONDS = 30.0  # CPU runs expected to take longer than this are announ
 _MODEL_TYPES = {False: "musicgen", True: "musicgen_melody"}
 _CHROMA_DEFAULTS = {"sampling_rate": 32000, "hop_length": 4096, "n_fft": 16384, "chunk_length": 30, "num_chroma": 12}
 _steps_per_second: dict[tuple[str, str], float] = {}  # measured decoder steps/s per (model folder, device)
-_loaded: dict[tuple[str, bool, str], "LoadedMusicgen"] = {}
+_loaded: dict[tuple[str, bool, str], LoadedMusicgen] = {}
 
 
-class MusicgenModelError(ValueError):
+class MusicgenModelError(InputError):
     """The model folder exists but does not hold the MusicGen variant asked for."""
 
 

@@ -144,7 +144,7 @@ def _with_audiocraft(mode: str, path: Path, prompts: list[str], *, seconds: floa
 
 
 def _load_user_audio(path: str | Path, loaded: LoadedMusicgen, max_seconds: float) -> np.ndarray:
-    from tunesmith.tools.audio.describe import load_audio
+    from tunesmith.tools.audio import load_audio
 
     samples, _ = load_audio(path, sample_rate=loaded.sample_rate, max_seconds=max_seconds)
     return samples[None, :]

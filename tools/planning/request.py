@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import re
 
-from pydantic import BaseModel, Field
-
-from tunesmith.tools.plan import MusicPlan
+from tunesmith.tools.plan import PLAN_METER_DENOMINATORS, MusicPlan
 from tunesmith.tools.planning.resolve import build_plan
+from tunesmith.tools.planning.targets import BARS_RANGE, RequestError, RequestTargets
 from tunesmith.tools.planning.words import (
     ACCIDENTAL_RE,
     INSTRUMENT_RE,
     INSTRUMENT_WORDS,
+    ITALIAN_RE,
     ITALIAN_TEMPI,
+    METER_NAMED_RE,
+    METER_NUMERIC_RE,
     METER_WORDS,
     MODE_RE,
     MODE_WORDS,
@@ -25,38 +27,22 @@ from tunesmith.tools.planning.words import (
     TEMPO_COMPARATIVES,
     TEMPO_MAX,
     TEMPO_MIN,
+    TEMPO_NUMBER_PATTERNS,
     TEMPO_WORDS,
-    VALID_METER_BOTTOMS,
+    TYPE_NAMES,
+    TYPE_RE,
+    meter_value,
     number_value,
+    refuse_unknown_tonic,
+    shown,
+    tempo_value,
     tonic_name,
 )
-from tunesmith.tools.theory.tune_types import MOODS, TUNE_TYPES, tune_type_names
+from tunesmith.tools.theory.moods import MOODS
+from tunesmith.tools.theory.tune_types import TUNE_TYPES
 
 MAX_REQUEST_CHARS = 4000
-BARS_RANGE = (2, 128)
 MAX_LENGTH_SECONDS = 600.0
-
-
-class RequestError(ValueError):
-    """The request states a value no tune can have (e.g. 500 BPM); the message names it and the valid range."""
-
-
-class RequestTargets(BaseModel):
-    """What the user's words ask for; None/empty where they say nothing. Tempo in the plan's beat unit."""
-
-    key: str | None = None
-    mode: str | None = None
-    meter: str | None = None
-    tempo_bpm: int | None = None
-    tempo_factor: float | None = Field(
-        None, description="'slower', 'much faster': a factor on the base tempo (clip, picture, tune type)")
-    bars: int | None = None
-    instrument: str | None = None
-    tune_type: str | None = None
-    form: str | None = None
-    mood_words: list[str] = Field(default_factory=list)
-    length_seconds: float | None = None
-    evidence: dict[str, str] = Field(default_factory=dict, description="field -> the user's words that set it")
 
 
 class _Text:
@@ -86,7 +72,8 @@ def parse_request(text: str) -> RequestTargets:
     if not isinstance(text, str):
         raise RequestError(f"a request must be text, not {type(text).__name__}")
     if len(text) > MAX_REQUEST_CHARS:
-        raise RequestError(f"the request has {len(text)} characters; at most {MAX_REQUEST_CHARS} are read")
+        raise RequestError(f"the request has {len(text):,} characters; at most {MAX_REQUEST_CHARS} are read: "
+                           "say what you want in a few sentences")
     words = _Text(text)
     found = RequestTargets()
     _read_key(words, found)
@@ -113,12 +100,13 @@ def plan_from_request(text: str, base: MusicPlan | None = None, *, seed: int = 0
 _NOTE = rf"(?P<letter>[A-Ga-g])(?P<acc>{ACCIDENTAL_RE})?"
 _KEY_WITH_MODE = re.compile(rf"(?<![\w#])(?P<pre>(?:\b(?i:in|of|to)\s+(?i:the\s+key\s+of\s+)?)?){_NOTE}"
                             rf"(?:\s*(?P<mode>(?i:{MODE_RE}))\b|(?P<abbr>m|min|maj)\b)")
-_KEY_ALONE = re.compile(rf"\b(?:in|key of|key:)\s+(?:the\s+key\s+of\s+)?{_NOTE}(?![\w#/])", re.IGNORECASE)
+_KEY_ALONE = re.compile(rf"\b(?i:in|key of|key:)\s+(?i:the\s+key\s+of\s+)?{_NOTE}(?![\w#/])")
 _MODE_ALONE = re.compile(rf"\b(?P<mode>{MODE_RE})\b", re.IGNORECASE)
 _NOT_A_TONIC_AFTER = re.compile(r"\s*(?:key|mode|tonality|scale)\b", re.IGNORECASE)
 
 
 def _read_key(words: _Text, found: RequestTargets) -> None:
+    refuse_unknown_tonic(words.original)
     for match in _KEY_WITH_MODE.finditer(words.original):
         letter, pre = match["letter"], match["pre"]
         mode_word = (match["mode"] or "").lower()
@@ -147,36 +135,26 @@ def _read_key(words: _Text, found: RequestTargets) -> None:
         found.evidence["mode"] = words.take(match)
 
 
-_METER_NUMERIC = re.compile(r"(?<![\d/])(\d{1,2})\s*/\s*(\d{1,2})(?![\d/])(?P<ctx>\s*(?:time|meter|metre|signature))?")
-_METER_NAMED = re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(METER_WORDS, key=len, reverse=True)) + r")\b")
-
-
 def _read_meter(words: _Text, found: RequestTargets) -> None:
-    for match in _METER_NUMERIC.finditer(words.lower):
-        top, bottom = int(match[1]), int(match[2])
-        if bottom in VALID_METER_BOTTOMS and 1 <= top <= 16:
-            found.meter = f"{top}/{bottom}"
+    for match in METER_NUMERIC_RE.finditer(words.lower):
+        meter = meter_value(match, PLAN_METER_DENOMINATORS)
+        if meter:
+            found.meter = meter
             found.evidence["meter"] = words.take(match)
             return
-        if match["ctx"]:
-            raise RequestError(f"{match.group(0).strip()!r} is not a meter: the lower number must be one of "
-                               f"{', '.join(map(str, VALID_METER_BOTTOMS))} (e.g. 3/4, 6/8)")
-    match = _METER_NAMED.search(words.lower)
+    match = METER_NAMED_RE.search(words.lower)
     if match:
         found.meter = METER_WORDS[match[1]]
         found.evidence["meter"] = words.take(match)
 
 
-_TYPE_NAMES = tune_type_names()
-_TYPE_RE = re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(_TYPE_NAMES, key=len, reverse=True))
-                      + r")(?:e?s)?\b(?!\s+guitar)")
 # "air" alone is too common a word ("fresh air"); it names a tune type only after these words.
 _AIR_RE = re.compile(r"\b(?:an|slow|irish|scottish|gaelic|welsh|highland|sweet|old)\s+airs?\b")
 
 
 def _read_tune_type(words: _Text, found: RequestTargets) -> None:
-    for match in _TYPE_RE.finditer(words.lower):
-        name = _TYPE_NAMES[match[1]]
+    for match in TYPE_RE.finditer(words.lower):
+        name = TYPE_NAMES[match[1]]
         if match[1] == "air" and not _AIR_RE.search(words.lower, max(0, match.start() - 12), match.end() + 1):
             continue
         if match[1] == "march" and words.original[match.start()] == "M" and \
@@ -209,15 +187,30 @@ def _read_form(words: _Text, found: RequestTargets) -> None:
 
 
 _BARS = re.compile(rf"\b({NUMBER_RE})[\s-]*(?:bars?|measures?)\b")
+_PART = r"(?:parts?|sections?|strains?)"
+# "8 bars per part", "8 bars each part", "two 8-bar parts", "parts of 8 bars": a length per form letter.
+_BARS_PER_PART = re.compile(
+    rf"\b(?P<a>{NUMBER_RE})[\s-]*(?:bars?|measures?)\s+(?:per|each|an?|in each|for each|every|to each|to a)\s+{_PART}\b"
+    rf"|\b(?P<b>{NUMBER_RE})[\s-]*(?:bar|measure)\s+{_PART}\b"
+    rf"|\b{_PART}\s+of\s+(?P<c>{NUMBER_RE})\s+(?:bars?|measures?)\b")
 
 
 def _read_bars(words: _Text, found: RequestTargets) -> None:
+    """Bars in all ("16 bars"), or bars per part ("8 bars per part": each letter of the form)."""
+    match = _BARS_PER_PART.search(words.lower)
+    if match:
+        per_part = number_value(match["a"] or match["b"] or match["c"])
+        if not 1 <= per_part <= BARS_RANGE[1] or per_part != int(per_part):
+            raise RequestError(f"{shown(match.group(0))}: a part here has 1 to {BARS_RANGE[1]} bars")
+        found.bars_per_part = int(per_part)
+        found.evidence["bars"] = words.take(match)
+        return
     match = _BARS.search(words.lower)
     if not match:
         return
     bars = number_value(match[1])
-    if bars != int(bars) or not BARS_RANGE[0] <= bars <= BARS_RANGE[1]:
-        raise RequestError(f"{match.group(0).strip()!r}: a tune here has {BARS_RANGE[0]} to {BARS_RANGE[1]} bars")
+    if not BARS_RANGE[0] <= bars <= BARS_RANGE[1] or bars != int(bars):
+        raise RequestError(f"{shown(match.group(0))}: a tune here has {BARS_RANGE[0]} to {BARS_RANGE[1]} bars")
     found.bars = int(bars)
     found.evidence["bars"] = words.take(match)
 
@@ -236,19 +229,12 @@ def _read_length(words: _Text, found: RequestTargets) -> None:
     amount += 0.5 if match["half"] else 0.0
     seconds = amount * (60.0 if match["unit"].startswith("m") else 1.0)
     if not 1.0 <= seconds <= MAX_LENGTH_SECONDS:
-        raise RequestError(f"{match.group(0).strip()!r}: a tune here lasts 1 second to "
+        raise RequestError(f"{shown(match.group(0))}: a tune here lasts 1 second to "
                            f"{MAX_LENGTH_SECONDS / 60:.0f} minutes")
     found.length_seconds = seconds
     found.evidence["length_seconds"] = words.take(match)
 
 
-# In order of certainty: "90 bpm", "tempo 90", then "at 90" (not "at 90 seconds").
-_TEMPO_NUMBERS = (
-    re.compile(r"\b(\d{2,3})\s*(?:bpm|b\.p\.m\.?|beats?\s+(?:per|a)\s+minute)"),
-    re.compile(r"(?:\btempo|\bmetronome|♩|\bq)\s*(?:=|:|of|at)?\s*(\d{2,3})\b"),
-    re.compile(r"\bat\s+(\d{2,3})\b(?!\s*(?:bars?|measures?|seconds?|secs?|minutes?|%|percent|hz))"),
-)
-_ITALIAN = re.compile(r"\b(" + "|".join(ITALIAN_TEMPI) + r")\b")
 _TEMPO_WORD = re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(TEMPO_WORDS, key=len, reverse=True)) + r")\b")
 
 
@@ -256,15 +242,12 @@ def _read_tempo(words: _Text, found: RequestTargets) -> None:
     """Numbers win; Italian terms clamp the tune type's tempo into their range; comparatives ("slower")
     become a factor on the base tempo; plain words ("slow") scale the tune type's tempo."""
     usual = TUNE_TYPES[found.tune_type].tempo_bpm if found.tune_type else None
-    match = next(filter(None, (pattern.search(words.lower) for pattern in _TEMPO_NUMBERS)), None)
+    match = next(filter(None, (pattern.search(words.lower) for pattern in TEMPO_NUMBER_PATTERNS)), None)
     if match:
-        bpm = int(match[1])
-        if not TEMPO_MIN <= bpm <= TEMPO_MAX:
-            raise RequestError(f"{match.group(0).strip()!r}: the tempo must be {TEMPO_MIN} to {TEMPO_MAX} BPM")
-        found.tempo_bpm = bpm
+        found.tempo_bpm = tempo_value(match)
         found.evidence["tempo_bpm"] = words.take(match)
         return
-    match = _ITALIAN.search(words.lower)
+    match = ITALIAN_RE.search(words.lower)
     if match:
         low, high = ITALIAN_TEMPI[match[1]]
         found.tempo_bpm = min(max(usual, low), high) if usual else (low + high) // 2

@@ -8,14 +8,14 @@ mood's register.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tunesmith.tools.plan import MusicPlan
-from tunesmith.tools.planning.words import TEMPO_MAX, TEMPO_MIN, beats_per_bar, is_compound
-from tunesmith.tools.theory.tune_types import TUNE_TYPE_CHORDS, TUNE_TYPES, MoodProfile, TuneType, fit_register, mood_profile
-
-if TYPE_CHECKING:
-    from tunesmith.tools.planning.request import RequestTargets
+from tunesmith.tools.planning.targets import BARS_RANGE, RequestError, RequestTargets
+from tunesmith.tools.planning.words import TEMPO_MAX, TEMPO_MIN
+from tunesmith.tools.theory import beats_per_bar, fit_register, is_compound
+from tunesmith.tools.theory.moods import MoodProfile, mood_profile
+from tunesmith.tools.theory.tune_types import TUNE_TYPE_CHORDS, TUNE_TYPES, TuneType
 
 
 def build_plan(targets: RequestTargets, base: MusicPlan | None, *, seed: int) -> MusicPlan:
@@ -138,6 +138,15 @@ def _choose_bars(fields: dict[str, Any], reasons: dict[str, str], targets: Reque
     sections = len(fields["form"])
     if targets.bars is not None:
         fields["bars"], reasons["bars"] = targets.bars, f"you asked for {targets.evidence['bars']!r}"
+        return
+    if targets.bars_per_part is not None:
+        bars = targets.bars_per_part * sections
+        if not BARS_RANGE[0] <= bars <= BARS_RANGE[1]:
+            raise RequestError(f"{targets.evidence['bars']!r} in {fields['form']} form makes {bars} bars; a tune here "
+                               f"has {BARS_RANGE[0]} to {BARS_RANGE[1]}")
+        fields["bars"] = bars
+        reasons["bars"] = (f"{bars} bars: you asked for {targets.evidence['bars']!r}, and {fields['form']} plays "
+                           f"{sections} parts in turn")
         return
     if targets.length_seconds is not None:
         seconds_per_bar = beats_per_bar(fields["meter"]) * 60 / fields["tempo_bpm"]

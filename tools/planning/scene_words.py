@@ -1,15 +1,13 @@
 """Scene words in a caption or request ("beach", "night", "cat"…) → atmosphere, instrument and tune type.
 
-Used by the bridge when a caption exists (or the user's request names a scene), and to pick up an
-instrument or tune type the user asked for by name.
+Used by the bridge when a caption exists (or the user's request names a scene). An instrument or a
+tune type named outright is read by `tools.planning.request`, the one reader of the user's words.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
-from tunesmith.tools.plan import GM_PROGRAMS
 
 
 @dataclass(frozen=True)
@@ -39,13 +37,6 @@ SCENES: tuple[Scene, ...] = (
     Scene(("baby", "child", "children", "bed", "sleeping", "cradle"), "tender", "music box", "lullaby"),
 )
 
-# Tune types a user may ask for, with their meter.
-TUNE_TYPE_METERS: dict[str, str] = {
-    "slip jig": "9/8", "jig": "6/8", "reel": "4/4", "hornpipe": "4/4", "polka": "2/4", "waltz": "3/4",
-    "march": "4/4", "air": "4/4", "lullaby": "6/8", "mazurka": "3/4", "strathspey": "4/4",
-}
-
-
 def _words(text: str) -> list[str]:
     return re.findall(r"[a-z]+", text.lower())
 
@@ -59,21 +50,3 @@ def scenes_in(text: str) -> list[Scene]:
             if word in scene.words and scene not in (s for _, s in found):
                 found.append((position, scene))
     return [scene for _, scene in sorted(found, key=lambda item: item[0])]
-
-
-def _phrase_in(phrase: str, text: str) -> bool:
-    return re.search(rf"\b{re.escape(phrase)}\b", text.lower()) is not None
-
-
-def requested_instrument(request: str) -> str | None:
-    """A General MIDI instrument the request names (longest name wins: "electric piano" over "piano")."""
-    named = [name for name in GM_PROGRAMS if _phrase_in(name, request)]
-    return max(named, key=len) if named else None
-
-
-def requested_tune_type(request: str) -> str | None:
-    """A tune type the request names (jig, reel, waltz…; "slip jig" before "jig")."""
-    # "air" alone is too common a word ("fresh air"); only "slow air" names the tune type
-    phrases = {**{name: name for name in TUNE_TYPE_METERS if name != "air"}, "slow air": "air"}
-    named = [phrase for phrase in phrases if _phrase_in(phrase, request)]
-    return phrases[max(named, key=len)] if named else None

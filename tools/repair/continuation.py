@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from tunesmith.tools.repair.gap_harmony import Key, estimate_key
 from tunesmith.tools.repair.gap_context import chords_per_bar, find_parts
+from tunesmith.tools.repair.gap_harmony import Key, estimate_key
 from tunesmith.tools.repair.midi_bars import BarNote, PianoPiece, RepairInputError, load_piano_piece, write_piece_midi
 from tunesmith.tools.repair.midi_repair import repair_piece
 
@@ -91,8 +91,17 @@ def continue_abc(abc: str, bars: int, *, seed: int = 0) -> str:
     The tune must be one valid single-voice tune; the result passes `tools.abc.validate_abc`.
     Raises `RepairInputError` saying what is wrong otherwise.
     """
-    from tunesmith.tools.abc import AbcError, parse_headers, tune_notes, validate_abc
-    from tunesmith.tools.abc.fields import FieldError, default_unit_length, parse_key, parse_meter, parse_unit_length
+    from tunesmith.tools.abc import (
+        AbcError,
+        FieldError,
+        default_unit_length,
+        parse_headers,
+        parse_key,
+        parse_meter,
+        parse_unit_length,
+        tune_notes,
+        validate_abc,
+    )
 
     _check_bars(bars)
     try:
@@ -163,8 +172,8 @@ def _length_text(quarters: float, unit: Fraction) -> str:
 def _spelling(pitch: int, signature, in_bar: dict) -> str:
     """A MIDI pitch as an ABC note: the key's letter when the signature (and earlier accidentals in
     the bar) already give it, else a sharp/flat spelling with its accidental written."""
-    from tunesmith.tools.abc.fields import LETTERS, NATURAL_SEMITONES
-    from tunesmith.tools.abc.spelling import ACCIDENTAL_TEXT, FLAT_SPELLING, SHARP_SPELLING, letter_text
+    from tunesmith.tools.abc import ACCIDENTAL_TEXT, FLAT_SPELLING, SHARP_SPELLING, letter_text
+    from tunesmith.tools.theory import LETTERS, NATURAL_SEMITONES
 
     def octave_of(letter: str, alteration: int) -> int:
         return (pitch - NATURAL_SEMITONES[letter] - alteration) // 12 - 1

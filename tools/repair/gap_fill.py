@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 from tunesmith.tools.repair.context_fit import pitch_class_histogram
-from tunesmith.tools.repair.gap_harmony import Chord, Key, plan_gap_chords
 from tunesmith.tools.repair.gap_context import GapAnalysis, Part, chords_per_bar, gap_context
+from tunesmith.tools.repair.gap_harmony import Chord, Key, plan_gap_chords
 from tunesmith.tools.repair.midi_bars import PIANO_HIGH, BarNote, PianoPiece
+
 Strategy = Literal["left-rhythm", "sequence", "right-rhythm", "mixed-rhythm", "varied-rhythm"]
 # In the order candidates use them. "sequence" takes the bars before the gap as a model and echoes
 # their line a step or more higher or lower (a sequence), instead of only their rhythm and contour.
@@ -42,7 +43,7 @@ def _source_bar(strategy: Strategy, index: int, gap: tuple[int, int], bars_with_
     return min(right, key=lambda b: abs(b - wanted))
 
 
-def _pitch_cost(pitch: int, previous: int | None, group: "OnsetGroup", echo: int | None, target: int | None,
+def _pitch_cost(pitch: int, previous: int | None, group: OnsetGroup, echo: int | None, target: int | None,
                 remaining: int, chord: Chord, stress: float, register: tuple[float, float], is_bass: bool,
                 usage: list[float]) -> float:
     """Lower is better: move like the template bar moved (`group.contour_step` semitones) in small

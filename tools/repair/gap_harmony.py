@@ -1,21 +1,17 @@
-"""Key and harmony implied by context bars: Krumhansl–Schmuckler key finding, one diatonic triad per
-bar, and a chord plan for missing bars that leads into what follows. Pitch classes are 0..11 (C=0).
+"""Key and harmony implied by context bars: the key (the project's one key finder), one diatonic triad
+per bar, and a chord plan for missing bars that leads into what follows. Pitch classes are 0..11 (C=0).
 """
 
 from __future__ import annotations
 
-import math
 import random
 from dataclasses import dataclass
 
 from tunesmith.tools.repair.midi_bars import BarNote
+from tunesmith.tools.theory import PITCH_CLASS_NAMES, keys
 
-# Krumhansl–Kessler probe-tone profiles (tonic first).
-MAJOR_PROFILE = (6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88)
-MINOR_PROFILE = (6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17)
-NOTE_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
-MAJOR_STEPS = (0, 2, 4, 5, 7, 9, 11)
-MINOR_STEPS = (0, 2, 3, 5, 7, 8, 10, 11)  # natural minor plus the raised leading note
+MAJOR_STEPS = keys.MODE_SEMITONES["major"]
+MINOR_STEPS = (*keys.MODE_SEMITONES["minor"], 11)  # natural minor plus the raised leading note
 # Diatonic triads as (semitones above the tonic, quality); minor uses the major dominant (harmonic minor).
 MAJOR_TRIADS = ((0, "maj"), (2, "min"), (4, "min"), (5, "maj"), (7, "maj"), (9, "min"), (11, "dim"))
 MINOR_TRIADS = ((0, "min"), (2, "dim"), (3, "maj"), (5, "min"), (7, "maj"), (8, "maj"), (11, "dim"))
@@ -32,14 +28,14 @@ class Key:
 
     @property
     def name(self) -> str:
-        return f"{NOTE_NAMES[self.tonic]} {self.mode}"
+        return f"{keys.key_name(self.tonic, self.mode)} {self.mode}"
 
     @property
     def scale(self) -> frozenset[int]:
         steps = MAJOR_STEPS if self.mode == "major" else MINOR_STEPS
         return frozenset((self.tonic + step) % 12 for step in steps)
 
-    def triads(self) -> list["Chord"]:
+    def triads(self) -> list[Chord]:
         table = MAJOR_TRIADS if self.mode == "major" else MINOR_TRIADS
         return [Chord((self.tonic + offset) % 12, quality) for offset, quality in table]
 
@@ -57,30 +53,16 @@ class Chord:
 
     @property
     def name(self) -> str:
-        return NOTE_NAMES[self.root] + {"maj": "", "min": "m", "dim": "dim"}[self.quality]
-
-
-def _pearson(a: list[float], b: tuple[float, ...]) -> float:
-    mean_a, mean_b = sum(a) / 12, sum(b) / 12
-    top = sum((x - mean_a) * (y - mean_b) for x, y in zip(a, b))
-    bottom = math.sqrt(sum((x - mean_a) ** 2 for x in a) * sum((y - mean_b) ** 2 for y in b))
-    return top / bottom if bottom else 0.0
+        return PITCH_CLASS_NAMES[self.root] + {"maj": "", "min": "m", "dim": "dim"}[self.quality]
 
 
 def estimate_key(notes: list[BarNote]) -> Key:
-    """Krumhansl–Schmuckler: the key whose profile best correlates with the duration-weighted
-    pitch-class histogram of `notes`. C major when there are no notes."""
+    """The key of the duration-weighted pitch-class histogram of `notes`; C major when there are no notes."""
     histogram = [0.0] * 12
     for note in notes:
         histogram[note.pitch % 12] += note.end - note.start
-    best = Key(0, "major", 0.0)
-    for tonic in range(12):
-        rotated = histogram[tonic:] + histogram[:tonic]
-        for mode, profile in (("major", MAJOR_PROFILE), ("minor", MINOR_PROFILE)):
-            correlation = _pearson(rotated, profile)
-            if correlation > best.correlation:
-                best = Key(tonic, mode, round(correlation, 3))
-    return best
+    found = keys.estimate_key(histogram)
+    return Key(found.tonic_pitch_class, found.mode, round(found.correlation, 3)) if found else Key(0, "major", 0.0)
 
 
 def chord_of(notes: list[BarNote], key: Key) -> Chord:

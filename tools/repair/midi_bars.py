@@ -13,14 +13,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tunesmith.errors import InputError
+
 PIANO_LOW, PIANO_HIGH = 21, 108  # A0 and C8: the 88 keys
 DEFAULT_METER = (4, 4)
+MAX_BARS = 10_000  # far longer than any piece; a broken time signature could otherwise make millions
 # Notes starting this close (quarter-note beats) before a bar line belong to the next bar: files
 # from sequencers and abc2midi place onsets a few ticks off the grid.
 ONSET_SNAP = 1.0 / 48
 
 
-class RepairInputError(ValueError):
+class RepairInputError(InputError):
     """The MIDI (or the bars asked for) cannot be repaired or continued; the message says why."""
 
 
@@ -79,7 +82,7 @@ class PianoPiece:
         """Quarter-note beats → seconds, through the file's tempo map."""
         return float(self.midi.tick_to_time(int(round(beat * self.midi.resolution))))
 
-    def with_bars_appended(self, bars: int, length: float | None = None) -> "PianoPiece":
+    def with_bars_appended(self, bars: int, length: float | None = None) -> PianoPiece:
         """The same piece with `bars` empty bars added at the end, each `length` quarter-note beats
         (default: as long as the last bar)."""
         length = length or self.bar_length(self.bar_count - 1)
@@ -96,7 +99,7 @@ def clamp_to_piano(pitch: int) -> int:
     return pitch
 
 
-def load_midi(path: Path) -> "Any":
+def load_midi(path: Path) -> Any:
     """Read a MIDI file with pretty_midi, turning every failure into a `RepairInputError`."""
     import pretty_midi
 
@@ -106,13 +109,15 @@ def load_midi(path: Path) -> "Any":
     try:
         return pretty_midi.PrettyMIDI(str(path))
     except Exception as error:  # pretty_midi/mido raise many types for corrupt or non-MIDI files
-        raise RepairInputError(f"{path} is not a readable MIDI file ({type(error).__name__}: {error})") from error
+        raise RepairInputError(f"{path} is not a readable MIDI file ({type(error).__name__}: {error}); give a Standard MIDI File (.mid)") from error
 
 
 def _bar_grid(midi: Any, end_beat: float) -> tuple[list[float], tuple[int, int]]:
     """Bar starts in quarter-note beats from the time-signature map, covering 0..end_beat."""
     changes = sorted(midi.time_signature_changes, key=lambda ts: ts.time)
-    segments = [(float(midi.time_to_tick(ts.time) / midi.resolution), (ts.numerator, ts.denominator)) for ts in changes]
+    # A broken time signature (0 beats) would make bar counting never end: such a change counts as 4/4.
+    segments = [(float(midi.time_to_tick(ts.time) / midi.resolution),
+                 (ts.numerator, ts.denominator) if ts.numerator > 0 < ts.denominator else DEFAULT_METER) for ts in changes]
     if not segments or segments[0][0] > 1e-6:
         segments.insert(0, (0.0, segments[0][1] if segments else DEFAULT_METER))
     starts: list[float] = []
@@ -123,6 +128,8 @@ def _bar_grid(midi: Any, end_beat: float) -> tuple[list[float], tuple[int, int]]
         while beat < segment_end - 1e-6:
             starts.append(beat)
             beat += bar_length
+            if len(starts) > MAX_BARS:
+                raise RepairInputError(f"the MIDI file has more than {MAX_BARS:,} bars; give a shorter piece")
     last_length = segments[-1][1][0] * 4.0 / segments[-1][1][1]
     starts.append(starts[-1] + last_length)
     return starts, segments[0][1]

@@ -12,29 +12,14 @@ from dataclasses import dataclass
 from functools import cached_property
 from random import Random
 
-MODE_SEMITONES: dict[str, tuple[int, ...]] = {
-    "major": (0, 2, 4, 5, 7, 9, 11),
-    "minor": (0, 2, 3, 5, 7, 8, 10),
-    "dorian": (0, 2, 3, 5, 7, 9, 10),
-    "mixolydian": (0, 2, 4, 5, 7, 9, 10),
-    "lydian": (0, 2, 4, 6, 7, 9, 11),
-    "phrygian": (0, 1, 3, 5, 7, 8, 10),
-    "locrian": (0, 1, 3, 5, 6, 8, 10),
-}
-MODE_SUFFIX = {"major": "", "minor": "min", "dorian": "dor", "mixolydian": "mix", "lydian": "lyd",
-               "phrygian": "phr", "locrian": "loc"}
-LETTERS = "CDEFGAB"
-NATURAL = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+from tunesmith.tools.theory.keys import MODE_SEMITONES, abc_key
+from tunesmith.tools.theory.pitch import LETTERS, NATURAL_SEMITONES, pitch_class
+
 ACCIDENTAL_ABC = {-2: "__", -1: "_", 0: "=", 1: "^", 2: "^^"}
 ACCIDENTAL_NAME = {-2: "bb", -1: "b", 0: "", 1: "#", 2: "##"}
 # Spellings tried, in order, when a tonic's own spelling needs more than 7 sharps or flats (D# major -> Eb).
 ENHARMONIC = {"C#": "Db", "Db": "C#", "D#": "Eb", "Eb": "D#", "F#": "Gb", "Gb": "F#", "G#": "Ab",
               "Ab": "G#", "A#": "Bb", "Bb": "A#", "Cb": "B", "B": "Cb", "E": "Fb", "F": "E#", "C": "B#"}
-
-
-def tonic_pitch_class(tonic: str) -> int:
-    """Pitch class 0-11 (C = 0) of a note name such as `F#` or `Bb`."""
-    return (NATURAL[tonic[0]] + tonic.count("#") - tonic.count("b")) % 12
 
 
 @dataclass(frozen=True)
@@ -50,7 +35,7 @@ class Scale:
 
     @cached_property
     def _tonic_midi(self) -> int:
-        return 60 + tonic_pitch_class(self.tonic)
+        return 60 + pitch_class(self.tonic)
 
     def midi(self, step: int, alteration: int = 0) -> int:
         """MIDI note number of a scale step (0 = tonic between C4 and B4) raised by `alteration` semitones."""
@@ -66,7 +51,7 @@ class Scale:
 
     def _accidental(self, step: int, alteration: int) -> int:
         letter = self.letter(step)
-        return (self.midi(step, alteration) - NATURAL[letter] + 6) % 12 - 6
+        return (self.midi(step, alteration) - NATURAL_SEMITONES[letter] + 6) % 12 - 6
 
     @property
     def fifths(self) -> int:
@@ -77,8 +62,8 @@ class Scale:
         return sum(signature)
 
     def abc_key(self) -> str:
-        """The K: value, e.g. `D`, `Dmin`, `Ador`."""
-        return self.tonic + MODE_SUFFIX[self.mode]
+        """The K: value, e.g. `D`, `Dm`, `Ador`."""
+        return abc_key(self.tonic, self.mode)
 
     def note_spelling(self, step: int, alteration: int = 0) -> tuple[str, int, int]:
         """(letter, accidental in semitones, octave with C4 = 60) of a scale step."""

@@ -1,17 +1,13 @@
-"""The conventions of tune types (dances, song and concert forms) and of mood words.
-
-Two tables that turn a user's words into musical defaults, each entry with its source:
+"""The conventions of tune types (dances, song and concert forms), and the one vocabulary of their names.
 
 * `TUNE_TYPES`: meter, typical tempo with its range, form, bars, density, contour, and (where the
   tradition has one) mode and instrument. Tempos are in the plan's beat unit: quarter notes, or
   dotted quarters in compound meters (6/8, 9/8, 12/8), so a jig at 116 means 116 dotted quarters
-  a minute. They are typical performance tempos, not rules.
-* `MOODS`: mood word -> valence and energy on Russell's circumplex of affect (Russell 1980, "A
-  circumplex model of affect"), each in -1..1. `mood_profile` turns them into a mode, a tempo
-  factor, a density, a register and instrument suggestions (mapping in its docstring). Colour
-  words ("blue", "warm") are not moods here: a request about a picture names colours, and the
-  image bridge reads colours from the picture itself.
-* `MELODY_RANGES`: comfortable melody range per General MIDI instrument, to fit the register.
+  a minute. They are typical performance tempos, not rules. A march is 2/4 wherever it is named
+  (in words, by a picture, in the library).
+* `tune_type_names()`: every word for a tune type (requests, ABC R: fields, titles) -> its canonical
+  name. The library's collections also use three broad kinds with no conventions to compose from
+  (`CATEGORY_TYPES`: song, dance, set dance).
 
 Sources for the conventions:
   [session]  Meters of Irish/Scottish session tune types as listed on thesession.org's tune-type
@@ -28,10 +24,13 @@ Sources for the conventions:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
 from dataclasses import dataclass
+from functools import cache
 
-from tunesmith.tools.plan import Contour, Density, Mode
+from tunesmith.tools.theory.keys import Mode
+from tunesmith.tools.theory.meter import is_compound
+from tunesmith.tools.theory.shape import Contour, Density
 
 
 @dataclass(frozen=True)
@@ -62,8 +61,7 @@ _SONG = "song and hymn form convention"
 def _t(name: str, meter: str, tempo: int, lo: int, hi: int, form: str, bars: int, density: Density | None,
        contour: Contour | None, mode: Mode | None, instrument: str | None, source: str,
        aliases: tuple[str, ...] = ()) -> TuneType:
-    top, bottom = (int(p) for p in meter.split("/"))
-    beat = "dotted quarter" if bottom == 8 and top % 3 == 0 and top > 3 else "quarter"
+    beat = "dotted quarter" if is_compound(meter) else "quarter"
     return TuneType(name, meter, tempo, (lo, hi), beat, form, bars, density, contour, mode, instrument, source, aliases)
 
 
@@ -115,131 +113,43 @@ TUNE_TYPE_CHORDS: dict[str, list[str]] = {
 }
 
 
-def tune_type_names() -> dict[str, str]:
-    """Every word for a tune type (names and aliases, lower case) -> the canonical name."""
+#: Types whose meter is part of their definition (a waltz is in 3/4); others are written in several
+#: (reels in 4/4 or 2/2, airs in 3/4, 4/4 or 6/8), so naming them says nothing sure about the meter.
+METER_DEFINED_TYPES = frozenset({"waltz", "mazurka", "polka", "jig", "slip jig", "slide"})
+#: Broad kinds the library's collections file tunes under, with no conventions to compose from.
+CATEGORY_TYPES = ("song", "dance", "set dance", "clog")
+#: Further spellings seen in requests and in collections' R: fields (including the typo "strathsy").
+_MORE_WORDS = {"single jig": "jig", "slip-jig": "slip jig", "slipjig": "slip jig", "strathsy": "strathspey",
+               "folk song": "song"}
+#: The library's label where its collections file a type under a broader kind; otherwise the name itself.
+LIBRARY_LABELS = {"slow air": "air", "lament": "air", "ballad": "song", "chorale": "hymn"}
+
+
+@cache
+def tune_type_names(*, categories: bool = False) -> dict[str, str]:
+    """Every word for a tune type (names and aliases, lower case) -> the canonical name.
+
+    With `categories`, the library's broad kinds (song, dance, set dance, clog) are included too:
+    they label real tunes but give a composer nothing to go on.
+    """
     names = {name: name for name in TUNE_TYPES}
     for tune_type in TUNE_TYPES.values():
         names.update({alias: tune_type.name for alias in tune_type.aliases})
+    names.update({word: name for word, name in _MORE_WORDS.items() if name in names or categories})
+    if categories:
+        names.update({kind: kind for kind in CATEGORY_TYPES})
     return names
 
 
-@dataclass(frozen=True)
-class Mood:
-    """A mood word on Russell's circumplex: valence (unpleasant -1 .. pleasant 1), energy (-1 .. 1)."""
-
-    word: str
-    valence: float
-    energy: float
-    mode: Mode | None = None  # set only where a mode has a settled association beyond major/minor
-    contour: Contour | None = None
-    instruments: tuple[str, ...] = ()
+def tune_type_in(text: str, *, categories: bool = True) -> str | None:
+    """The canonical tune type of the first tune-type word in `text` (an R: field, a title), longest word first."""
+    lowered = text.lower()
+    for word, name in sorted(tune_type_names(categories=categories).items(), key=lambda item: -len(item[0])):
+        if re.search(rf"\b{re.escape(word)}s?\b", lowered):
+            return name
+    return None
 
 
-def _m(word: str, valence: float, energy: float, instruments: tuple[str, ...] = (), *,
-       mode: Mode | None = None, contour: Contour | None = None, also: tuple[str, ...] = ()) -> list[Mood]:
-    return [Mood(w, valence, energy, mode, contour, instruments) for w in (word, *also)]
-
-
-MOODS: dict[str, Mood] = {m.word: m for m in (
-    *_m("happy", 0.8, 0.5, ("piano", "flute"), also=("joyful", "joyous", "glad", "merry", "jolly")),
-    *_m("cheerful", 0.8, 0.4, ("flute", "clarinet", "accordion"), also=("sunny", "upbeat", "bright")),
-    *_m("playful", 0.6, 0.6, ("clarinet", "xylophone", "pizzicato strings"), also=("whimsical", "cheeky", "bouncy")),
-    *_m("lively", 0.5, 0.8, ("fiddle", "accordion"), also=("energetic", "spirited", "brisk", "vigorous")),
-    *_m("festive", 0.8, 0.7, ("brass", "glockenspiel"), also=("celebratory", "jubilant")),
-    *_m("triumphant", 0.7, 0.8, ("trumpet", "brass"), contour="ascending", also=("victorious", "heroic", "majestic")),
-    *_m("epic", 0.3, 0.9, ("strings", "brass", "timpani"), contour="ascending", also=("grand", "cinematic")),
-    *_m("hopeful", 0.6, 0.2, ("strings", "piano"), contour="ascending", also=("uplifting", "optimistic")),
-    *_m("romantic", 0.5, -0.1, ("violin", "cello", "piano"), also=("tender", "loving", "sweet")),
-    *_m("calm", 0.4, -0.7, ("flute", "harp", "piano"), also=("peaceful", "serene", "tranquil", "relaxed",
-                                                              "gentle", "soothing", "quiet", "restful")),
-    *_m("dreamy", 0.3, -0.5, ("harp", "celesta", "warm pad"), mode="lydian", also=("ethereal", "floating")),
-    *_m("nostalgic", 0.0, -0.4, ("piano", "accordion", "oboe"), also=("wistful", "bittersweet", "longing")),
-    *_m("melancholic", -0.6, -0.5, ("cello", "oboe", "piano"), contour="descending",
-        also=("melancholy", "sad", "sorrowful", "mournful", "lonely", "gloomy", "somber", "sombre")),
-    *_m("solemn", -0.2, -0.5, ("church organ", "strings", "french horn"), also=("stately", "reverent")),
-    *_m("dark", -0.6, 0.1, ("cello", "bassoon", "strings"), also=("brooding", "ominous", "sinister")),
-    *_m("mysterious", -0.3, -0.2, ("celesta", "harp", "strings"), also=("enigmatic", "haunting", "mystical")),
-    *_m("eerie", -0.6, -0.2, ("celesta", "tremolo strings", "vibraphone"), mode="phrygian",
-        also=("spooky", "creepy", "ghostly", "uncanny")),
-    *_m("tense", -0.6, 0.6, ("tremolo strings", "timpani"), also=("anxious", "suspenseful", "nervous", "urgent")),
-    *_m("angry", -0.8, 0.9, ("electric guitar", "brass"), also=("aggressive", "furious", "fierce")),
-)}
-
-
-@dataclass(frozen=True)
-class MoodProfile:
-    """What mood words imply for a tune; fields are None where the words imply nothing."""
-
-    words: tuple[str, ...]
-    valence: float
-    energy: float
-    mode: Mode | None
-    tempo_factor: float
-    density: Density | None
-    contour: Contour | None
-    low_pitch: int
-    high_pitch: int
-    instruments: tuple[str, ...]
-
-
-def mood_profile(words: Iterable[str]) -> MoodProfile | None:
-    """Combine mood words (averaging valence and energy) into musical defaults; None if no known word.
-
-    Mapping (Gabrielsson & Lindström 2010, "The role of structure in the musical expression of
-    emotions", review the evidence for each cue):
-      mode:    valence >= 0.2 -> major, <= -0.2 -> minor (Hevner 1935), unless a word has its own
-               mode (dreamy -> lydian, eerie -> phrygian); in between: no mode is implied.
-      tempo:   factor 1 + 0.25 x energy applied to the tune type's tempo (high arousal = faster).
-      density: energy <= -0.3 -> sparse, >= 0.5 -> dense, else medium.
-      register (MIDI numbers): centre 69 (A4) shifted by 4 x valence + 3 x energy semitones,
-               spanning 19 semitones (higher pitch reads as brighter/happier, lower as sadder).
-    """
-    moods = [MOODS[w] for w in (w.lower() for w in words) if w in MOODS]
-    if not moods:
-        return None
-    valence = sum(m.valence for m in moods) / len(moods)
-    energy = sum(m.energy for m in moods) / len(moods)
-    own_mode = next((m.mode for m in moods if m.mode), None)
-    mode: Mode | None = own_mode or ("major" if valence >= 0.2 else "minor" if valence <= -0.2 else None)
-    density: Density = "sparse" if energy <= -0.3 else "dense" if energy >= 0.5 else "medium"
-    contour = next((m.contour for m in moods if m.contour), None)
-    centre = round(69 + 4 * valence + 3 * energy)
-    instruments = tuple(dict.fromkeys(i for m in moods for i in m.instruments))
-    return MoodProfile(
-        words=tuple(m.word for m in moods), valence=round(valence, 2), energy=round(energy, 2), mode=mode,
-        tempo_factor=round(1 + 0.25 * energy, 3), density=density, contour=contour,
-        low_pitch=centre - 9, high_pitch=centre + 10, instruments=instruments,
-    )
-
-
-#: Comfortable melody ranges (MIDI note numbers, sounding pitch) for every name in
-#: tools.plan.GM_PROGRAMS, after the usual orchestration tables (e.g. S. Adler, *The Study of
-#: Orchestration*, 3rd ed. 2002); folk instruments from their common keys (D whistle D5-D7,
-#: Highland pipes G4-A5).
-MELODY_RANGES: dict[str, tuple[int, int]] = {
-    "piano": (36, 96), "acoustic grand piano": (36, 96), "bright piano": (36, 96), "electric piano": (40, 88),
-    "harpsichord": (41, 89), "celesta": (60, 103), "glockenspiel": (79, 108), "music box": (60, 96),
-    "vibraphone": (53, 89), "marimba": (45, 96), "xylophone": (65, 103), "tubular bells": (60, 77),
-    "organ": (36, 96), "church organ": (36, 96), "accordion": (53, 89), "harmonica": (60, 84),
-    "nylon guitar": (40, 83), "guitar": (40, 83), "steel guitar": (40, 83), "jazz guitar": (40, 83),
-    "electric guitar": (40, 86), "bass": (28, 55), "acoustic bass": (28, 55), "electric bass": (28, 60),
-    "violin": (55, 96), "viola": (48, 84), "cello": (36, 76), "contrabass": (28, 55),
-    "tremolo strings": (36, 96), "pizzicato strings": (36, 96), "harp": (36, 96), "timpani": (40, 55),
-    "strings": (36, 96), "string ensemble": (36, 96), "slow strings": (36, 96), "synth strings": (36, 96),
-    "choir": (48, 79), "voice": (55, 79), "trumpet": (55, 82), "trombone": (40, 72), "tuba": (28, 58),
-    "french horn": (41, 77), "horn": (41, 77), "brass": (41, 82), "soprano sax": (56, 87), "alto sax": (49, 80),
-    "saxophone": (49, 80), "tenor sax": (44, 75), "oboe": (58, 91), "english horn": (52, 81),
-    "bassoon": (34, 72), "clarinet": (50, 89), "piccolo": (74, 103), "flute": (60, 96), "recorder": (72, 96),
-    "pan flute": (60, 96), "whistle": (74, 98), "tin whistle": (74, 98), "ocarina": (60, 84),
-    "synth lead": (48, 96), "synth pad": (36, 96), "warm pad": (36, 96), "sitar": (48, 84), "banjo": (48, 84),
-    "shamisen": (50, 86), "koto": (48, 84), "kalimba": (60, 88), "bagpipe": (67, 81), "fiddle": (55, 96),
-    "shanai": (60, 86), "steel drums": (55, 88),
-}
-
-
-def fit_register(low: int, high: int, instrument: str) -> tuple[int, int]:
-    """Move the melody window (MIDI numbers) inside the instrument's range, keeping its width where it fits."""
-    floor, ceiling = MELODY_RANGES.get(instrument, (21, 108))
-    width = min(high - low, ceiling - floor)
-    low = min(max(low, floor), ceiling - width)
-    return low, low + width
+def library_label(tune_type: str) -> str:
+    """How the exemplar library labels a tune type ("slow air" -> "air")."""
+    return LIBRARY_LABELS.get(tune_type, tune_type)

@@ -8,8 +8,8 @@ V = valence, E = energy, C = calm, B = brightness, W = warmth (all 0..1; see `to
 | mode         | V                   | ≥0.60 major (lydian if also C ≥0.6 and B ≥0.6), ≥0.50 mixolydian,     |
 |              |                     | ≥0.40 dorian, ≥0.25 minor, below: phrygian                            |
 | tune_type,   | E, C, V             | E ≥0.70 reel 4/4, ≥0.55 jig 6/8, ≥0.40 waltz 3/4; lower: lullaby 6/8  |
-| meter        |                     | if C ≥0.6 and V ≥0.45, else air 4/4. A scene or the request may name  |
-|              |                     | another type.                                                         |
+| meter        |                     | if C ≥0.6 and V ≥0.45, else slow air 3/4. A scene or the request may  |
+|              |                     | name another type; the meter is always the type's (tools.theory).     |
 | tempo_bpm    | E, C                | quarter-note pace 60 + 110·E − 30·(C − 0.5), within 50..176; in 6/8   |
 |              |                     | and 9/8 the beat is a dotted quarter, so bpm = pace / 1.5             |
 | density      | E, C                | E <0.40 sparse, <0.68 medium, else dense; C ≥0.65 forces sparse       |
@@ -36,25 +36,16 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from tunesmith.tools.vision.bridge_refine import refine_plan_with_llm
-from tunesmith.tools.musicgen.prompt import musicgen_prompt_for_plan
+from tunesmith.tools.musicgen import musicgen_prompt_for_plan
 from tunesmith.tools.plan import MusicPlan
-from tunesmith.tools.planning.scene_words import TUNE_TYPE_METERS, requested_instrument, requested_tune_type, scenes_in
+from tunesmith.tools.planning import RequestError, RequestTargets, parse_request
+from tunesmith.tools.planning.scene_words import scenes_in
+from tunesmith.tools.theory import fit_register, is_compound, melody_range
+from tunesmith.tools.theory.tune_types import TUNE_TYPES
 from tunesmith.tools.vision.describe import ImageAnalysis
 
-__all__ = ["BridgeResult", "musicgen_prompt_for_plan", "plan_from_image", "refine_plan_with_llm"]
+__all__ = ["BridgeResult", "plan_from_image"]
 
-# Comfortable melody ranges (MIDI note numbers) of the instruments the bridge picks.
-INSTRUMENT_RANGES: dict[str, tuple[int, int]] = {
-    "piano": (36, 96), "nylon guitar": (40, 83), "steel guitar": (40, 83), "jazz guitar": (40, 83),
-    "violin": (55, 96), "cello": (36, 76), "flute": (60, 96), "vibraphone": (53, 89), "clarinet": (50, 89),
-    "celesta": (60, 96), "music box": (60, 96), "electric piano": (40, 88), "french horn": (41, 77),
-    "church organ": (36, 96), "accordion": (53, 89), "synth pad": (36, 96), "harp": (36, 96),
-    "tin whistle": (74, 98), "whistle": (74, 98), "recorder": (72, 96), "fiddle": (55, 96), "viola": (48, 84),
-    "oboe": (58, 91), "bassoon": (34, 72), "trumpet": (55, 82), "trombone": (40, 72), "tuba": (28, 58),
-    "guitar": (40, 83), "bass": (28, 60), "contrabass": (28, 60), "harmonica": (60, 96),
-}
-DEFAULT_RANGE = (48, 88)
 # Scriabin's colour–key circle (Prometheus, 1910): hue in degrees → tonic, around the circle of fifths.
 SCRIABIN_HUES: tuple[tuple[float, str], ...] = (
     (0, "C"), (30, "G"), (55, "D"), (120, "A"), (190, "E"), (225, "B"), (255, "F#"),
@@ -71,7 +62,6 @@ class BridgeResult(BaseModel):
     musicgen_prompt: str
     raw_caption_prompt: str | None = Field(description="The caption itself, or a literal palette description.")
     evidence: dict[str, float | str] = Field(description="Feature values the plan was derived from.")
-    refinements: list[str] = Field(default_factory=list, description="What an LLM changed or was refused.")
 
 
 def _mode(a: ImageAnalysis) -> tuple[str, str]:
@@ -96,7 +86,7 @@ def _tune_type(a: ImageAnalysis) -> tuple[str, str]:
         return "waltz", f"waltz: energy {e:.2f} is moderate, a swaying pace"
     if c >= 0.6 and v >= 0.45:
         return "lullaby", f"lullaby: energy {e:.2f} is low, calm {c:.2f} and valence {v:.2f} gentle"
-    return "air", f"slow air: energy {e:.2f} is low and valence {v:.2f} subdued"
+    return "slow air", f"slow air: energy {e:.2f} is low and valence {v:.2f} subdued"
 
 
 def _instrument(a: ImageAnalysis) -> tuple[str, str]:
@@ -125,10 +115,9 @@ def _key(a: ImageAnalysis, mode: str) -> tuple[str, str]:
 
 
 def _register(a: ImageAnalysis, instrument: str) -> tuple[int, int, str]:
-    floor, ceiling = INSTRUMENT_RANGES.get(instrument, DEFAULT_RANGE)
+    floor, ceiling = melody_range(instrument)
     centre = 55 + round(24 * a.brightness)
-    low = min(max(centre - 9, floor), ceiling - 19)
-    high = low + 19
+    low, high = fit_register(centre - 9, centre + 10, instrument)
     return low, high, (f"MIDI {low}–{high}: brightness {a.brightness:.2f} centres the melody on MIDI {centre} "
                        f"(darker → lower), within the {instrument}'s range {floor}–{ceiling}")
 
@@ -170,7 +159,7 @@ def _arrangement(a: ImageAnalysis) -> str:
 
 def _tempo(a: ImageAnalysis, meter: str) -> tuple[int, str]:
     pace = min(176.0, max(50.0, 60 + 110 * a.energy - 30 * (a.calm - 0.5)))
-    compound = meter in ("6/8", "9/8", "12/8")
+    compound = is_compound(meter)
     tempo = round(pace / 1.5) if compound else round(pace)
     beat = "dotted quarters" if compound else "quarters"
     return tempo, (f"{tempo} bpm ({beat}): energy {a.energy:.2f} and calm {a.calm:.2f} give a pace of "
@@ -204,7 +193,11 @@ def _words_override(a: ImageAnalysis, request: str, choices: dict[str, str], rea
         if scene.tune_type:
             choices["tune_type"] = scene.tune_type
             reasons["tune_type"] = f"{scene.tune_type}: {source} suggests a {scene.atmosphere} scene"
-    for field, asked in (("instrument", requested_instrument(request)), ("tune_type", requested_tune_type(request))):
+    try:
+        named = parse_request(request)
+    except RequestError:  # the words are checked where the plan is made; here they only steer the picture
+        named = RequestTargets()
+    for field, asked in (("instrument", named.instrument), ("tune_type", named.tune_type)):
         if asked is not None:
             choices[field], reasons[field] = asked, f"{asked}: you asked for it"
     return [scene.atmosphere for scene in scenes]
@@ -223,7 +216,7 @@ def plan_from_image(analysis: ImageAnalysis, request: str = "", *, seed: int = 0
     choices["tune_type"], reasons["tune_type"] = _tune_type(a)
     choices["instrument"], reasons["instrument"] = _instrument(a)
     atmosphere = _words_override(a, request, choices, reasons)
-    meter = TUNE_TYPE_METERS[choices["tune_type"]]
+    meter = TUNE_TYPES[choices["tune_type"]].meter
     reasons["meter"] = f"{meter}: the usual meter of a {choices['tune_type']}"
     key, reasons["key"] = _key(a, choices["mode"])
     tempo, reasons["tempo_bpm"] = _tempo(a, meter)

@@ -14,12 +14,14 @@ from pathlib import Path
 
 import numpy as np
 
+from tunesmith.errors import InputError
+
 MAX_PIXELS = 50_000_000  # 50 MP: larger than any phone photo, far below what exhausts memory
 MAX_FILE_BYTES = 200 * 1024 * 1024
 FORMATS_HINT = "PNG, JPEG, GIF, BMP, TIFF or WebP"
 
 
-class ImageInputError(ValueError):
+class ImageInputError(InputError):
     """The file cannot be used as an image; the message names the file and what would be valid."""
 
 
@@ -96,9 +98,10 @@ def load_rgb(path: str | Path, max_side: int = 512) -> tuple[np.ndarray, tuple[i
             raise ImageInputError(
                 f"{path} is not an image ({_content_hint(path)}); give a {FORMATS_HINT} file"
             ) from None
-        except Image.DecompressionBombError as exc:
+        except Image.DecompressionBombError:  # Pillow's own, looser limit, met before ours could be
             raise ImageInputError(
-                f"{path} is refused as a decompression bomb ({exc}); images up to {MAX_PIXELS // 1_000_000} MP are accepted"
+                f"{path} declares far more than {MAX_PIXELS // 1_000_000} MP (a possible decompression bomb); "
+                f"images up to {MAX_PIXELS // 1_000_000} MP are accepted"
             ) from None
         except decode_errors as exc:
             raise ImageInputError(f"{path} is a damaged or truncated image ({exc}); re-export it as {FORMATS_HINT}") from None

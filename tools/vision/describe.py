@@ -27,8 +27,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from tunesmith.tools.vision.features import VisualFeatures, measure
 from tunesmith.tools.vision.decode import ImageInputError, load_rgb
+from tunesmith.tools.vision.features import VisualFeatures, measure
 from tunesmith.tools.vision.palette import PaletteColour, describe_palette, dominant_colours
 
 __all__ = ["ImageAnalysis", "ImageInputError", "affect_scores", "describe_image"]

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
+from support.paths import EVAL_SUITES
+from support.scripted_model import call, scripted
 
 from tunesmith.agent.eval.ablations import photo_ablation, refinement_ablation
-from tunesmith.agent.eval.run import EvalError, run_eval
 from tunesmith.agent.eval.judge import JudgeError, judge_report, parse_judge_spec, parse_ratings
-from tunesmith.settings import load_settings
-from support.scripted_model import call, scripted
+from tunesmith.agent.eval.run import EvalError, run_eval
 from tunesmith.agent.eval.suite import SuiteError, load_suite
-from support.paths import EVAL_SUITES
+from tunesmith.settings import load_settings
 
 SUITE = """\
 name: mini
@@ -178,8 +178,9 @@ def test_refinement_never_lowers_the_kept_score_and_no_rounds_keeps_the_first_dr
 
 @pytest.mark.slow
 def test_retrieval_arm_composes_with_exemplars_from_the_library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tunesmith.settings import get_settings
     from support.exemplar_sample import sample_library
+
+    from tunesmith.settings import get_settings
 
     monkeypatch.setenv("TUNESMITH_CHROMA_PATH", str(sample_library()))
     get_settings.cache_clear()
@@ -205,7 +206,7 @@ def test_bridge_follows_the_photos_while_their_raw_captions_read_alike(tmp_path:
 
 
 def test_without_a_judge_the_report_says_it_was_not_run_and_why(tmp_path: Path) -> None:
-    from tunesmith.agent.eval.run import EvalReport
+    from tunesmith.agent.eval.metrics import EvalReport
 
     result = judge_report(EvalReport(suites=["mini"], seed=0, refine_rounds=1), None, _settings())
     assert not result.ran and "No judge model was configured" in result.reason

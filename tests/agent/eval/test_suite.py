@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support.paths import EVAL_SUITES
 
-from tunesmith.tools.abc import validate_abc
 from tunesmith.agent.eval.suite import Expectation, SuiteError, load_suite
+from tunesmith.tools.abc import validate_abc
 from tunesmith.tools.plan import MusicPlan
 from tunesmith.tools.planning.request import parse_request, plan_from_request
-from tunesmith.tools.theory.tune_types import TUNE_TYPES, mood_profile
-from support.paths import EVAL_SUITES
+from tunesmith.tools.theory.moods import mood_profile
+from tunesmith.tools.theory.tune_types import TUNE_TYPES
 
 EVAL = EVAL_SUITES
 # A base plan unlike any request, standing in for what a picture or clip proposes: the words must win.

@@ -20,8 +20,8 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import BaseModel, Field
 
 from tunesmith.agent.llm.chat_render import render_messages
-from tunesmith.agent.llm.gguf_cache import ModelUnavailable, part_paths
 from tunesmith.agent.llm.factory import LlmUnavailable, llm_checks, make_chat_model
+from tunesmith.agent.llm.gguf_cache import ModelUnavailable, part_paths
 from tunesmith.agent.llm.tool_grammar import AnswerStreamer, inline_refs, parse_reply, reply_schema
 from tunesmith.settings import load_settings
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support.abc2midi import abc2midi_plays
+from support.paths import BROKEN_TUNES
 
 from tunesmith.tools.abc import AbcError, parse_headers, repair_abc, split_tunes, tune_notes, validate_abc
-from support.paths import BROKEN_TUNES
 
 BROKEN = BROKEN_TUNES
 
@@ -99,3 +100,72 @@ def test_repair_leaves_every_valid_corpus_tune_unchanged() -> None:
                 assert repair_abc(abc).abc == abc, abc[:200]
                 checked += 1
     assert checked > 100
+
+
+
+def test_typography_in_music_lines_becomes_abc() -> None:
+    abc = ("X:1\nT:Caf\u00e9 \u201cwaltz\u201d\nM:3/4\nL:1/8\nK:G\n"
+           "\u201cG\u201dG2\u00a0B2 d2|\u201cD\u201dc2 A2 F2|G g\u2019 d2 B2|G6|]\n")
+    result = repair_abc(abc)
+    assert result.report.valid, [p.message for p in result.report.errors]
+    assert '"G"G2 B2 d2|"D"c2 A2 F2|' in result.abc and "g' d2" in result.abc
+    assert "T:Caf\u00e9 \u201cwaltz\u201d" in result.abc  # titles keep their typography
+    assert abc2midi_plays(result.abc)
+
+
+def test_bowing_marks_that_decorate_nothing_are_flagged_and_removed() -> None:
+    abc = "X:1\nT:Bowed\nM:2/4\nL:1/8\nK:D\nuA vB u(cd)|v d2 uf2|uu \"A\"a2 f2|d4|]\n"
+    report = validate_abc(abc, check_abc2midi=False)
+    assert sum("is not directly before a note" in p.message for p in report.errors) == 4
+    result = repair_abc(abc)
+    assert result.report.valid and abc2midi_plays(result.abc)
+    assert "uA vB" in result.abc  # marks before their notes stay
+
+
+def test_a_bar_fix_never_cuts_into_a_tuplet() -> None:
+    abc = "X:1\nT:Triplets\nM:2/4\nL:1/8\nK:G\nG2 ((3e/f/g/) A2|B4|]\n"  # bar 1 is 2.25 beats in 2/4
+    result = repair_abc(abc)
+    assert result.report.valid, [p.message for p in result.report.errors]
+    assert abc2midi_plays(result.abc)
+    assert "/3" not in result.abc and "z4/3" not in result.abc  # lengths abc2midi reads: power-of-two denominators
+
+
+def test_zero_tempo_denominators_are_problems_not_crashes() -> None:
+    from tunesmith.tools.abc import analyse_abc
+    from tunesmith.tools.critic import critique_abc
+
+    abc = "X:1\nT:Q\nM:4/4\nL:1/8\nQ:1/0=120\nK:G\nGABc dBGA|B2ge d4|]\n"
+    assert any("Q:1/0=120 is not a tempo" in p.message for p in validate_abc(abc).problems)
+    assert analyse_abc(abc).tempo_bpm is None
+    assert critique_abc(abc).overall > 0
+    assert parse_headers(repair_abc(abc).abc).get("Q") in (None, "1/0=120", "1/4=120")
+
+
+def test_several_tunes_are_never_valid_as_one_the_first_is_kept() -> None:
+    two = "X:1\nT:A\nM:2/4\nL:1/8\nK:G\nGA Bc|d4|]\n\nX:2\nT:B\nM:2/4\nL:1/8\nK:D\nDE FG|A4|]\n"
+    result = repair_abc(two)
+    assert result.abc.count("X:") == 1 and "kept only the first of 2 tunes" in result.changes
+    assert result.report.valid
+
+
+@pytest.mark.slow
+def test_repair_never_makes_a_tune_abc2midi_plays_unplayable() -> None:
+    """A CI-sized sample of the corpus; `benchmarks/fuzz.py --corpus all` checks every tune."""
+    import random
+
+    from music21 import corpus
+
+    tunes = [tune for path in corpus.getPaths(fileExtensions=["abc"])
+             for tune in split_tunes(Path(path).read_text(encoding="latin-1"))]
+    sample = random.Random(18).sample(tunes, 400)
+    playable = [tune for tune in sample if abc2midi_plays(tune)]
+    assert len(playable) > 250
+    broken = [tune[:80] for tune in playable if not abc2midi_plays(repair_abc(tune).abc)]
+    assert broken == []
+
+
+def test_a_second_unreadable_meter_line_is_caught_and_removed() -> None:
+    abc = "X:1\nM:9/8\nT:Twice\nM:99999999999999999999/4\nL:1/8\nK:G\ndBd g2g f2d|g2B BcB d2e|]\n"
+    assert not validate_abc(abc, check_abc2midi=False).valid  # abc2midi itself crashes on that line
+    result = repair_abc(abc)
+    assert result.report.valid and "M:9999" not in result.abc and abc2midi_plays(result.abc)

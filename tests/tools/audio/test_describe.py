@@ -7,10 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile
-
 from support.synth_clips import A_MINOR, D_MAJOR, SR, chord_loop, write
+
 from tunesmith.tools.audio.describe import AudioInputError, describe_audio, load_audio
-from tunesmith.tools.audio.descriptors import audio_descriptors, estimate_key
+from tunesmith.tools.audio.descriptors import audio_descriptors
+from tunesmith.tools.theory.keys import estimate_key
 
 
 def empty_file(path: Path) -> Path:

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from support.real_tunes import KESH, render_clip
 from support.synth_clips import A_MINOR, D_MAJOR, chord_loop, write
 from support.tiny_models import build_tiny_clap, one_torch_thread
+
 from tunesmith.tools.audio.describe import AudioInputError
 from tunesmith.tools.audio.text_score import clap_checks, rank_clips, score_audio
 

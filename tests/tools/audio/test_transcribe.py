@@ -6,13 +6,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from support.real_tunes import KESH, render_clip
 from support.synth_clips import SR, TWINKLE_G, chord_loop, melody, write
+
 from tunesmith.errors import InputError
 from tunesmith.tools.abc import analyse_abc, tune_notes, validate_abc
 from tunesmith.tools.audio.describe import AudioInputError
 from tunesmith.tools.audio.transcribe import MelodyNotFound, transcribe_audio
+
 
 def pitches_and_lengths(abc: str) -> list[tuple[int, float]]:
     return [(n.midi, n.duration) for n in tune_notes(abc) if n.midi is not None]

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.paths import EVAL_SUITES
 
 from tunesmith.tools.abc import analyse_abc, parse_headers, tune_notes, validate_abc
+from tunesmith.tools.edits import EditOp, apply_edits, parse_edit
 from tunesmith.tools.edits.apply import tune_parts
-from tunesmith.tools.edits.parse import EditOp, apply_edits, parse_edit
 from tunesmith.tools.plan import MusicPlan
-from support.paths import EVAL_SUITES
 
 JIG = """X:1
 T:Test Jig
@@ -165,10 +163,10 @@ def test_an_edit_for_a_part_the_tune_lacks_is_skipped() -> None:
 
 def test_every_conversation_in_the_edit_suite_meets_its_expectations_in_the_abc() -> None:
     """Compose the first request, apply each edit, and measure key/mode/meter/tempo/bars from the ABC."""
-    from tunesmith.tools.compose.composer import compose_abc
     from tunesmith.agent.eval.suite import load_suite
-    from tunesmith.tools.plan import GM_PROGRAMS
+    from tunesmith.tools.compose.composer import compose_abc
     from tunesmith.tools.planning.request import plan_from_request
+    from tunesmith.tools.theory.instruments import GM_PROGRAMS
 
     suite = load_suite(EVAL_SUITES / "edit_requests.yaml")
     state: dict[str, tuple[MusicPlan, str]] = {}

@@ -8,15 +8,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile
+from support.tiny_models import build_tiny_clap, build_tiny_musicgen, build_tiny_musicgen_melody, one_torch_thread
 
 from tunesmith.memory.files import OutsideFolderError
-from support.tiny_models import build_tiny_clap, build_tiny_musicgen, build_tiny_musicgen_melody, one_torch_thread
-from tunesmith.tools.musicgen import backend as musicgen_backend
 from tunesmith.tools.audio.describe import AudioInputError
-from tunesmith.tools.musicgen.generate import continue_audio, generate_from_text, generate_with_melody, musicgen_checks
+from tunesmith.tools.musicgen import backend as musicgen_backend
 from tunesmith.tools.musicgen.audiocraft import AudiocraftUnavailable
 from tunesmith.tools.musicgen.backend import MusicgenModelError, choose_device, load_musicgen, melody_chroma
 from tunesmith.tools.musicgen.continuation import equal_power_join, planned_blocks
+from tunesmith.tools.musicgen.generate import continue_audio, generate_from_text, generate_with_melody, musicgen_checks
 from tunesmith.tools.weights import WeightsUnavailable
 
 SR = 32000

@@ -6,9 +6,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tunesmith.tools.plan import GM_PROGRAMS, MusicPlan
+from tunesmith.tools.plan import MusicPlan
 from tunesmith.tools.planning.request import RequestError, parse_request, plan_from_request
-from tunesmith.tools.theory.tune_types import MOODS, TUNE_TYPES, mood_profile
+from tunesmith.tools.theory.instruments import GM_PROGRAMS
+from tunesmith.tools.theory.moods import MOODS, mood_profile
+from tunesmith.tools.theory.tune_types import TUNE_TYPES
 
 
 def test_jig_request_yields_6_8_meter_in_d_major() -> None:
@@ -261,7 +263,7 @@ def test_any_text_gives_a_valid_plan_or_a_request_error(text: str) -> None:
 
 
 def test_a_text_plan_gives_a_musicgen_prompt_naming_its_instrument_and_tune_type() -> None:
-    from tunesmith.tools.vision.bridge import musicgen_prompt_for_plan
+    from tunesmith.tools.musicgen.prompt import musicgen_prompt_for_plan
 
     prompt = musicgen_prompt_for_plan(plan_from_request("a lively reel in G for fiddle")).lower()
     assert "reel" in prompt and "fiddle" in prompt and "g major" in prompt
@@ -277,3 +279,28 @@ def test_base_chords_that_no_longer_fit_the_sections_are_dropped_with_a_reason()
 def test_a_negated_tempo_word_sets_no_tempo() -> None:
     assert parse_request("a hornpipe that is not too fast").tempo_bpm is None
     assert parse_request("not fast, but a slow waltz").tempo_bpm == round(TUNE_TYPES["waltz"].tempo_bpm * 0.75)
+
+
+@pytest.mark.parametrize(("text", "bars", "form"), [
+    ("a reel in G major for tin whistle, AABB form, 8 bars per part", 32, "AABB"),
+    ("a jig with two 8-bar parts", 32, "AABB"),
+    ("a hornpipe in AB form, 8 bars each part", 16, "AB"),
+    ("a song in AABA form with sections of 8 bars", 32, "AABA"),
+    ("a waltz, 16 bars in all", 16, "AABB"),
+])
+def test_a_length_given_per_part_is_read_per_part_and_a_total_as_the_total(text: str, bars: int, form: str) -> None:
+    plan = plan_from_request(text)
+    assert (plan.bars, plan.form) == (bars, form)
+
+
+def test_a_reel_with_eight_bars_per_part_is_composed_as_four_eight_bar_parts() -> None:
+    from tunesmith.tools.abc import count_bars
+    from tunesmith.tools.compose.composer import compose_abc
+
+    plan = plan_from_request("a reel in G major for tin whistle, AABB form, 8 bars per part")
+    assert count_bars(compose_abc(plan).abc) == 32 and "8 bars per part" in plan.reasons["bars"]
+
+
+def test_too_many_bars_per_part_is_refused_with_the_limit() -> None:
+    with pytest.raises(RequestError, match="128"):
+        plan_from_request("a reel, 40 bars per part")

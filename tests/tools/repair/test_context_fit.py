@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from support.piano_midi import chorale_midi, two_hand_piano
+
 from tunesmith.tools.repair.context_fit import BarContext, context_discrimination, context_fit
 from tunesmith.tools.repair.gap_context import gap_context
 from tunesmith.tools.repair.midi_bars import BarNote, load_piano_piece

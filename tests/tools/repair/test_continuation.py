@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pretty_midi
 import pytest
-
 from support.piano_midi import two_hand_piano
+
 from tunesmith.tools.abc import count_bars, tune_notes, validate_abc
 from tunesmith.tools.repair.continuation import continue_abc, continue_midi
 from tunesmith.tools.repair.midi_bars import RepairInputError

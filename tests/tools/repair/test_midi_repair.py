@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pretty_midi
 import pytest
-
 from support.piano_midi import chorale_midi, two_hand_piano
+
 from tunesmith.tools.repair.gap_harmony import estimate_key
 from tunesmith.tools.repair.midi_bars import BarNote, load_piano_piece
 from tunesmith.tools.repair.midi_repair import RepairInputError, RepairResult, repair_midi

@@ -1,18 +1,15 @@
-"""The bridge: image analysis → music plan with reasons, MusicGen prompt, and LLM refinement."""
+"""The bridge: image analysis → music plan with reasons, and a MusicGen prompt."""
 
 from __future__ import annotations
-
-import json
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
-from langchain_core.messages import AIMessage
-
 from support import image_samples as samples
-from tunesmith.tools.vision.bridge import BridgeResult, musicgen_prompt_for_plan, plan_from_image, refine_plan_with_llm
+
+from tunesmith.tools.musicgen.prompt import musicgen_prompt_for_plan
 from tunesmith.tools.plan import MusicPlan
+from tunesmith.tools.vision.bridge import plan_from_image
 from tunesmith.tools.vision.describe import ImageAnalysis, describe_image
 
 MINOR_LIKE = {"minor", "dorian", "phrygian", "locrian"}
@@ -27,10 +24,6 @@ def pictures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, ImageAnalysi
     for name in ("rocket", "coffee", "moon", "astronaut"):
         found[name] = describe_image(samples.real_photo(name, folder), caption=False)
     return found
-
-
-def fake_llm(answer: str) -> GenericFakeChatModel:
-    return GenericFakeChatModel(messages=iter([AIMessage(content=answer)]))
 
 
 def test_dark_cool_picture_gives_a_minor_mode_and_darker_register_than_bright_warm(pictures) -> None:
@@ -134,52 +127,6 @@ def test_musicgen_prompt_for_a_text_plan_names_pace_genre_instrument_and_atmosph
     assert slow.startswith("very slow instrumental in D minor, soft piano in a low register, dark")
 
 
-# --- LLM refinement ----------------------------------------------------------------------------
-
-def test_valid_llm_adjustments_are_applied_and_explained(pictures) -> None:
-    base = plan_from_image(pictures["rocket"])
-    answer = {"changes": {"mode": "dorian", "tempo_bpm": 72, "tune_type": "jig"},
-              "why": {"mode": "the request wants hope in the dark", "tempo_bpm": "a slower launch"}}
-    refined = refine_plan_with_llm(base, fake_llm(json.dumps(answer)), "hopeful but still night-time")
-    plan = refined.plan
-    assert (plan.mode, plan.tempo_bpm, plan.tune_type, plan.meter) == ("dorian", 72, "jig", "6/8")
-    assert "LLM changed it from minor: the request wants hope in the dark" in plan.reasons["mode"]
-    assert "72 bpm" in refined.musicgen_prompt and "dorian" in refined.musicgen_prompt
-    assert any("meter" in note and "6/8" in note for note in refined.refinements)
-    assert base.plan.mode == "minor"  # the deterministic result is not mutated
-
-
-def test_invalid_llm_fields_are_refused_and_the_deterministic_values_kept(pictures) -> None:
-    base = plan_from_image(pictures["coffee"])
-    answer = "Sure! ```json\n" + json.dumps({"changes": {
-        "mode": "happy", "tempo_bpm": 999, "instrument": "kazoo-o-phone", "colour": "red",
-        "density": "sparse", "low_pitch": 80, "high_pitch": 82}}) + "\n```"
-    refined = refine_plan_with_llm(base, fake_llm(answer), "make it quieter")
-    plan = refined.plan
-    assert (plan.mode, plan.tempo_bpm, plan.instrument) == (base.plan.mode, base.plan.tempo_bpm, base.plan.instrument)
-    assert (plan.low_pitch, plan.high_pitch) == (base.plan.low_pitch, base.plan.high_pitch)
-    assert plan.density == "sparse"
-    notes = "\n".join(refined.refinements)
-    for refused in ("refused mode='happy'", "refused tempo_bpm=999", "refused instrument='kazoo-o-phone'",
-                    "refused colour='red'", "refused range 80–82"):
-        assert refused in notes
-
-
-def test_llm_answer_without_json_keeps_the_plan(pictures) -> None:
-    base = plan_from_image(pictures["moon"])
-    refined = refine_plan_with_llm(base, fake_llm("I think it is lovely as it is."), "")
-    assert refined.plan == base.plan
-    assert refined.refinements[0].startswith("LLM answer had no JSON object")
-    assert isinstance(refined, BridgeResult)
-
-
-def test_llm_key_given_as_e_minor_without_wrapper_sets_key_and_mode(pictures) -> None:
-    base = plan_from_image(pictures["bright_warm"])
-    refined = refine_plan_with_llm(base, fake_llm('{"key": "E minor", "density": "sparse"}'), "sadder please")
-    assert (refined.plan.key, refined.plan.mode, refined.plan.density) == ("E", "minor", "sparse")
-    assert "no reason given" in refined.plan.reasons["key"]
-
-
 def test_bridge_plans_from_real_photos_are_realised_by_the_composer(pictures) -> None:
     from tunesmith.tools.compose.composer import compose_abc
 
@@ -188,18 +135,3 @@ def test_bridge_plans_from_real_photos_are_realised_by_the_composer(pictures) ->
         abc = compose_abc(plan).abc
         assert f"M:{plan.meter}" in abc and f"T:{plan.title}" in abc, name
 
-
-def test_llm_answer_cut_off_mid_json_keeps_its_complete_values(pictures) -> None:
-    base = plan_from_image(pictures["rocket"])
-    cut = '{"changes": {"mood": "gentle, soothing", "tune_type": "lullaby", "tempo_bpm": 60, "instrument": "str'
-    refined = refine_plan_with_llm(base, fake_llm(cut), "a gentle lullaby for bedtime")
-    plan = refined.plan
-    assert (plan.mood, plan.tune_type, plan.meter, plan.tempo_bpm) == ("gentle, soothing", "lullaby", "6/8", 60)
-    assert plan.instrument == base.plan.instrument
-    assert refined.refinements[0] == "LLM answer was cut off; its complete field values were read"
-
-
-def test_one_why_sentence_explains_every_change(pictures) -> None:
-    answer = '{"changes": {"density": "sparse", "contour": "descending"}, "why": "a quiet ending"}'
-    plan = refine_plan_with_llm(plan_from_image(pictures["busy"]), fake_llm(answer), "quieter").plan
-    assert "a quiet ending" in plan.reasons["density"] and "a quiet ending" in plan.reasons["contour"]

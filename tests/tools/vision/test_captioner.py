@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from support import image_samples as samples
 from support.tiny_models import one_torch_thread
+
 from tunesmith.tools.vision import captioner
 from tunesmith.tools.vision.describe import describe_image
 

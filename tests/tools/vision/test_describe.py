@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
-
 from support import image_samples as samples
+
 from tunesmith.tools.vision.decode import ImageInputError, load_rgb
 from tunesmith.tools.vision.describe import describe_image
 

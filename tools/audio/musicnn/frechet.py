@@ -31,7 +31,7 @@ class FrechetResult(BaseModel):
 def clip_embeddings(paths: Sequence[str | Path]) -> np.ndarray:
     """(patches, 200) musicnn embeddings of every 3 s patch of every clip (clips under 1 s are skipped)."""
     from tunesmith.errors import InputError
-    from tunesmith.tools.audio.describe import load_audio
+    from tunesmith.tools.audio.load import load_audio
     from tunesmith.tools.audio.musicnn.tagger import SAMPLE_RATE, embed_samples
 
     parts = []

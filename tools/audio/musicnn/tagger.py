@@ -169,7 +169,7 @@ def tag_samples(
 def tag_audio(path: str | Path, *, taggers: Sequence[str] = DEFAULT_TAGGERS,
               progress: Callable[[float], None] | None = None) -> ClipTags:
     """Tag an audio file (read through `load_audio`'s checks); raises AudioInputError or TaggingError."""
-    from tunesmith.tools.audio.describe import load_audio
+    from tunesmith.tools.audio.load import load_audio
 
     samples, sample_rate = load_audio(path, sample_rate=SAMPLE_RATE)
     return tag_samples(samples, sample_rate, taggers=taggers, progress=progress)

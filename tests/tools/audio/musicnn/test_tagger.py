@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from support.synth_clips import SR, chord_loop
 
-from support.synth_clips import SR, chord_loop, write
 from tunesmith.errors import UnavailableError
 from tunesmith.tools.audio.musicnn import tagger
 from tunesmith.tools.audio.musicnn.tagger import TaggingError, embed_samples, tag_audio, tag_samples
