@@ -159,7 +159,7 @@ def run(tunes: int, seed: int, dev_seed: int, long_clip: bool, llm: int = 0) -> 
     from tunesmith.tools.audio.transcribe import transcribe_samples
     from tunesmith.tools.compose.composer import compose_abc
     from tunesmith.tools.corpus.sample import sample_tunes
-    from tunesmith.tools.edits.parse import apply_edits, parse_edit
+    from tunesmith.tools.edits import apply_edits, parse_edit
     from tunesmith.tools.planning.clip import plan_from_clip
     from tunesmith.tools.planning.request import plan_from_request
     from tunesmith.tools.render import render_all
