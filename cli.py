@@ -175,8 +175,9 @@ def compose(
 
 CHAT_HELP = """Type a request, e.g. "a slow air in A minor", then edits like "now make it faster".
 Attach files inline: `--image PATH`, `--audio PATH`, `--abc PATH`, `--midi PATH` after the words.
-/play  play the last tune    /save DIR  copy the last tune's files    /undo  set the last turn aside
-/history  list turns    /session  show the session id and folder    /help  this text    /quit  leave"""
+/play  play the current tune    /save DIR  copy its files    /undo  set the current version aside    /redo  bring it back
+/history  list turns    /session  the current tune and every version    /help  this text    /quit  leave
+Words work too: "go back to the first tune", "the version before the flute", "version 2 but slower"."""
 
 
 _ATTACHMENT = re.compile(r"""--(image|audio|abc|midi)(?:\s+(?:"([^"]*)"|'([^']*)'|(\S+)))?""")
@@ -208,8 +209,8 @@ def _play(session) -> None:
     import shutil
     import subprocess
 
-    folders = session.live_turn_folders()
-    wav = folders[-1] / "tune.wav" if folders else None
+    folder = session.current_folder()
+    wav = folder / "tune.wav" if folder else None
     if wav is None or not wav.is_file():
         console.print("No rendered tune yet.")
         return
@@ -223,13 +224,13 @@ def _play(session) -> None:
 def _save(session, destination: str) -> None:
     import shutil
 
-    folders = session.live_turn_folders()
-    if not folders or not destination:
+    folder = session.current_folder()
+    if folder is None or not destination:
         console.print("Usage: /save DIR (after a tune was made)")
         return
     target = Path(destination).expanduser()
-    shutil.copytree(folders[-1], target, dirs_exist_ok=True)
-    console.print(f"Copied {folders[-1].name} to {target}")
+    shutil.copytree(folder, target, dirs_exist_ok=True)
+    console.print(f"Copied {folder.name} to {target}")
 
 
 def _slash_command(session, line: str) -> bool:
@@ -242,8 +243,9 @@ def _slash_command(session, line: str) -> bool:
         "/play": lambda: _play(session),
         "/save": lambda: _save(session, argument.strip()),
         "/undo": lambda: console.print(session.undo()),
+        "/redo": lambda: console.print(session.redo()),
         "/history": lambda: console.print("\n".join(session.history_lines()) or "No turns yet."),
-        "/session": lambda: console.print(f"{session.id}: {session.stored.folder}"),
+        "/session": lambda: console.print("\n".join([f"{session.id}: {session.stored.folder}", *session.state_lines()])),
     }
     actions.get(command, lambda: console.print(f"Unknown command {command}. /help lists them."))()
     return True
@@ -418,6 +420,10 @@ def sessions_show(session_id: str) -> None:
     stored = SessionStore(load().output_dir).load(session_id)
     console.print(f"[bold]{stored.title}[/] ({stored.folder})")
     console.print("\n".join(turn_lines(stored)) or "No turns yet.")
+    if stored.state:
+        from tunesmith.agent.state import ConversationState
+
+        console.print("\n".join(ConversationState.model_validate(stored.state).lines()))
 
 
 @sessions_app.command("resume")

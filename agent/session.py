@@ -1,8 +1,11 @@
-"""A conversation with the agent: turns in order, the last tune for edits, undo, resume from disk.
+"""A conversation with the agent: turns in order, the versions of the tune, undo and redo, resume from disk.
 
 Each turn stores two messages in the session file: the user's request and the agent's reply; the
-reply carries the turn's folder and status in `additional_kwargs`, so the session can be resumed
-and "the last tune" found again after a restart.
+reply carries the turn's folder and status in `additional_kwargs`. The conversation state
+(`agent/state.py`: every version of the tune, measured from its ABC, and which one is current) is
+saved beside them, so "the last tune", "the first tune" and "the version before the flute" are
+found again after a restart. Words that point back at a version make that version the one the
+turn's edits start from.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from pathlib import Path
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, messages_from_dict, messages_to_dict
 
+from tunesmith.agent.state import ConversationState, TuneFacts, Version, VersionNotFound
 from tunesmith.agent.turn import TurnOutcome, run_turn
 from tunesmith.memory.sessions import SessionStore, StoredSession
 from tunesmith.settings import Settings
@@ -56,15 +60,39 @@ class ChatSession:
         """Folders of the turns that were not undone, oldest first."""
         return [Path(m.additional_kwargs["folder"]) for m in self._replies() if not m.additional_kwargs.get("undone")]
 
+    @property
+    def state(self) -> ConversationState:
+        """The conversation's versions and the current one (rebuilt from the turn folders for older sessions)."""
+        if self.stored.state:
+            return ConversationState.model_validate(self.stored.state)
+        state = ConversationState()
+        for turn, folder in enumerate(self.live_turn_folders(), start=1):
+            if (folder / "tune.abc").is_file():
+                abc, plan = _read_tune(folder)
+                state.add(turn=turn, folder=str(folder), request=folder.name, facts=TuneFacts.from_abc(abc, plan),
+                          based_on=state.current, edit_kinds=[])
+        return state
+
+    def _save_state(self, state: ConversationState) -> None:
+        self.stored.state = state.model_copy(update={"base": None, "reference": None, "reference_problem": None}).model_dump(mode="json")
+        self.stored.save()
+
+    def current_folder(self) -> Path | None:
+        """The turn folder of the current version (its tune.abc, tune.wav, score.svg ...), or None before any tune."""
+        version = self.state.current_version
+        return Path(version.folder) if version is not None else None
+
     def last_tune(self) -> tuple[str | None, MusicPlan | None]:
-        """The ABC and plan of the latest turn that made a tune and was not undone."""
-        for folder in reversed(self.live_turn_folders()):
-            tune = folder / "tune.abc"
-            if tune.is_file():
-                plan_file = folder / "plan.json"
-                plan = MusicPlan.model_validate(json.loads(plan_file.read_text())) if plan_file.is_file() else None
-                return tune.read_text(encoding="utf-8"), plan
-        return None, None
+        """The ABC and plan of the current version (the latest tune not undone, unless words chose another)."""
+        return self.tune_of(self.state.current_version)
+
+    @staticmethod
+    def tune_of(version: Version | None) -> tuple[str | None, MusicPlan | None]:
+        """The ABC and plan of a version, read from its turn folder."""
+        if version is None or not (Path(version.folder) / "tune.abc").is_file():
+            return None, None
+        abc, plan = _read_tune(Path(version.folder))
+        return abc, MusicPlan.model_validate(plan) if plan else None
 
     def _history(self) -> list[BaseMessage]:
         pairs: list[BaseMessage] = []
@@ -73,6 +101,21 @@ class ChatSession:
             if not reply.additional_kwargs.get("undone"):
                 pairs += [HumanMessage(content=request.content), AIMessage(content=reply.content)]
         return pairs[-2 * HISTORY_TURNS:]
+
+    def _turn_state(self, request: str, state: ConversationState) -> ConversationState:
+        """The state for a new turn: it starts from the current version, or from the one the words point at."""
+        from tunesmith.tools.edits import EditError, read_edit
+
+        try:
+            reference = read_edit(request).reference
+        except EditError:
+            reference = None
+        if reference is None:
+            return state.for_turn(state.current_version, None)
+        try:
+            return state.for_turn(state.resolve(reference), reference.evidence)
+        except VersionNotFound as exc:
+            return state.for_turn(state.current_version, reference.evidence, problem=str(exc))
 
     def ask(
         self,
@@ -84,7 +127,9 @@ class ChatSession:
         want_musicgen: bool = False,
     ) -> TurnOutcome:
         """Run one turn and record it; an interrupted turn is recorded as interrupted, then re-raised."""
-        previous_abc, previous_plan = self.last_tune()
+        state = self.state  # read before this turn is recorded
+        turn_state = self._turn_state(request, state)
+        previous_abc, previous_plan = self.tune_of(turn_state.base_version)
         folder = Path(turn_dir) if turn_dir else self.stored.new_turn_folder()
         if self.stored.title == "Untitled session":
             self.stored.title = request.strip()[:60]
@@ -93,14 +138,32 @@ class ChatSession:
                 request, chat_model=self.chat_model, settings=self.settings, turn_dir=folder,
                 session_dir=self.stored.folder, history=self._history(), previous_abc=previous_abc,
                 previous_plan=previous_plan, user_files=user_files, progress=progress, want_musicgen=want_musicgen,
+                conversation=turn_state,
             )
         except KeyboardInterrupt:
             self._record(request, "Interrupted before the turn finished.", folder, "interrupted")
             raise
         self._record(request, outcome.reply, folder, outcome.status)
+        self._add_version(request, outcome, state, turn_state)
         if outcome.abc is not None:
             self._remember(request, outcome, len(self.stored.messages) // 2)
         return outcome
+
+    def _add_version(self, request: str, outcome: TurnOutcome, state: ConversationState,
+                     turn_state: ConversationState) -> None:
+        """A turn that wrote a tune adds a version: edited from the turn's base, or new when it was composed."""
+        folder = Path(outcome.folder)
+        if outcome.status != "done" or outcome.abc is None or not (folder / "tune.abc").is_file():
+            self._save_state(state)
+            return
+        trace = json.loads((folder / "trace.json").read_text(encoding="utf-8"))
+        edit = trace.get("evidence", {}).get("edit") or {}
+        composed = edit.get("new_tune") or any(call["name"] in NEW_TUNE_TOOLS and not call.get("error")
+                                               for call in trace.get("tool_calls", []))
+        state.add(turn=len(self.stored.messages) // 2, folder=str(folder.resolve()), request=request,
+                  facts=TuneFacts.from_abc(outcome.abc, trace.get("plan")),
+                  based_on=None if composed else turn_state.base, edit_kinds=edit.get("kinds", []))
+        self._save_state(state)
 
     def _remember(self, request: str, outcome: TurnOutcome, turn: int) -> None:
         """Add the tune to the generations library, so later requests can find it by meaning."""
@@ -121,19 +184,49 @@ class ChatSession:
         self.stored.save()
 
     def undo(self) -> str:
-        """Set the latest live turn aside, so the tune before it is the one edits act on."""
-        for message in reversed(self.stored.messages):
-            data = message.get("data", {})
-            extra = data.get("additional_kwargs", {})
-            if message.get("type") == "ai" and extra.get("folder") and not extra.get("undone"):
-                extra["undone"] = True
-                self.stored.save()
-                return f"Undid the turn in {Path(extra['folder']).name}."
-        return "Nothing to undo."
+        """Set the current version aside, so the tune it came from is the one edits act on."""
+        state = self.state
+        version = state.undo()
+        if version is None:
+            return "Nothing to undo."
+        self._mark_turn(version.folder, undone=True)
+        self._save_state(state)
+        now = state.current_version
+        return f"Undid {version.label()}." + (f" Current: version {now.number}: {now.facts.line()}." if now else " No tune now.")
+
+    def redo(self) -> str:
+        """Bring back the version undone last."""
+        state = self.state
+        version = state.redo()
+        if version is None:
+            return "Nothing to redo."
+        self._mark_turn(version.folder, undone=False)
+        self._save_state(state)
+        return f"Redid {version.label()}: {version.facts.line()}."
+
+    def _mark_turn(self, folder: str, *, undone: bool) -> None:
+        """Keep the turn's message in step with its version (history and the model's context skip undone turns)."""
+        for message in self.stored.messages:
+            extra = message.get("data", {}).get("additional_kwargs", {})
+            if message.get("type") == "ai" and extra.get("folder") and Path(extra["folder"]).resolve() == Path(folder).resolve():
+                extra["undone"] = undone
+
+    def state_lines(self) -> list[str]:
+        """The current tune's facts and every version (for `/session`)."""
+        return self.state.lines()
 
     def history_lines(self) -> list[str]:
         """One line per turn: number, request, status, folder."""
         return turn_lines(self.stored)
+
+
+NEW_TUNE_TOOLS = ("compose_abc", "write_abc", "recall_tune")
+
+
+def _read_tune(folder: Path) -> tuple[str, dict | None]:
+    plan_file = folder / "plan.json"
+    plan = json.loads(plan_file.read_text(encoding="utf-8")) if plan_file.is_file() else None
+    return (folder / "tune.abc").read_text(encoding="utf-8"), plan
 
 
 def turn_lines(stored: StoredSession) -> list[str]:

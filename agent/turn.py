@@ -17,6 +17,8 @@ from pydantic import BaseModel, Field
 
 from tunesmith.agent.explain import build_explanation
 from tunesmith.agent.graph import build_agent_graph, run_tool_call
+from tunesmith.agent.reply import reply_for_turn
+from tunesmith.agent.state import EDIT_TOOLS, ConversationState, TuneFacts, turn_kind
 from tunesmith.agent.toolkit.actions import clip_evidence, rendered_files
 from tunesmith.agent.toolkit.clip_steps import clip_steps
 from tunesmith.agent.toolkit.context import TurnContext
@@ -84,8 +86,9 @@ def _complete_missing_steps(ctx: TurnContext, recorder: TraceRecorder, tools: di
     """Make sure a request for music ends with a rendered tune, whatever the model did.
 
     With a clip attached, its melody is transcribed and edited, continued or composed from (clip_steps).
-    With a previous tune and no tool called, the words are tried as an edit of it; a new tune is
-    composed only when there was none before (so "thanks!" in a chat does not replace your tune).
+    With a previous tune and no edit made, the user's words are applied as an edit of it (edit_abc
+    changes nothing for "thanks!"); a new tune is composed only when there was none before and the
+    words (or a file) ask for music.
     """
     succeeded = {call.name for call in recorder.trace.tool_calls if call.error is None}
     if not any(call.name == "transcribe_audio" and call.error for call in recorder.trace.tool_calls):
@@ -93,14 +96,23 @@ def _complete_missing_steps(ctx: TurnContext, recorder: TraceRecorder, tools: di
             _agent_step(ctx, recorder, tools, name, args, why)
             if ctx.transcription is None:
                 break  # no melody in the clip: a tune is composed from its sound below
-    if ctx.abc is None and ctx.previous_abc is not None and not recorder.trace.tool_calls:
-        _agent_step(ctx, recorder, tools, "edit_abc", {"instruction": ctx.request}, "The model did not call a tool, so the agent applied your words as an edit.")
-    if ctx.abc is None and ctx.previous_abc is None:
+    if ctx.abc is None and ctx.previous_abc is not None and ctx.edit_report is None:
+        _agent_step(ctx, recorder, tools, "edit_abc", {"instruction": ctx.request}, "The model did not edit the tune, so the agent applied your words as an edit.")
+    if ctx.abc is None and ctx.previous_abc is None and (ctx.user_files or turn_kind(ctx.request, has_tune=False) == "new"):
         _agent_step(ctx, recorder, tools, "compose_abc", {}, "The model did not compose a tune, so the agent planned and composed it from your words.")
     if ctx.abc is not None and (ctx.renders is None or ctx.renders.wav is None):
         _agent_step(ctx, recorder, tools, "render", {}, "The model did not render the tune, so the agent rendered it so you can play it.")
     if want_musicgen and ctx.abc is not None and not ctx.generated_audio and not any(call.name == "generate_audio" for call in recorder.trace.tool_calls):
         _agent_step(ctx, recorder, tools, "generate_audio", {}, "You asked for MusicGen audio, so the agent ran generate_audio.")
+
+
+def _tools_for_words(ctx: TurnContext) -> list[str]:
+    """The turn's tools, narrowed to those acting on the tune there is when the user's words ask for a change
+    of it (or for nothing): a small model then cannot compose a new tune over the one being edited."""
+    names = tools_for_turn(ctx)
+    if ctx.user_files or turn_kind(ctx.request, has_tune=ctx.previous_abc is not None) == "new":
+        return names  # a picture, clip or file to work from: every tool
+    return [name for name in names if name in EDIT_TOOLS] or ["edit_abc"]
 
 
 def _evidence(ctx: TurnContext) -> dict[str, Any]:
@@ -123,6 +135,8 @@ def _evidence(ctx: TurnContext) -> dict[str, Any]:
         evidence["critique"] = ctx.critique.model_dump(mode="json")
     if ctx.edits:
         evidence["edits"] = ctx.edits
+    if ctx.edit_report is not None:
+        evidence["edit"] = ctx.edit_report
     if ctx.abc_origin:
         evidence["tune_origin"] = ctx.abc_origin
     return evidence
@@ -139,12 +153,16 @@ def _finish(ctx: TurnContext, recorder: TraceRecorder, reply: str, status: str) 
     if ctx.abc is not None:
         atomic_write_text(ctx.out_dir / "tune.abc", ctx.abc.rstrip() + "\n")
     trace.evidence = _evidence(ctx)
+    if ctx.abc is not None:  # what the tune is, measured: the reply and the conversation state read this
+        trace.evidence["tune_facts"] = TuneFacts.from_abc(ctx.abc, trace.plan).model_dump(mode="json")
     files = {kind: path.name for kind, path in rendered_files(ctx.renders).items()} if ctx.renders else {}
     if ctx.abc is not None:
         files["abc"] = "tune.abc"
     files.update({f"musicgen {i + 1}": Path(a.path).name for i, a in enumerate(ctx.generated_audio)})
     files["trace"], files["explanation"] = "trace.json", "explanation.md"
     trace.artifacts = files
+    if status == "done":  # the reply states what the trace shows, never the model's free text
+        reply = reply_for_turn(trace, ctx.conversation)
     recorder.finish(status, reply)
     atomic_write_text(ctx.out_dir / "explanation.md", build_explanation(trace))
     rounds = trace.critic_rounds
@@ -168,8 +186,10 @@ def run_turn(
     user_files: dict[str, Path] | None = None,
     progress: Callable[[str], None] | None = None,
     want_musicgen: bool = False,
+    conversation: ConversationState | None = None,
 ) -> TurnOutcome:
-    """Run one request through the agent and write the turn's files into `turn_dir`."""
+    """Run one request through the agent and write the turn's files into `turn_dir`; `conversation` is the
+    state of the chat it belongs to (the versions so far, and the one this turn starts from)."""
     if not request.strip():
         raise TurnInputError("the request is empty: say what music you want")
     files = _check_inputs(user_files or {})
@@ -179,14 +199,14 @@ def run_turn(
     ctx = TurnContext(
         request=request, out_dir=turn_dir, user_files=files, session_dir=session_dir,
         previous_abc=previous_abc, previous_plan=previous_plan, seed=settings.seed,
-        refine_rounds=settings.refine_rounds, chat_model=chat_model, progress=progress,
+        refine_rounds=settings.refine_rounds, chat_model=chat_model, conversation=conversation, progress=progress,
     )
     trace = TurnTrace(
         request=request, inputs={role: str(path) for role, path in files.items()},
         backend=settings.llm_backend, model=settings.llm_model,
     )
     recorder = TraceRecorder(trace, turn_dir / "trace.json")
-    tools = build_tools(ctx, tools_for_turn(ctx))
+    tools = build_tools(ctx, _tools_for_words(ctx))
     graph = build_agent_graph(chat_model, tools, load_prompt("agent_system"), recorder, max_steps=settings.max_agent_steps, progress=progress)
     try:
         state = graph.invoke(
@@ -201,4 +221,4 @@ def run_turn(
     except KeyboardInterrupt:
         _finish(ctx, recorder, "Interrupted before the turn finished.", "interrupted")
         raise
-    return _finish(ctx, recorder, reply.strip() or "Here is your tune.", "done")
+    return _finish(ctx, recorder, reply, "done")

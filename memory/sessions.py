@@ -1,7 +1,8 @@
 """Conversations on disk: one folder per session, a `session.json`, one subfolder per turn.
 
     <output_dir>/20261125-013012-a1b2c3/
-        session.json        title, created, updated, messages (plain dicts, e.g. LangChain `messages_to_dict`)
+        session.json        title, created, updated, messages (plain dicts, e.g. LangChain `messages_to_dict`),
+                            state (the conversation's versions of the tune, a plain dict; see agent/state.py)
         turn-001/           that turn's artifacts: tune.abc, tune.mid, tune.wav, score.svg, trace.json …
         turn-002/
 
@@ -56,6 +57,7 @@ class StoredSession:
     created: str  # ISO 8601, UTC
     updated: str
     messages: list[dict[str, Any]] = field(default_factory=list)
+    state: dict[str, Any] = field(default_factory=dict)  # the conversation state, written by the agent
 
     @property
     def turns(self) -> list[Path]:
@@ -79,7 +81,8 @@ class StoredSession:
         self.updated = _now()
         atomic_write_json(
             self.folder / SESSION_FILE,
-            {"id": self.id, "title": self.title, "created": self.created, "updated": self.updated, "messages": self.messages},
+            {"id": self.id, "title": self.title, "created": self.created, "updated": self.updated, "messages": self.messages,
+             "state": self.state},
         )
 
 
@@ -167,6 +170,7 @@ class SessionStore:
             created=data["created"],
             updated=data["updated"],
             messages=data["messages"],
+            state=data.get("state") or {},
         )
 
     def list(self) -> list[SessionSummary]:
@@ -214,6 +218,8 @@ def _shape_problem(data: Any) -> str | None:
             return f"has message {number} whose 'content' is not text"
         if not isinstance(body.get("additional_kwargs", {}), dict):
             return f"has message {number} whose 'additional_kwargs' is not an object"
+    if not isinstance(data.get("state", {}), dict):
+        return "has a 'state' that is not a JSON object"
     return None
 
 

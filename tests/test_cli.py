@@ -83,3 +83,17 @@ def test_serve_on_all_interfaces_warns_before_it_starts() -> None:
         taken.listen()
         result = runner.invoke(app, ["serve", "--host", "0.0.0.0", "--port", str(taken.getsockname()[1])])
     assert "warning:" in result.output and "all interfaces" in result.output
+
+
+def test_chat_session_command_shows_the_current_tune_and_redo_brings_back_an_undone_one(monkeypatch) -> None:
+    from support.scripted_model import call, scripted
+
+    steps = [call("plan_music", request="a jig in D"), call("compose_abc"), call("render"), "ok",
+             call("edit_abc", instruction="slower"), call("render"), "ok"]
+    monkeypatch.setattr("tunesmith.cli.chat_model_for", lambda settings: scripted(*steps))
+    typed = "a jig in D for fiddle\nmake it slower\n/undo\n/session\n/redo\n/session\n/quit\n"
+    result = runner.invoke(app, ["chat", "--refine-rounds", "0"], input=typed)
+    assert result.exit_code == 0, result.output
+    assert "Undid version 2" in result.output and "Redid version 2" in result.output
+    assert "Current tune: version 1 of 2: D major, 6/8" in result.output
+    assert "Current tune: version 2 of 2: D major, 6/8" in result.output

@@ -16,7 +16,8 @@ from pydantic import BaseModel, Field
 
 from tunesmith.agent.eval.suite import EvalCase, Expectation
 
-EXPECTATION_FIELDS = ("key", "mode", "meter", "tempo", "bars", "instrument", "tune_type")
+EXPECTATION_FIELDS = ("key", "mode", "meter", "tempo", "bars", "instrument", "tune_type", "unchanged", "same_as",
+                      "relative")
 
 
 class AudioFacts(BaseModel):
@@ -68,6 +69,11 @@ class CaseResult(BaseModel):
     input_tokens: int = 0
     output_tokens: int = 0
     agent_fallback_steps: int = Field(0, description="Tool calls the agent ran because the model skipped them.")
+    conversation: str | None = Field(None, description="Chat suites: the conversation this turn belongs to.")
+    turn: int | None = None
+    reply: str | None = None
+    reply_problems: list[str] | None = Field(None, description="Chat suites: how the reply disagrees with the turn's files "
+                                                               "and trace; empty when consistent.")
 
     @property
     def refine_gain(self) -> float | None:
@@ -83,6 +89,8 @@ class CaseResult(BaseModel):
 
 def case_kind(case: EvalCase) -> str:
     """Which input a case exercises."""
+    if case.conversation:
+        return "chat"
     if case.edit_of:
         return "edit"
     if case.image:
@@ -117,7 +125,9 @@ def measured_values(abc: str, plan: dict[str, Any] | None) -> dict[str, Any]:
 def constraint_table(expect: Expectation, unmet: list[str]) -> dict[str, bool]:
     """For each field the expectation states: True when no miss names it."""
     stated = {"tempo" if name.startswith("tempo") else name for name in expect.stated()}
-    return {name: not any(miss.startswith(f"{name}:") for miss in unmet) for name in EXPECTATION_FIELDS if name in stated}
+    relative = tuple(f"{name}:" for name in expect.relative)
+    return {name: not any(miss.startswith(f"{name}:") or (name == "relative" and miss.startswith(relative))
+                          for miss in unmet) for name in EXPECTATION_FIELDS if name in stated}
 
 
 def music21_parses(abc: str) -> bool:
@@ -186,6 +196,28 @@ def measure_turn(result: CaseResult, folder: Path, expect: Expectation, *, with_
     return result
 
 
+def measure_chat_turn(result: CaseResult, folder: Path, expect: Expectation, before_abc: str | None,
+                      earlier: dict[int, Path]) -> CaseResult:
+    """Fill a chat turn's result: the tune it leaves current (its own, or the one before when it made none)
+    against the expectation, the chat expectations, and the reply's consistency with the files and trace."""
+    from tunesmith.agent.eval.conversation import reply_problems, turn_misses
+
+    measure_turn(result, folder, expect, with_audio=False)
+    trace = json.loads((folder / "trace.json").read_text(encoding="utf-8"))
+    if not (folder / "tune.abc").is_file() and before_abc is None and expect.unchanged:
+        result.unmet = []  # no tune before, none asked for, none made
+    if not (folder / "tune.abc").is_file() and before_abc is not None:  # the tune stays what it was
+        result.abc_valid = True
+        from tunesmith.agent.state import TuneFacts
+
+        result.measured = measured_values(before_abc, {"instrument": TuneFacts.from_abc(before_abc).instrument})
+        result.unmet = expect.unmet(result.measured)
+    result.unmet += turn_misses(expect, folder, before_abc, earlier)
+    result.constraints = constraint_table(expect, result.unmet)
+    result.reply_problems = reply_problems(result.reply or "", folder, before_abc, trace)
+    return result
+
+
 def _mean(values: list[float]) -> float | None:
     return round(statistics.fmean(values), 3) if values else None
 
@@ -216,6 +248,7 @@ class Summary(BaseModel):
     descriptor_match_mean: float | None
     clap_mean: float | None
     tag_match_mean: float | None = None
+    reply_consistent_rate: float | None = Field(None, description="Chat turns: share whose reply agrees with the turn's files and trace.")
 
 
 def summarise(results: list[CaseResult]) -> Summary:
@@ -243,6 +276,7 @@ def summarise(results: list[CaseResult]) -> Summary:
         descriptor_match_mean=_mean([r.audio.descriptor_match for r in done if r.audio and r.audio.descriptor_match is not None]),
         clap_mean=_mean([r.audio.clap_similarity for r in done if r.audio and r.audio.clap_similarity is not None]),
         tag_match_mean=_mean([r.audio.tag_match for r in done if r.audio and r.audio.tag_match is not None]),
+        reply_consistent_rate=_rate([not r.reply_problems for r in done if r.reply_problems is not None]),
     )
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tunesmith.agent.eval.metrics import EXPECTATION_FIELDS
+from tunesmith.agent.eval.metrics import EXPECTATION_FIELDS, summarise
 from tunesmith.memory.files import atomic_write_bytes, atomic_write_text
 
 if TYPE_CHECKING:
@@ -94,6 +94,40 @@ def _by_suite(report: EvalReport) -> list[Block]:
             Block("p", "Each field is measured from the finished ABC (tempo as Q: beats per minute) and checked "
                        "with the suite's own expectation; '–' means no case of that suite states the field."),
             Block("table", headers=headers, rows=tuple(rows))]
+
+
+def _chat(report: EvalReport) -> list[Block]:
+    """Turn-level adherence, reply consistency and seconds per turn for the multi-turn chat suites."""
+    rows, per_conversation = [], []
+    for name, run in report.backends.items():
+        chats = [c for c in run.cases.values() if c.conversation]
+        if not chats:
+            continue
+        s = summarise(chats)
+        times = sorted(c.wall_seconds for c in chats if c.status == "done")
+        rows.append((name, s.cases, s.done, _pct(s.all_met_rate), _pct(s.reply_consistent_rate), s.wall_median_s,
+                     times[-1] if times else None))
+        for conversation in dict.fromkeys(c.conversation for c in chats):
+            turns = [c for c in chats if c.conversation == conversation]
+            t = summarise(turns)
+            per_conversation.append((name, conversation, t.cases, _pct(t.all_met_rate), _pct(t.reply_consistent_rate),
+                                     t.wall_median_s))
+    if not rows:
+        return []
+    problems = [(run.backend, key, "; ".join(c.reply_problems)) for run in report.backends.values()
+                for key, c in run.cases.items() if c.reply_problems]
+    blocks = [Block("h2", "Conversations: turn by turn"),
+              Block("p", "Each turn of each conversation continues the session of the turn before. A turn is adherent "
+                         "when the tune it leaves (its own, or the one before when it rightly made none) meets every "
+                         "stated expectation, measured from the files; a reply is consistent when the facts and changes "
+                         "it states match those files and it names every change the trace records as not done."),
+              Block("table", headers=("backend", "turns", "done", "turns adherent", "replies consistent",
+                                      "median s per turn", "slowest turn s"), rows=tuple(rows)),
+              Block("table", headers=("backend", "conversation", "turns", "adherent", "replies consistent", "median s"),
+                    rows=tuple(per_conversation))]
+    if problems:
+        blocks.append(Block("table", headers=("backend", "turn", "reply problem"), rows=tuple(problems[:MAX_MISS_ROWS])))
+    return blocks
 
 
 def _fields(report: EvalReport) -> tuple[str, ...]:
@@ -227,7 +261,7 @@ def report_blocks(report: EvalReport) -> list[Block]:
     """The whole report, in order."""
     intro = (f"Suites: {', '.join(report.suites)}. Seed {report.seed}; up to {report.refine_rounds} refinement rounds. "
              "Every number is measured from the files each turn wrote (tune.abc, trace.json, tune.wav).")
-    return [Block("p", intro), *_headline(report), *_by_suite(report), *_misses(report), *_plots(report),
+    return [Block("p", intro), *_headline(report), *_by_suite(report), *_chat(report), *_misses(report), *_plots(report),
             *_audio_blocks(report), *_ablation_blocks(report.ablations), *_judge_blocks(report.judge)]
 
 

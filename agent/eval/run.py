@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tunesmith.agent.eval.metrics import BackendRun, CaseResult, EvalReport, case_kind, measure_turn
+from tunesmith.agent.eval.metrics import BackendRun, CaseResult, EvalReport, case_kind, measure_chat_turn, measure_turn
 from tunesmith.agent.eval.suite import EvalCase, Suite, load_suite
 from tunesmith.errors import InputError
 from tunesmith.memory.files import atomic_write_json
@@ -101,7 +101,7 @@ def _run_case(
     from tunesmith.agent.session import ChatSession
 
     result = CaseResult(suite=suite.name, case_id=case.id, kind=case_kind(case), request=case.request,
-                        backend=run.backend, status="failed")
+                        backend=run.backend, status="failed", conversation=case.conversation, turn=case.turn)
     if case.edit_of:
         parent = run.cases.get(f"{suite.name}/{case.edit_of}")
         if parent is None or parent.status != "done" or parent.session_id is None:
@@ -113,6 +113,7 @@ def _run_case(
     result.session_id = session.id
     prepared = prepare_inputs(suite, case, inputs_dir / suite.name)
     files = {role: path for role, path in (("image", prepared.image), ("audio", prepared.audio)) if path is not None}
+    before_abc = session.last_tune()[0]
     start = time.perf_counter()
     try:
         outcome = session.ask(case.request, user_files=files)
@@ -123,10 +124,14 @@ def _run_case(
         result.wall_seconds = round(time.perf_counter() - start, 3)
         return result
     result.wall_seconds = round(time.perf_counter() - start, 3)
-    result.folder, result.status = str(outcome.folder), outcome.status
+    result.folder, result.status, result.reply = str(outcome.folder), outcome.status, outcome.reply
     if outcome.status != "done":  # a turn that made no tune is a failed case, with the turn's own sentence
         result.status, result.error = "failed", outcome.reply
-    return measure_turn(result, Path(outcome.folder), case.expect, with_audio=with_audio)
+    if case.conversation is None:
+        return measure_turn(result, Path(outcome.folder), case.expect, with_audio=with_audio)
+    earlier = {c.turn: Path(c.folder) for c in run.cases.values()
+               if c.suite == suite.name and c.conversation == case.conversation and c.folder and c.turn}
+    return measure_chat_turn(result, Path(outcome.folder), case.expect, before_abc, earlier)
 
 
 def parse_backend(spec: str) -> tuple[str, str | None]:

@@ -23,6 +23,23 @@ A suite is a YAML file under `eval/`:
 
 Expectations describe the finished tune after this turn; fields left out are not checked. Tempos
 are in the plan's beat unit (quarter notes; dotted quarters in 6/8, 9/8, 12/8).
+
+A multi-turn chat suite lists whole conversations instead of cases; each turn becomes a case that
+continues the conversation's session (ids `<conversation>-<turn>`), and may also expect, against
+the tune before the turn: `unchanged` (no new version), `same_as: N` (the tune of turn N again),
+and `relative` directions (`tempo`, `bars`, `pitch`: higher | lower | same; `notes`: more |
+fewer | same; `final_note`: higher | lower):
+
+    name: chat_sessions
+    conversations:
+      - id: reel
+        turns:
+          - request: "a cheerful reel in G major for fiddle"
+            expect: {key: G, mode: major, meter: 4/4}
+          - request: "make it slower and put it in minor"
+            expect: {key: G, mode: minor, relative: {tempo: lower}}
+          - request: "thanks!"
+            expect: {unchanged: true}
 """
 
 from __future__ import annotations
@@ -30,7 +47,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -53,6 +70,10 @@ class SuiteError(InputError):
     """A suite file that cannot be used; the message names the file, the entry (index and id) and the field."""
 
 
+RelativeMeasure = Literal["tempo", "bars", "pitch", "notes", "final_note"]
+Direction = Literal["higher", "lower", "same", "more", "fewer"]
+
+
 class Expectation(BaseModel):
     """What the finished tune must have; None = not checked."""
 
@@ -66,6 +87,10 @@ class Expectation(BaseModel):
     bars: int | None = Field(None, ge=2, le=128)
     instrument: str | None = None
     tune_type: str | None = None
+    unchanged: bool | None = Field(None, description="Chat turns: the turn makes no new version of the tune.")
+    same_as: int | None = Field(None, ge=1, description="Chat turns: the tune equals the one turn N of the conversation made.")
+    relative: dict[RelativeMeasure, Direction] = Field(
+        default_factory=dict, description="Chat turns: how a measure moved from the tune before the turn.")
 
     @field_validator("key")
     @classmethod
@@ -104,7 +129,7 @@ class Expectation(BaseModel):
 
     def stated(self) -> dict[str, Any]:
         """The fields this expectation checks."""
-        return self.model_dump(exclude_none=True)
+        return {name: value for name, value in self.model_dump(exclude_none=True).items() if value != {}}
 
     def unmet(self, tune: Mapping[str, Any]) -> list[str]:
         """Sentences for each expectation `tune` misses; `tune` has key, mode, meter, tempo_bpm, bars,
@@ -150,6 +175,8 @@ class EvalCase(BaseModel):
     edit_of: str | None = Field(None, description="Id of the earlier case whose tune this request edits.")
     expect: Expectation = Field(default_factory=Expectation)
     note: str | None = None
+    conversation: str | None = Field(None, description="Chat suites: the conversation this turn belongs to.")
+    turn: int | None = Field(None, ge=1, description="Chat suites: the turn's number in its conversation.")
 
 
 class Suite(BaseModel):
@@ -194,8 +221,10 @@ def load_suite(path: str | Path) -> Suite:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         raise SuiteError(f"{path}: not readable YAML: {error}") from None
+    if isinstance(data, dict) and isinstance(data.get("conversations"), list):
+        data = {**data, "cases": _conversation_cases(path, data["conversations"])}
     if not isinstance(data, dict) or not isinstance(data.get("cases"), list):
-        raise SuiteError(f"{path}: expected a mapping with 'name' and a list 'cases'")
+        raise SuiteError(f"{path}: expected a mapping with 'name' and a list 'cases' (or 'conversations')")
     cases, seen = [], set()
     for index, entry in enumerate(data["cases"]):
         label = f"{path}: case {index}" + (f" (id {entry.get('id')!r})" if isinstance(entry, dict) else "")
@@ -212,6 +241,25 @@ def load_suite(path: str | Path) -> Suite:
         cases.append(case)
     return Suite(name=str(data.get("name") or path.stem), description=str(data.get("description") or ""),
                  cases=cases, folder=path.parent)
+
+
+def _conversation_cases(path: Path, conversations: list[Any]) -> list[dict[str, Any]]:
+    """Each turn of each conversation as a case continuing the one before it."""
+    cases: list[dict[str, Any]] = []
+    for index, conversation in enumerate(conversations):
+        label = f"{path}: conversation {index}"
+        if not isinstance(conversation, dict) or not isinstance(conversation.get("turns"), list) or not conversation["turns"]:
+            raise SuiteError(f"{label}: expected a mapping with 'id' and a non-empty list 'turns'")
+        name = str(conversation.get("id", ""))
+        for number, turn in enumerate(conversation["turns"], start=1):
+            if not isinstance(turn, dict):
+                raise SuiteError(f"{label} (id {name!r}), turn {number}: expected a mapping with request and expect")
+            same_as = (turn.get("expect") or {}).get("same_as") if isinstance(turn.get("expect"), dict) else None
+            if isinstance(same_as, int) and not 1 <= same_as < number:
+                raise SuiteError(f"{label} (id {name!r}), turn {number}: field 'same_as': {same_as} is not an earlier turn")
+            cases.append({**turn, "id": f"{name}-{number}", "conversation": name, "turn": number,
+                          "edit_of": f"{name}-{number - 1}" if number > 1 else None})
+    return cases
 
 
 def _check_references(label: str, case: EvalCase, seen: set[str], folder: Path) -> None:

@@ -4,6 +4,7 @@ and answer the model with a short sentence it can act on (small models read shor
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -213,29 +214,92 @@ def critique_abc(ctx: TurnContext) -> str:
     return f"Critic overall {ctx.critique.overall:.2f}, valid {ctx.critique.valid}. {feedback}."
 
 
+UNMEASURED_EDITS = ("density", "ending")  # changes the tune's facts do not show: the reply names them
+# The agent renders an edited tune and writes the reply from the trace: one more model step is enough.
+DONE = "Done; the agent renders it. Answer the user in one short sentence."
+
+
 def edit_abc(ctx: TurnContext, instruction: str) -> str:
-    """Apply the user's edit (tempo, mode, key, instrument, bars...) to the current tune."""
-    from tunesmith.tools.critic import critique_abc as critique
-    from tunesmith.tools.edits import apply_edits, parse_edit
+    """Apply the user's edit (tempo, mode, key, instrument, bars...) to the current tune.
+
+    The user's own words (`ctx.request`) decide what changes; the model's `instruction` only fills a
+    kind the words ask for without a value ("change the key" + the model's "in A"). What was asked,
+    done, not done and ignored goes into `ctx.edit_report` for the reply and the trace.
+    """
+    from tunesmith.tools.edits import read_edit
 
     _clip_tune(ctx)
+    if ctx.edit_report is not None:  # the user's words were already applied this turn: never twice
+        return f"Your words were already applied this turn: {'; '.join(ctx.edit_report['applied']) or 'nothing'}. {DONE}"
+    words = read_edit(ctx.request)
+    model = read_edit(instruction) if instruction and instruction.strip() != ctx.request.strip() else None
+    ops = list(words.ops)
+    went_back = words.reference is not None and not (ctx.conversation and ctx.conversation.reference_problem)
+    report: dict[str, Any] = {"asked": [op.evidence for op in words.ops], "refused": list(words.refused), "filled": [],
+                              "open": [], "ignored": [], "applied": [], "skipped": [], "kinds": [], "unmeasured": [],
+                              "reference": words.reference.evidence if went_back else None}
+    ctx.edit_report = report
+    if words.new_tune or (ctx.abc is None and ctx.previous_abc is None):
+        return _compose_instead(ctx, report, words.new_tune)
+    for kind in words.open_kinds:
+        fill = [op for op in (model.ops if model else []) if op.kind == kind and not any(o.kind == kind for o in ops)]
+        ops += fill[:1]
+        report["filled" if fill else "open"].append(f"{kind}: {fill[0].evidence}" if fill else kind)
+    if model is not None:
+        report["ignored"] = [op.evidence for op in model.ops if not any((o.kind, o.value) == (op.kind, op.value) for o in ops)]
+    return _apply_user_edit(ctx, ops, report)
+
+
+def _compose_instead(ctx: TurnContext, report: dict[str, Any], asked_new: bool) -> str:
+    """No tune to edit, or words asking for a new one: compose from the words if they ask for music at all."""
+    from tunesmith.tools.edits import asks_for_music
+
+    if not (asked_new or asks_for_music(ctx.request)):
+        report["no_tune"] = True
+        return "There is no tune yet and the words ask for none; answer the user without a tool."
+    report["new_tune"] = True
+    ctx.plan, ctx.exemplars, ctx.renders = None, [], None
+    plan_music(ctx, ctx.request)
+    result = compose_abc(ctx)
+    ctx.notes.append("Your words asked for a new tune, so one was composed rather than the last one edited.")
+    return result
+
+
+def _apply_user_edit(ctx: TurnContext, ops: list, report: dict[str, Any]) -> str:
+    """Apply the ops to the tune this turn starts from; record the result in the report, the plan and the context."""
+    from tunesmith.tools.critic import critique_abc as critique
+    from tunesmith.tools.edits import apply_edits
+    from tunesmith.tools.theory import GM_PROGRAMS
+
+    tune = ctx.current_tune()
     base_plan = ctx.plan or ctx.previous_plan
-    operations = parse_edit(instruction, base_plan) or parse_edit(ctx.request, base_plan)
-    if not operations:
-        raise ValueError(
-            f"no edit found in {instruction!r}; say what to change, e.g. 'slower', 'in minor', 'in G', 'for violin'"
-        )
-    result = apply_edits(ctx.current_tune(), operations)
-    edited = "the clip's transcribed melody" if ctx.transcription is not None and ctx.abc == ctx.transcription.abc else "the previous tune"
-    ctx.abc, ctx.abc_origin = result.abc, f"edited from {edited}"
+    if not ops:
+        if report["reference"]:  # "go back to the first tune": that version, as it was
+            ctx.abc, ctx.abc_origin, ctx.renders = tune, "an earlier version, as it was", None
+            ctx.plan = base_plan
+            return f"That earlier version is now the current tune. {DONE}"
+        return "Nothing to change in the user's words; tell them the tune is unchanged."
+    instrument = base_plan.instrument if base_plan is not None else None
+    from tunesmith.tools.abc import analyse_abc
+
+    if instrument is not None and GM_PROGRAMS.get(instrument) != analyse_abc(tune).instrument_program:
+        instrument = None  # the plan does not describe this tune's instrument: read it from the ABC
+    result = apply_edits(tune, ops, instrument=instrument, seed=ctx.seed)
+    report.update(applied=result.applied, skipped=result.skipped, already=result.already,
+                  kinds=list(dict.fromkeys(result.applied_kinds)),
+                  unmeasured=[s for s, k in zip(result.applied, result.applied_kinds, strict=True) if k in UNMEASURED_EDITS])
+    ctx.notes.extend(f"Edit not applied: {reason}" for reason in result.skipped)
+    if not result.applied and not report["reference"]:
+        return f"Nothing was changed: {'; '.join(result.skipped + result.already)}. Tell the user why."
+    edited = "the clip's transcribed melody" if ctx.transcription is not None and tune == ctx.transcription.abc else "the previous tune"
+    ctx.abc, ctx.abc_origin, ctx.renders = result.abc, f"edited from {edited}", None
     ctx.edits.extend(result.applied)
     if base_plan is not None:
-        reasons = {**base_plan.reasons, **{field: f"you asked: {instruction!r}" for field in result.plan_changes}}
-        ctx.plan = base_plan.model_copy(update={**result.plan_changes, "reasons": reasons})
+        asked = {field: f"you asked: {ctx.request.strip()!r}" for field in result.plan_changes}
+        ctx.plan = base_plan.model_copy(update={**result.plan_changes, "reasons": {**base_plan.reasons, **asked}})
     ctx.critique = critique(ctx.abc, ctx.plan)
     skipped = f" Not done: {'; '.join(result.skipped)}." if result.skipped else ""
-    ctx.notes.extend(f"Edit not applied: {reason}" for reason in result.skipped)
-    return f"Edited: {'; '.join(result.applied) or 'nothing'}.{skipped} Next: render."
+    return f"Edited: {'; '.join(result.applied) or 'nothing'}.{skipped} {DONE}"
 
 
 def rendered_files(renders: Any) -> dict[str, Path]:
@@ -306,13 +370,22 @@ def repair_midi(ctx: TurnContext, path: str, first_bar: int | None = None, last_
     return f"Repaired bars {result.gap[0]}–{result.gap[1]}: {result.explanation}"
 
 
+_CONTINUE_WORDS = re.compile(r"\b(?:continue|carry on|keep going|go on|extend|more bars|add (?:some )?bars)\b", re.I)
+
+
 def continue_tune(ctx: TurnContext, bars: int = 8) -> str:
-    """Continue the current tune for more bars."""
-    from tunesmith.tools.repair import continue_abc
+    """Continue the current tune for more bars (`tools.edits.continue_in_style`). The user's words decide:
+    a length they name ("add 16 bars") wins over `bars`, which counts only when they asked to continue
+    without a number; words asking for other changes are applied as an edit instead."""
+    from tunesmith.tools.edits import EditOp, read_edit
 
     _clip_tune(ctx)
-    what = "the clip's transcribed melody" if ctx.transcription is not None and ctx.abc == ctx.transcription.abc else "the previous tune"
-    ctx.abc = continue_abc(ctx.current_tune(), bars, seed=ctx.seed)
-    ctx.abc_origin = f"{what} continued by {bars} bars"
-    ctx.edits.append(f"continued the tune by {bars} bars")
-    return f"Continued the tune by {bars} bars. Next: render."
+    words = read_edit(ctx.request)
+    if ctx.edit_report is not None or words.ops or words.reference or words.new_tune or words.refused \
+            or not _CONTINUE_WORDS.search(ctx.request):
+        return edit_abc(ctx, "")
+    op = EditOp(kind="bars", value=f"+{bars}", evidence=_CONTINUE_WORDS.search(ctx.request)[0])
+    ctx.edit_report = {"asked": [op.evidence], "refused": [], "filled": [f"bars: {bars} (the model's number)"],
+                       "open": [], "ignored": [], "applied": [], "skipped": [], "kinds": [], "unmeasured": [],
+                       "reference": None}
+    return _apply_user_edit(ctx, [op], ctx.edit_report)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tunesmith.errors import NotAllowedError
 from tunesmith.tools.plan import MusicPlan
@@ -17,6 +17,7 @@ from tunesmith.tools.plan import MusicPlan
 if TYPE_CHECKING:  # heavy modules; the context only holds their results
     from langchain_core.language_models import BaseChatModel
 
+    from tunesmith.agent.state import ConversationState
     from tunesmith.memory.exemplars import Exemplar
     from tunesmith.tools.audio import AudioDescription, AudioScore
     from tunesmith.tools.audio.transcribe import Transcription
@@ -45,6 +46,7 @@ class TurnContext:
     refine_rounds: int = 3
     chat_model: BaseChatModel | None = None  # revises ABC the model wrote itself (write_abc)
     progress: Callable[[str], None] | None = None  # long tools report "transcribing clip.wav 40%" through it
+    conversation: ConversationState | None = None  # the versions so far and the one this turn starts from
     # Filled in by tools as the turn goes on.
     image: ImageAnalysis | None = None
     audio: AudioDescription | None = None
@@ -57,6 +59,7 @@ class TurnContext:
     refinement: RefineOutcome | None = None
     critique: Critique | None = None
     edits: list[str] = field(default_factory=list)
+    edit_report: dict[str, Any] | None = None  # what the user's words asked, and what edit_abc did and did not do
     renders: RenderResult | None = None
     generated_audio: list[GeneratedAudio] = field(default_factory=list)
     audio_scores: list[AudioScore] = field(default_factory=list)

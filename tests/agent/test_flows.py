@@ -55,7 +55,7 @@ def test_jig_request_yields_a_rendered_6_8_tune_in_d_major_with_trace_and_explan
     assert trace["status"] == "done"
     explanation = (outcome.folder / "explanation.md").read_text()
     assert "6/8" in explanation and "jig" in explanation.lower()
-    assert outcome.reply == "Here is a cheerful jig in D major."
+    assert outcome.reply.startswith("Made ") and "Now: D major, 6/8" in outcome.reply  # facts from the trace
 
 
 def test_image_request_cites_the_picture_features_in_the_explanation(astronaut_png: Path) -> None:
@@ -215,7 +215,7 @@ def test_like_this_clip_but_in_minor_edits_the_clips_own_transcribed_melody(jig_
     assert _directions(outcome.abc) == _directions(KESH)  # the tune's contour survives the change of mode
     explanation = (outcome.folder / "explanation.md").read_text()
     assert "transcribed from your clip:" in explanation and "Tags heard (musicnn" in explanation
-    assert "you asked: 'but in minor'" in explanation
+    assert "you asked: 'like this clip, but in minor'" in explanation  # the user's words, not the model's
 
 
 def test_a_model_that_calls_no_tool_gets_the_clip_transcribed_edited_and_rendered(jig_clip: Path) -> None:

@@ -125,3 +125,30 @@ def test_a_long_request_makes_a_short_one_line_title(tmp_path: Path) -> None:
     session = SessionStore(tmp_path).create("a slow air\nin A minor " * 300)
     assert len(session.title) <= 80 and "\n" not in session.title and session.title.endswith("…")
     assert SessionStore(tmp_path).load(session.id).title == session.title
+
+
+def test_the_conversation_state_is_saved_with_the_session_and_read_back(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    session = store.create("state")
+    session.state = {"versions": [{"number": 1, "folder": "turn-001"}], "current": 1}
+    session.save()
+    assert store.load(session.id).state == session.state
+    assert [p.name for p in session.folder.iterdir()] == ["session.json"]  # written atomically, no temp files left
+
+
+def test_a_session_saved_before_states_existed_loads_with_an_empty_state(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    session = store.create("old")
+    data = json.loads((session.folder / "session.json").read_text())
+    del data["state"]
+    (session.folder / "session.json").write_text(json.dumps(data))
+    assert store.load(session.id).state == {}
+
+
+def test_a_state_that_is_not_an_object_is_corrupt_naming_the_field(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    session = store.create("bad state")
+    data = json.loads((session.folder / "session.json").read_text())
+    (session.folder / "session.json").write_text(json.dumps({**data, "state": [1, 2]}))
+    with pytest.raises(SessionCorrupt, match="'state'"):
+        store.load(session.id)

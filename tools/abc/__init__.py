@@ -14,12 +14,14 @@ from tunesmith.tools.abc.edit import (
     change_mode,
     extract_section,
     replace_section,
+    set_field,
     set_instrument,
     set_tempo,
     transpose_abc,
 )
 from tunesmith.tools.abc.fields import FieldError, Key, default_unit_length, parse_key, parse_meter, parse_unit_length
 from tunesmith.tools.abc.intake import bar_count, checked_text, parsed_tune, split_tunes
+from tunesmith.tools.abc.melody_edit import change_density, end_on
 from tunesmith.tools.abc.parse import parse_tune
 from tunesmith.tools.abc.results import (
     MAX_ABC_CHARS,
@@ -37,9 +39,9 @@ from tunesmith.tools.abc.validate import abc2midi_errors, check_tune
 __all__ = [
     # whole tunes as text
     "MAX_ABC_CHARS", "AbcError", "NoteEvent", "Problem", "RepairResult", "TuneAnalysis", "ValidationReport",
-    "analyse_abc", "change_meter", "change_mode", "count_bars", "extract_section", "parse_headers",
-    "repair_abc", "replace_section", "set_instrument", "set_tempo", "split_tunes", "transpose_abc",
-    "tune_notes", "validate_abc", "abc2midi_errors",
+    "abc2midi_errors", "analyse_abc", "change_density", "change_meter", "change_mode", "count_bars", "end_on",
+    "extract_section", "parse_headers", "repair_abc", "replace_section", "set_field", "set_instrument", "set_tempo",
+    "split_tunes", "transpose_abc", "tune_notes", "validate_abc",
     # a tune parsed once and read many times (the critic, the composer's checks)
     "ParsedTune", "analyse", "bar_count", "note_events", "parsed_tune", "quarters_per_minute",
     # header fields and note spelling, for code that writes ABC

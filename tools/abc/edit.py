@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from tunesmith.tools.abc.chords import CHORD_SYMBOL_RE, chord_for_mode, is_major_dominant, read_chord_symbol
 from tunesmith.tools.abc.fields import Key
 from tunesmith.tools.abc.intake import checked_text, parsed_tune
 from tunesmith.tools.abc.meter_change import change_meter
@@ -34,11 +35,10 @@ from tunesmith.tools.theory import (
 )
 
 __all__ = [
-    "change_meter", "change_mode", "extract_section", "replace_section", "set_instrument", "set_tempo",
+    "change_meter", "change_mode", "extract_section", "replace_section", "set_field", "set_instrument", "set_tempo",
     "transpose_abc",
 ]
 
-CHORD_SYMBOL_RE = re.compile(r'^"([A-G])([#b]?)([^"/]*)(?:/([A-G])([#b]?))?"$')
 MAX_TRANSPOSE = 48
 TEMPO_RANGE = range(20, 401)
 
@@ -117,7 +117,10 @@ def _mode_name(mode: str) -> str:
 def change_mode(abc: str, mode: str) -> str:
     """Keep the tonic and move each scale note onto the same degree of the new mode (D major -> D minor).
 
-    Notes outside the old scale (chromatic notes) keep their pitch. Chord symbols are left as written.
+    Notes outside the old scale (chromatic notes) keep their pitch. Chord symbols move with the
+    melody (`tools.abc.chords.chord_for_mode`: G major's "C" becomes G minor's "Cm"); in minor a
+    melody note on the lowered seventh under the major V chord is raised to the leading note, as
+    the harmonic minor has it, so tune and chord agree.
     """
     name = _mode_name(mode)
     tune = parsed_tune(abc)
@@ -131,14 +134,40 @@ def change_mode(abc: str, mode: str) -> str:
             raise AbcError(f"{key.tonic} {name} needs more than 7 sharps or flats; transpose to its enharmonic first")
         return Key(key.tonic, name, key_signature(key.tonic, name))
 
+    symbols, chord_at = _mode_chord_symbols(tune, name)
+
     def spell(note: NoteToken, key: Key) -> Spelling:
         written = note.midi - midi_number(note.letter, 0, note.octave)
-        if written == note.key.alterations.get(note.letter, 0):
-            return note.letter, note.octave, key.alterations.get(note.letter, 0)
-        return note.letter, note.octave, written  # a chromatic note keeps its pitch
+        if written != note.key.alterations.get(note.letter, 0):
+            return note.letter, note.octave, written  # a chromatic note keeps its pitch
+        alteration = key.alterations.get(note.letter, 0)
+        chord = chord_at.get(note.start)
+        if (name == "minor" and key.tonic is not None and chord is not None and is_major_dominant(chord, key.tonic)
+                and (midi_number(note.letter, alteration, note.octave) - pitch_class(key.tonic)) % 12 == 10):
+            alteration += 1  # the leading note under V
+        return note.letter, note.octave, alteration
 
-    replacements = key_field_replacements(tune, new_key) + respell_notes(tune, new_key, spell)
+    replacements = key_field_replacements(tune, new_key) + respell_notes(tune, new_key, spell) + symbols
     return replace_spans(tune.text, replacements)
+
+
+def _mode_chord_symbols(tune: ParsedTune, mode: str) -> tuple[list[tuple[int, int, str]], dict[int, str]]:
+    """Replacements for the chord symbols in the new mode, and the (new) chord sounding at each note's start."""
+    notes = sorted((n for n in tune.notes if n.letter is not None), key=lambda n: n.start)
+    replacements, chord_at, sounding = [], {}, None
+    symbols = iter(sorted(tune.chord_symbols))
+    pending = next(symbols, None)
+    for note in notes:
+        while pending is not None and pending[0] < note.start:
+            start, end = pending
+            text = tune.text[start:end]
+            if note.key.tonic is not None:
+                new = chord_for_mode(text, note.key.tonic, note.key.mode, mode)
+                replacements.append((start, end, new))
+                sounding = new if read_chord_symbol(new) else sounding
+            pending = next(symbols, None)
+        chord_at[note.start] = sounding
+    return replacements, chord_at
 
 
 def set_tempo(abc: str, bpm: int) -> str:
@@ -148,6 +177,17 @@ def set_tempo(abc: str, bpm: int) -> str:
     tune = parsed_tune(abc)
     beat = "3/8" if tune.meter.compound else "1/4"
     return replace_spans(tune.text, [header_replacement(tune, "Q", f"{beat}={bpm}")])
+
+
+def set_field(abc: str, letter: str, value: str) -> str:
+    """Write a header field (T:, R: ...) with `value`, replacing the first one there is or adding it before K:."""
+    if letter not in ("T", "R", "C", "N", "Z", "S", "O", "B", "H"):
+        raise AbcError(f"set_field writes descriptive fields (T, R, C, N, Z, S, O, B, H), not {letter!r}; "
+                       "use set_tempo, change_meter or change_mode for Q, M and K")
+    if "\n" in value:
+        raise AbcError("a header field value is one line")
+    tune = parsed_tune(abc)
+    return replace_spans(tune.text, [header_replacement(tune, letter, value.strip())])
 
 
 def set_instrument(abc: str, instrument: str) -> str:

@@ -1,8 +1,11 @@
 """Apply edit operations to a tune's ABC through tools.abc, one kind of change at a time.
 
-Each operation changes only what it names: a tempo edit rewrites Q:, a mode edit re-spells notes
-onto the new scale degrees and rewrites K:, an instrument edit rewrites `%%MIDI program`. An
-operation tools.abc cannot do (e.g. 3/4 -> 4/4 without re-barring) is skipped with the reason.
+Each operation changes only what it names: a tempo edit rewrites Q:, a mode edit moves the melody's
+scale degrees and chord symbols to the new mode and rewrites K:, an instrument edit rewrites
+`%%MIDI program` (and moves the tune by octaves only if it would not sit in the new instrument's
+range). Pitch changes stay inside the instrument's range (`tools.theory.melody_range`): a key
+change takes the octave that fits; an explicit interval that would leave the range is not done,
+and the sentence says why. An operation that cannot be done is skipped with the reason.
 
 Parts of a tune ("the B part") are found from the written tune: a part ends at a double bar, an
 end bar or a repeat sign, and parts whose first two bars have the same pitches share a letter
@@ -16,81 +19,169 @@ import re
 from tunesmith.tools.abc import (
     AbcError,
     analyse_abc,
+    change_density,
     change_meter,
     change_mode,
     count_bars,
+    end_on,
     extract_section,
     parse_headers,
     parsed_tune,
     replace_section,
+    set_field,
     set_instrument,
     set_tempo,
     transpose_abc,
     tune_notes,
     validate_abc,
 )
+from tunesmith.tools.edits.extend import continue_in_style
 from tunesmith.tools.edits.operations import EditOp, EditResult
-from tunesmith.tools.theory import TONICS, pitch_class
+from tunesmith.tools.planning.words import TEMPO_MAX, TEMPO_MIN
+from tunesmith.tools.theory import GM_PROGRAMS, TONICS, melody_range, normalise_meter, note_name, pitch_class
+from tunesmith.tools.theory.tune_types import TUNE_TYPES
 
 ABC_DEFAULT_TEMPO = 120  # quarter notes a minute: what abc2midi plays when a tune has no Q:
+PIANO_KEYS = (21, 108)
 _PART_END = ("||", "|]", ":|", "::", "[|")
 _OUTER_BAR_LINES = re.compile(r"^(?:\|:|::|\|\||\||:)+\s*|\s*(?::\||\|\]|\|\||::|\||:)+$")
 
 
-def apply_edits(abc: str, ops: list[EditOp]) -> EditResult:
-    """Apply `ops` to `abc` in order; each applied op adds a sentence to `applied`, each impossible one to `skipped`."""
+def apply_edits(abc: str, ops: list[EditOp], *, instrument: str | None = None, seed: int = 0) -> EditResult:
+    """Apply `ops` to `abc` in order; each applied op adds a sentence to `applied`, each impossible one to `skipped`.
+
+    `instrument` (a General MIDI name) is what the tune is played on, for range checks; by default the
+    name of the tune's `%%MIDI program`. `seed` chooses among new bars when the tune grows.
+    """
     result = EditResult(abc=abc)
+    context = _Context(instrument or _instrument_of(abc), seed)
     for op in ops:
+        done = len(result.applied)
         try:
             if op.section and op.kind != "section":
                 _apply_to_part(result, op)
             else:
-                _APPLY[op.kind](result, op)
+                _APPLY[op.kind](result, op, context)
+        except AlreadySo as already:
+            result.already.append(str(already))
+            result.outcomes.append("already")
         except (AbcError, ValueError) as error:
-            result.skipped.append(f"{op.kind} {op.value!r} (from {op.evidence!r}) was not applied: {error}")
+            result.skipped.append(f"{op.evidence!r} was not done: {error}")
+            result.outcomes.append("skipped")
+        else:
+            result.outcomes.append("applied")
+        result.applied_kinds += [op.kind] * (len(result.applied) - done)
     return result
 
 
-def _tempo(result: EditResult, op: EditOp) -> None:
+class AlreadySo(AbcError):
+    """The tune already has what an operation asks for ("in minor" of a minor tune): nothing to do, nothing wrong."""
+
+
+class _Context:
+    """What every operation may need: the instrument the tune is played on (it changes with an
+    instrument edit) and the seed for new bars."""
+
+    def __init__(self, instrument: str | None, seed: int) -> None:
+        self.instrument, self.seed = instrument, seed
+
+    @property
+    def compass(self) -> tuple[int, int]:
+        return melody_range(self.instrument) if self.instrument else PIANO_KEYS
+
+    @property
+    def player(self) -> str:
+        return f"the {self.instrument}'s" if self.instrument else "the piano's"
+
+
+def _instrument_of(abc: str) -> str | None:
+    program = analyse_abc(abc).instrument_program
+    return next((name for name, number in GM_PROGRAMS.items() if number == program), None) if program is not None else None
+
+
+def _outside(abc: str, shift: int, compass: tuple[int, int]) -> int:
+    """How many notes a shift of `shift` semitones puts outside `compass`."""
+    low, high = compass
+    return sum(1 for n in tune_notes(abc) if n.midi is not None and not low <= n.midi + shift <= high)
+
+
+def _tempo(result: EditResult, op: EditOp, context: _Context) -> None:
     analysis = analyse_abc(result.abc)
     old = analysis.tempo_bpm or ABC_DEFAULT_TEMPO
-    bpm = op.value if isinstance(op.value, int) else round(old * float(op.value))
+    wanted = op.value if isinstance(op.value, int) else round(old * float(op.value))
+    bpm = min(max(wanted, TEMPO_MIN), TEMPO_MAX)
+    if bpm == old:
+        limit = f"; {TEMPO_MIN}-{TEMPO_MAX} BPM is the range" if bpm != wanted else ""
+        raise AlreadySo(f"the tune is already at {old} BPM{limit}")
     result.abc = set_tempo(result.abc, bpm)
-    result.applied.append(f"tempo {old} -> {bpm} BPM ({op.evidence!r}); the notes are unchanged")
+    limit = f" (the {'fastest' if wanted > bpm else 'slowest'} allowed)" if bpm != wanted else ""
+    result.applied.append(f"tempo {old} -> {bpm} BPM{limit} ({op.evidence!r}); the notes are unchanged")
     result.plan_changes["tempo_bpm"] = bpm
 
 
-def _mode(result: EditResult, op: EditOp) -> None:
+def _retitle(result: EditResult, before: str, after: str) -> None:
+    """Keep a title that names the key true ("Reel in G major" -> "Reel in G minor")."""
+    title = parse_headers(result.abc).get("T", "")
+    if before in title:
+        result.abc = set_field(result.abc, "T", title.replace(before, after))
+        result.plan_changes["title"] = title.replace(before, after)
+
+
+def _mode(result: EditResult, op: EditOp, context: _Context) -> None:
     before = analyse_abc(result.abc)
     if before.mode == op.value:
-        result.skipped.append(f"the tune is already in {op.value} ({op.evidence!r})")
-        return
+        raise AlreadySo(f"the tune is already in {before.key} {op.value}")
     result.abc = change_mode(result.abc, str(op.value))
-    result.applied.append(f"{before.key} {before.mode} -> {before.key} {op.value}: same tonic, notes moved onto "
-                          f"the {op.value} scale ({op.evidence!r})")
+    symbols = " and chord symbols" if '"' in result.abc else ""
+    result.applied.append(f"{before.key} {before.mode} -> {before.key} {op.value}: same tonic, melody{symbols} moved "
+                          f"onto the {op.value} scale ({op.evidence!r})")
     result.plan_changes["mode"] = str(op.value)
+    _retitle(result, f"{before.key} {before.mode}", f"{before.key} {op.value}")
 
 
-def _key(result: EditResult, op: EditOp) -> None:
+def _key(result: EditResult, op: EditOp, context: _Context) -> None:
     before = analyse_abc(result.abc)
     if before.key not in TONICS:
         raise AbcError(f"the tune's key {before.key!r} has no tonic to transpose from")
-    semitones = (pitch_class(str(op.value)) - pitch_class(before.key)) % 12
-    semitones -= 12 if semitones > 6 else 0  # the nearer way: down a fourth rather than up a fifth
-    if semitones == 0:
-        result.skipped.append(f"the tune is already in {op.value} ({op.evidence!r})")
-        return
-    _transpose_by(result, semitones, f"{before.key} -> {op.value}")
+    up = (pitch_class(str(op.value)) - pitch_class(before.key)) % 12
+    if up == 0:
+        raise AlreadySo(f"the tune is already in {op.value}")
+    if op.direction == "up":
+        candidates = [up]
+    elif op.direction == "down":
+        candidates = [up - 12]
+    else:  # the octave that fits the instrument, then the nearer way (down a fourth rather than up a fifth)
+        candidates = sorted([up, up - 12], key=lambda s: (_outside(result.abc, s, context.compass), abs(s)))
+    semitones = candidates[0]
+    if _outside(result.abc, semitones, context.compass):
+        other = up - 12 if semitones == up else up
+        hint = f"; {'down' if other < 0 else 'up'} to {op.value} would fit" if not _outside(result.abc, other, context.compass) else ""
+        raise AbcError(_range_problem(result.abc, semitones, context) + hint)
+    _transpose_by(result, semitones, f"{before.key} -> {op.value}, {op.evidence!r}", context)
+    _retitle(result, f"{before.key} {before.mode}", f"{analyse_abc(result.abc).key} {before.mode}")
 
 
-def _transpose(result: EditResult, op: EditOp) -> None:
-    _transpose_by(result, int(op.value), f"{op.evidence!r}")
+def _range_problem(abc: str, semitones: int, context: _Context) -> str:
+    low, high = context.compass
+    pitches = [n.midi + semitones for n in tune_notes(abc) if n.midi is not None] or [low]
+    where = (f"up to {note_name(max(pitches))}, above" if max(pitches) > high else f"down to {note_name(min(pitches))}, below")
+    name = context.instrument or "piano"
+    return (f"moving {semitones:+d} semitones would take the tune {where} what the {name} plays well "
+            f"({note_name(low)}-{note_name(high)})")
 
 
-def _transpose_by(result: EditResult, semitones: int, why: str) -> None:
+def _transpose(result: EditResult, op: EditOp, context: _Context) -> None:
+    semitones = int(op.value)
+    if _outside(result.abc, semitones, context.compass) > _outside(result.abc, 0, context.compass):
+        raise AbcError(_range_problem(result.abc, semitones, context))
+    _transpose_by(result, semitones, f"{op.evidence!r}", context)
+
+
+def _transpose_by(result: EditResult, semitones: int, why: str, context: _Context) -> None:
     result.abc = transpose_abc(result.abc, semitones)
     after = analyse_abc(result.abc)
-    result.applied.append(f"transposed {semitones:+d} semitones ({why}); now in {after.key} {after.mode}")
+    compass = f", notes {note_name(after.lowest)}-{note_name(after.highest)}" if after.lowest is not None else ""
+    result.applied.append(f"transposed {semitones:+d} semitones ({why}); now in {after.key} {after.mode}{compass}")
     if after.key in TONICS:
         result.plan_changes["key"] = after.key
     if after.lowest is not None and after.highest is not None:
@@ -98,46 +189,150 @@ def _transpose_by(result: EditResult, semitones: int, why: str) -> None:
         result.plan_changes["high_pitch"] = min(108, after.highest)
 
 
-def _meter(result: EditResult, op: EditOp) -> None:
-    before = analyse_abc(result.abc).meter
+def _meter(result: EditResult, op: EditOp, context: _Context) -> None:
+    before = analyse_abc(result.abc)
+    if before.meter != "none" and normalise_meter(before.meter) == normalise_meter(str(op.value)):
+        raise AlreadySo(f"the tune is already in {op.value}")
     result.abc = change_meter(result.abc, str(op.value))
-    result.applied.append(f"meter {before} -> {op.value}, bars regrouped ({op.evidence!r})")
-    result.plan_changes["meter"] = str(op.value)
-    result.plan_changes["bars"] = count_bars(result.abc)
+    after = analyse_abc(result.abc)
+    tempo = f"; tempo {before.tempo_bpm} -> {after.tempo_bpm} BPM so a bar keeps its length" if (
+        after.tempo_bpm != before.tempo_bpm) else ""
+    result.applied.append(f"meter {before.meter} -> {op.value}, the melody re-rhythmed into {after.bars} bars{tempo} "
+                          f"({op.evidence!r})")
+    result.plan_changes.update(meter=str(op.value), bars=after.bars)
+    if after.tempo_bpm is not None:
+        result.plan_changes["tempo_bpm"] = after.tempo_bpm
 
 
-def _instrument(result: EditResult, op: EditOp) -> None:
-    result.abc = set_instrument(result.abc, str(op.value))
-    result.applied.append(f"instrument -> {op.value} ({op.evidence!r})")
-    result.plan_changes["instrument"] = str(op.value)
+def _tune_type(result: EditResult, op: EditOp, context: _Context) -> None:
+    """A tune type's meter (melody re-rhythmed), its R: field, and a tempo inside its usual range."""
+    kind = TUNE_TYPES[str(op.value)]
+    before = analyse_abc(result.abc)
+    if before.tune_type == kind.name and before.meter != "none" and normalise_meter(before.meter) == kind.meter:
+        raise AlreadySo(f"the tune is already a {kind.name} in {kind.meter}")
+    if before.meter == "none" or normalise_meter(before.meter) != kind.meter:
+        _meter(result, op.model_copy(update={"kind": "meter", "value": kind.meter}), context)
+    if before.tune_type:
+        _retitle(result, before.tune_type.title(), kind.name.title())
+    result.abc = set_field(result.abc, "R", kind.name)
+    tempo = analyse_abc(result.abc).tempo_bpm or ABC_DEFAULT_TEMPO
+    low, high = kind.tempo_range
+    if not low <= tempo <= high:
+        result.abc = set_tempo(result.abc, kind.tempo_bpm)
+        result.applied.append(f"tempo {tempo} -> {kind.tempo_bpm} BPM, a {kind.name}'s usual pace ({low}-{high})")
+        result.plan_changes["tempo_bpm"] = kind.tempo_bpm
+    result.applied.append(f"now a {kind.name} ({op.evidence!r})")
+    result.plan_changes["tune_type"] = kind.name
 
 
-def _bars(result: EditResult, op: EditOp) -> None:
-    """New length: the first N bars when shorter; the tune played again (then cut to N) when longer."""
+def _instrument(result: EditResult, op: EditOp, context: _Context) -> None:
+    name = str(op.value)
+    if context.instrument == name and analyse_abc(result.abc).instrument_program is not None:
+        raise AlreadySo(f"the tune is already played on the {name}")
+    result.abc = set_instrument(result.abc, name)
+    context.instrument = name
+    result.applied.append(f"instrument -> {name} ({op.evidence!r})")
+    result.plan_changes["instrument"] = name
+    if _outside(result.abc, 0, context.compass):
+        shift = min((-48, -36, -24, -12, 12, 24, 36, 48), key=lambda s: (_outside(result.abc, s, context.compass), abs(s)))
+        if _outside(result.abc, shift, context.compass) < _outside(result.abc, 0, context.compass):
+            _transpose_by(result, shift, f"{'up' if shift > 0 else 'down'} {abs(shift) // 12} octave(s) into "
+                                         f"{context.player} range", context)
+
+
+def _target_bars(result: EditResult, op: EditOp) -> int:
     current = count_bars(result.abc)
+    if op.value == "+part":
+        return current + _first_part_length(result.abc)
     if isinstance(op.value, str):
-        target = current + int(op.value)
-    else:
-        target = op.value if isinstance(op.value, int) else round(current * float(op.value))
+        return current + int(op.value)
+    return op.value if isinstance(op.value, int) else round(current * float(op.value))
+
+
+def _first_part_length(abc: str) -> int:
+    """Bars of the tune's first part (4 to 16): how much a tune grows by when it is made 'longer'."""
+    letter, first, last = tune_parts(abc)[0]
+    return min(max(last - max(first, 1) + 1, 4), 16)
+
+
+def _bars(result: EditResult, op: EditOp, context: _Context) -> None:
+    """New length: the first N bars when shorter; new bars continuing the tune in its style when longer."""
+    current = count_bars(result.abc)
+    target = _target_bars(result, op)
     if not 2 <= target <= 128:
-        raise AbcError(f"{target} bars is outside 2-128")
-    numbers = _bar_numbers(result.abc)
-    first, last = numbers[0], numbers[-1]
+        raise AbcError(f"{target} bars is outside the 2-128 a tune here may have")
     if target == current:
-        result.skipped.append(f"the tune already has {current} bars ({op.evidence!r})")
-        return
+        raise AlreadySo(f"the tune already has {current} bars")
+    numbers = _bar_numbers(result.abc)
     if target < current:
-        result.abc = _join(result.abc, [(first, numbers[target - 1])])
+        result.abc = _join(result.abc, [(numbers[0], numbers[target - 1])])
         result.applied.append(f"kept the first {target} of {current} bars ({op.evidence!r})")
     else:
-        copies = -(-target // current)
-        longer = _join(result.abc, [(first, last)] * copies)
-        result.abc = longer if target % current == 0 else _join(longer, [(first, _bar_numbers(longer)[target - 1])])
-        result.applied.append(f"{current} -> {target} bars by playing the tune again ({op.evidence!r})")
+        added = target - current
+        try:
+            result.abc = continue_in_style(result.abc, added, seed=context.seed)
+            how = "new bars continuing the tune in its style"
+        except AbcError as error:  # a tune continuation cannot read: play it again instead, and say so
+            copies = -(-target // current)
+            longer = _join(result.abc, [(numbers[0], numbers[-1])] * copies)
+            result.abc = longer if target % current == 0 else _join(longer, [(numbers[0], _bar_numbers(longer)[target - 1])])
+            how = f"the tune played again (no new bars could be written: {error})"
+        result.applied.append(f"{current} -> {count_bars(result.abc)} bars: {added} {how} ({op.evidence!r})")
     result.plan_changes["bars"] = count_bars(result.abc)
 
 
-def _section(result: EditResult, op: EditOp) -> None:
+def _add_part(result: EditResult, op: EditOp, context: _Context) -> None:
+    """A new part as long as the first, continuing the tune in its style, after a double bar."""
+    parts = tune_parts(result.abc)
+    letters = "".join(dict.fromkeys(p[0] for p in parts))
+    wanted = str(op.value).split()[1] if " " in str(op.value) else "ABCDEFGH"[min(len(letters), 7)]
+    if wanted in letters:
+        raise AbcError(f"the tune already has a {wanted} part (its parts: {letters}); ask for "
+                       f"'a {'ABCDEFGH'[min(len(letters), 7)]} part'")
+    length = _first_part_length(result.abc)
+    text = result.abc.rstrip()
+    text = text[:-2] + "||" if text.endswith("|]") else text
+    grown = continue_in_style(text + "\n", length, seed=context.seed).rstrip().split("\n")
+    repeated = ":|" in result.abc or any(a[0] == b[0] for a, b in zip(parts, parts[1:]))
+    if repeated:  # the other parts are played twice: so is the new one
+        grown[-1] = "|: " + grown[-1].removesuffix("|]").rstrip(" |") + " :|"
+    result.abc = "\n".join(grown) + "\n"
+    form = "".join(p[0] for p in parts) + wanted * (2 if repeated else 1)
+    article = "an" if length in (8, 11, 18) else "a"
+    result.applied.append(f"added {article} {length}-bar {wanted} part continuing the tune in its style"
+                          f"{', played twice' if repeated else ''}; the form is now {form} ({op.evidence!r})")
+    result.plan_changes.update(form=form, bars=count_bars(result.abc))
+
+
+def _density(result: EditResult, op: EditOp, context: _Context) -> None:
+    before = len([n for n in tune_notes(result.abc) if n.midi is not None])
+    result.abc = change_density(result.abc, str(op.value))
+    after = len([n for n in tune_notes(result.abc) if n.midi is not None])
+    what = "livelier: long notes split, with passing notes" if op.value == "more" else "calmer: pairs of notes joined"
+    result.applied.append(f"rhythm {what} ({before} -> {after} notes, same bars and harmony; {op.evidence!r})")
+    result.plan_changes["density"] = "dense" if op.value == "more" else "sparse"
+
+
+def _ending(result: EditResult, op: EditOp, context: _Context) -> None:
+    sounding = [n.midi for n in tune_notes(result.abc) if n.midi is not None]
+    if not sounding:
+        raise AbcError("the tune has no notes to end on")
+    before = sounding[-1]
+    try:
+        result.abc = end_on(result.abc, str(op.value), context.compass)
+    except AbcError as error:
+        if "already ends" in str(error):
+            raise AlreadySo(str(error)) from None
+        raise
+    after = [n.midi for n in tune_notes(result.abc) if n.midi is not None][-1]
+    result.applied.append(f"the last note moved from {note_name(before)} to {note_name(after)}, the home note "
+                          f"{'higher' if op.value == 'high' else 'lower'} ({op.evidence!r})")
+
+
+def _section(result: EditResult, op: EditOp, context: _Context) -> None:
+    if str(op.value).startswith("add"):
+        _add_part(result, op, context)
+        return
     verb, letter = str(op.value).split()
     parts = tune_parts(result.abc)
     chosen = [p for p in parts if (p[0] == letter) == (verb == "keep")]
@@ -176,13 +371,9 @@ def _apply_to_part(result: EditResult, op: EditOp) -> None:
     result.applied.append(f"the {op.section} part {what} ({op.evidence!r}); the other parts are unchanged")
 
 
-def _tune_type(result: EditResult, op: EditOp) -> None:
-    result.plan_changes["tune_type"] = str(op.value)
-    result.applied.append(f"now a {op.value} ({op.evidence!r})")
-
-
 _APPLY = {"tempo": _tempo, "mode": _mode, "key": _key, "transpose": _transpose, "meter": _meter,
-          "instrument": _instrument, "bars": _bars, "section": _section, "tune_type": _tune_type}
+          "tune_type": _tune_type, "instrument": _instrument, "bars": _bars, "section": _section, "density": _density,
+          "ending": _ending}
 
 
 def tune_parts(abc: str) -> list[tuple[str, int, int]]:
@@ -224,7 +415,9 @@ def _join(abc: str, ranges: list[tuple[int, int]]) -> str:
     bodies = []
     for first, last in ranges:
         section = extract_section(abc, first, last)
-        bodies.append(section[parsed_tune(section).body_start:].strip().removesuffix("|]").rstrip("|") + "||")
+        body = section[parsed_tune(section).body_start:].splitlines()
+        music = "\n".join(line for line in body if not line.lstrip().startswith("%"))  # directives are in the prefix
+        bodies.append(music.strip().removesuffix("|]").rstrip("|") + "||")
     joined = prefix + "\n" + "\n".join(bodies)[:-2] + "|]\n"
     report = validate_abc(joined, check_abc2midi=False)
     if not report.valid:

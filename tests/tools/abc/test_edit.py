@@ -111,12 +111,12 @@ def test_four_four_to_two_four_splits_bars_where_notes_allow() -> None:
     assert validate_abc(split).valid
 
 
-def test_meter_change_that_would_cut_a_note_is_refused_with_the_bar() -> None:
-    held = "X:1\nT:H\nM:4/4\nL:1/8\nK:C\nC2 E4 G2|c8|]\n"
-    with pytest.raises(AbcError, match="bar 1"):
-        change_meter(held, "2/4")
-    with pytest.raises(AbcError, match="whole number"):
-        change_meter(WALTZ, "4/4")
+def test_meter_change_without_a_bar_length_is_refused_saying_why() -> None:
+    with pytest.raises(AbcError, match="bar length"):
+        change_meter(WALTZ, "none")
+    free = "X:1\nT:F\nM:none\nL:1/8\nK:C\nCDEF GABc|]\n"
+    with pytest.raises(AbcError, match="bar length"):
+        change_meter(free, "4/4")
 
 
 def test_extract_section_gives_a_valid_tune_of_those_bars() -> None:
