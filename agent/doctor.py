@@ -22,6 +22,8 @@ CHECKS: list[tuple[str, str, bool]] = [
     ("tunesmith.tools.vision.captioner", "captioner_checks", False),
     ("tunesmith.tools.musicgen.generate", "musicgen_checks", False),
     ("tunesmith.tools.audio.text_score", "clap_checks", False),
+    ("tunesmith.tools.audio.notes", "basic_pitch_checks", False),
+    ("tunesmith.tools.audio.musicnn.tagger", "musicnn_checks", False),
 ]
 
 

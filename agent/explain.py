@@ -136,7 +136,8 @@ def build_explanation(trace: TurnTrace) -> str:
     if evidence.get("image"):
         lines += _image_section(evidence["image"])
     if evidence.get("audio"):
-        lines += ["## What the reference clip contributed", ""] + [f"- {_cell(evidence['audio'])}", ""]
+        clip = evidence["audio"] if isinstance(evidence["audio"], list) else [evidence["audio"]]
+        lines += ["## What the reference clip contributed", ""] + [f"- {_cell(line)}" for line in clip] + [""]
     if evidence.get("exemplars"):
         lines += _exemplar_section(evidence["exemplars"])
     if evidence.get("composition_choices"):

@@ -17,10 +17,10 @@ from tunesmith.tools.planning.intent import RequestIntent
 
 #: Steps that only look at the user's picture or clip: run before the model plans, so it sees their
 #: results and is not asked about what they decide.
-PERCEPTION = ("describe_image", "describe_audio")
+PERCEPTION = ("describe_image", "describe_audio", "transcribe_audio")
 #: Every tool a job's plan may hold when a model plans it (read-only jobs plan without one).
-PLANNED_TOOLS = ("describe_image", "describe_audio", "plan_music", "compose_abc", "render", "generate_audio",
-                 "edit_abc", "continue_tune", "repair_midi")
+PLANNED_TOOLS = ("describe_image", "describe_audio", "transcribe_audio", "plan_music", "compose_abc", "render",
+                 "generate_audio", "edit_abc", "continue_tune", "repair_midi")
 _MODEL_CHOICES = ("plan_music", "edit_abc", "continue_tune", "repair_midi")  # tools with arguments left open
 
 
@@ -53,15 +53,14 @@ def recipe(intent: RequestIntent, ctx: TurnContext, *, want_musicgen: bool = Fal
     if job == "compose":
         if "image" in ctx.user_files:
             steps.append(Step("describe_image", {"path": ctx.user_files["image"].name}))
-        if "audio" in ctx.user_files:
-            steps.append(Step("describe_audio", {"path": ctx.user_files["audio"].name}))
+        steps += _clip_melody(ctx)  # a new tune in the style of the clip's melody (its sound, if it has none)
         steps += [Step("plan_music", {"request": ctx.request}), Step("compose_abc"), Step("render")]
         if want_musicgen:
             steps.append(Step("generate_audio"))
     elif job == "edit":
-        steps += [_edit_step(ctx), Step("render")]
+        steps += [*_clip_melody(ctx), _edit_step(ctx), Step("render")]
     elif job == "continue":
-        steps += [Step("continue_tune", {"bars": intent.bars} if intent.bars else {}), Step("render")]
+        steps += [*_clip_melody(ctx), Step("continue_tune", {"bars": intent.bars} if intent.bars else {}), Step("render")]
     elif job == "repair" and "midi" in ctx.user_files:
         gap = {"first_bar": intent.gap[0], "last_bar": intent.gap[1]} if intent.gap else {}
         steps.append(Step("repair_midi", {"path": ctx.user_files["midi"].name, **gap}))
@@ -78,6 +77,8 @@ def recipe(intent: RequestIntent, ctx: TurnContext, *, want_musicgen: bool = Fal
         steps.append(Step("show_score", {"formats": intent.formats or ["svg"]}))
     elif job == "check":
         steps.append(Step("check_tune", {"bar": intent.bar} if intent.bar is not None else {}))
+    elif job == "convert" and "audio" in ctx.user_files:  # "transcribe this clip": its melody as ABC
+        steps += [*_clip_melody(ctx), Step("render")]
     elif job == "convert":
         steps.append(Step("convert_tune", {"to": intent.formats}))
     elif job == "analyse":
@@ -85,6 +86,11 @@ def recipe(intent: RequestIntent, ctx: TurnContext, *, want_musicgen: bool = Fal
     elif job == "list":
         steps.append(Step("list_tunes"))
     return steps  # the own-tune tools read which tune of a book the words pick from the intent
+
+
+def _clip_melody(ctx: TurnContext) -> list[Step]:
+    """The user's clip written down as ABC (tools.audio.transcribe): the tune the job acts on."""
+    return [Step("transcribe_audio", {"path": ctx.user_files["audio"].name})] if "audio" in ctx.user_files else []
 
 
 def _edit_step(ctx: TurnContext) -> Step:
@@ -104,6 +110,8 @@ def allowed_tools(intent: RequestIntent, ctx: TurnContext, *, want_musicgen: boo
     """Tools the model may plan for this job: the recipe's. (Retrieval happens inside compose_abc with the
     plan's meter and type as filters; a model's own search, e.g. 4/4 tunes for a jig, only misled it.)"""
     names = [step.name for step in recipe(intent, ctx, want_musicgen=want_musicgen)]
+    if "transcribe_audio" in names:  # it describes the clip first: a model's describe_audio is already done
+        names.insert(names.index("transcribe_audio"), "describe_audio")
     return list(dict.fromkeys(names))
 
 

@@ -10,17 +10,14 @@ which the next edit starts from. The state is saved with the session (`StoredSes
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field
 
 from tunesmith.errors import NotFoundError
 from tunesmith.tools.edits import VersionReference
 
-TurnKind = Literal["new", "edit", "nothing"]
 FACT_FIELDS = ("key", "mode", "meter", "tempo_bpm", "instrument", "bars", "form", "tune_type")
-#: Tools that act on the tune there is; a turn whose words ask for a change (or for nothing) gets only these.
-EDIT_TOOLS = ("edit_abc", "continue_tune", "render", "critique_abc", "generate_audio", "score_audio")
 
 
 #: Edit kinds that show as a fact of the tune (a transposition changes the key ...).
@@ -218,16 +215,3 @@ class ConversationState(BaseModel):
             changed = f"; changed {', '.join(FACT_NAMES.get(c, c) for c in version.changed)}" if version.changed else ""
             lines.append(f"{mark} {version.number}. “{version.request}” ({origin}{changed}) — {version.facts.line()}")
         return lines
-
-
-def turn_kind(request: str, has_tune: bool) -> TurnKind:
-    """What the user's words ask of this turn: a new tune, a change of the current one, or nothing musical."""
-    from tunesmith.tools.edits import EditError, asks_for_music, read_edit
-
-    try:
-        reading = read_edit(request)
-    except EditError:
-        return "new" if not has_tune else "nothing"
-    if reading.new_tune or not has_tune:
-        return "new" if (reading.new_tune or asks_for_music(request)) else "nothing"
-    return "nothing" if reading.empty else "edit"

@@ -35,7 +35,7 @@ from tunesmith.agent.recipes import (
 )
 from tunesmith.agent.reply import after_chat, reply_for_turn
 from tunesmith.agent.state import ConversationState, TuneFacts
-from tunesmith.agent.toolkit.actions import rendered_files
+from tunesmith.agent.toolkit.actions import clip_evidence, rendered_files
 from tunesmith.agent.toolkit.context import TurnContext
 from tunesmith.agent.toolkit.registry import build_tools, plan_tools, tools_for_turn
 from tunesmith.agent.trace import TraceRecorder, TurnTrace, format_call
@@ -90,7 +90,7 @@ def _evidence(ctx: TurnContext) -> dict[str, Any]:
     if ctx.image is not None:
         evidence["image"] = ctx.image.evidence()
     if ctx.audio is not None:
-        evidence["audio"] = ctx.audio.caption
+        evidence["audio"] = clip_evidence(ctx)
     if ctx.bridge is not None:
         evidence["musicgen_prompt"] = ctx.bridge.musicgen_prompt
         evidence["raw_caption_prompt"] = ctx.bridge.raw_caption_prompt
@@ -171,7 +171,8 @@ def _run_plan(ctx: TurnContext, recorder: TraceRecorder, chat_model: BaseChatMod
     allowed = allowed_tools(intent, ctx, want_musicgen=want_musicgen)
     required = recipe(intent, ctx, want_musicgen=want_musicgen)
     first = [step for step in required if step.name in PERCEPTION]
-    run = execute_steps(first, tools, ctx, recorder, optional=set(), progress=progress)
+    may_fail = {"transcribe_audio"} if intent.intent == "compose" else set()  # a clip with no melody: its sound
+    run = execute_steps(first, tools, ctx, recorder, optional=may_fail, progress=progress)
     if run.failure:
         return run.failure[1]
     proposed: list[Step] = []
@@ -184,7 +185,7 @@ def _run_plan(ctx: TurnContext, recorder: TraceRecorder, chat_model: BaseChatMod
         recorder.trace.notes.append(f"Your words ask to {intent.intent} ({intent.evidence!r}): nothing was left for "
                                     "the model to choose, so no model call was made.")
     steps, notes = merge_plan(proposed, intent, ctx, want_musicgen=want_musicgen)
-    steps = [step for step in steps if step.name not in run.succeeded]
+    steps = [step for step in steps if step.name not in {seen.name for seen in first}]  # looked at already
     recorder.trace.notes.extend(notes)
     recorder.trace.plan_steps = [format_call(step.name, step.args) for step in [*first, *steps]]
     optional = {step.name for step in steps} - {step.name for step in required}
@@ -255,10 +256,20 @@ def _reply(ctx: TurnContext, recorder: TraceRecorder, intent: RequestIntent, fai
     """What the turn did, in words from its records: for a tune, its facts measured from its ABC against
     the version it started from (and what of the words was not done); otherwise the job's facts (findings,
     answers, files), or why nothing could be made."""
-    if intent.intent in TUNE_JOBS and not ctx.rejected_input and (failure is None or ctx.edit_report is not None):
+    tune_job = intent.intent in TUNE_JOBS or ctx.transcription is not None  # "transcribe this clip" too
+    if tune_job and not ctx.rejected_input and (failure is None or ctx.edit_report is not None):
         recorder.trace.evidence = _evidence(ctx)
         return reply_for_turn(recorder.trace, ctx.conversation)
     return reply_from_facts(ctx, intent, failure)
+
+
+def _job(request: str, tune_at_hand: bool, files: dict[str, Path], conversation: ConversationState | None) -> RequestIntent:
+    """The job the words ask for; words that only point back at a version ("go back to the first tune",
+    "version 2") ask for that version as the tune now, which edit_abc brings back."""
+    intent = read_intent(request, tune_at_hand=tune_at_hand, attached=set(files))
+    if intent.intent == "chat" and conversation is not None and conversation.reference:
+        return intent.model_copy(update={"intent": "edit", "evidence": conversation.reference})
+    return intent
 
 
 def run_turn(
@@ -281,13 +292,13 @@ def run_turn(
     if not request.strip():
         raise TurnInputError("the request is empty: say what music you want")
     files = check_attachments(user_files)
-    intent: RequestIntent = read_intent(request, tune_at_hand=previous_abc is not None, attached=set(files))
+    intent = _job(request, previous_abc is not None, files, conversation)
     turn_dir.mkdir(parents=True, exist_ok=True)
     ctx = TurnContext(
         request=request, out_dir=turn_dir, user_files=files, session_dir=session_dir,
         previous_abc=previous_abc, previous_plan=previous_plan, seed=settings.seed,
         refine_rounds=settings.refine_rounds, chat_model=chat_model, intent=intent,
-        conversation=conversation,
+        conversation=conversation, progress=progress,
     )
     trace = TurnTrace(
         request=request, inputs={role: str(path) for role, path in files.items()},

@@ -26,6 +26,11 @@ $PIP install -q --upgrade pip setuptools wheel
 $PIP install -q "torch==2.13.0"
 # llama-cpp-python compiles from source (about 6 minutes on 2 cores); a portable, non-native build.
 CMAKE_ARGS="-DGGML_NATIVE=OFF" $PIP install -q -e ".[embedded,test]"
+# The two audio models ship inside PyPI wheels whose metadata asks for TensorFlow (basic-pitch: < 2.15.1;
+# musicnn: >= 1.14 and numpy < 1.17). Tunesmith runs basic-pitch's ONNX model and reads musicnn's
+# checkpoints without TensorFlow, so both install without their declared dependencies; what they
+# really need is in pyproject.toml. `tunesmith doctor` says when either is missing.
+$PIP install -q --no-deps "basic-pitch==0.4.0" "musicnn==0.1.0"
 
 step "Embedded model and tune library"
 .venv/bin/tunesmith prepare

@@ -56,7 +56,8 @@ def test_unknown_session_id_lists_what_exists() -> None:
 
 def test_doctor_prints_a_row_for_every_backend_and_model() -> None:
     result = runner.invoke(app, ["doctor"])
-    for name in ("embedded", "Ollama", "abc2midi", "FluidSynth", "abcm2ps", "MusicGen", "CLAP", "BLIP"):
+    for name in ("embedded", "Ollama", "abc2midi", "FluidSynth", "abcm2ps", "MusicGen", "CLAP", "BLIP", "basic-pitch",
+                 "musicnn tagger"):
         assert name.lower() in result.output.lower(), name
     assert "Traceback" not in result.output
 

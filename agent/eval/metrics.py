@@ -32,6 +32,8 @@ class AudioFacts(BaseModel):
     descriptor_match: float | None = Field(description="0..1 fit of the audio to targets read from the request's words.")
     clap_similarity: float | None = Field(description="CLAP text-audio cosine similarity, -1..1; None without CLAP.")
     clap_status: str
+    tag_match: float | None = Field(None, description="musicnn tag profile vs the request's words, calibrated 0..1.")
+    top_tags: str = Field("", description="The render's most likely musicnn tags.")
 
 
 class CaseResult(BaseModel):
@@ -136,7 +138,7 @@ def music21_parses(abc: str) -> bool:
 
 
 def audio_facts(wav: Path, request: str) -> AudioFacts | None:
-    """Descriptors of a rendered WAV scored against the request (CLAP too where weights exist)."""
+    """Descriptors of a rendered WAV scored against the request (CLAP where weights exist, else musicnn tags)."""
     from tunesmith.tools.audio import score_audio
 
     if not wav.is_file():
@@ -147,7 +149,8 @@ def audio_facts(wav: Path, request: str) -> AudioFacts | None:
         duration_s=round(d.duration_s, 2), tempo_bpm=d.tempo_bpm, centroid_mean_hz=d.centroid_mean_hz,
         centroid_spread_hz=d.centroid_spread_hz, onset_density_per_s=d.onset_density_per_s,
         loudness_lufs=d.loudness_lufs, descriptor_match=text.descriptor_match,
-        clap_similarity=text.clap_similarity, clap_status=scored.clap_status,
+        clap_similarity=text.clap_similarity, clap_status=scored.clap_status, tag_match=text.tag_match,
+        top_tags=scored.top_tags,
     )
 
 
@@ -244,6 +247,7 @@ class Summary(BaseModel):
     output_tokens: int
     descriptor_match_mean: float | None
     clap_mean: float | None
+    tag_match_mean: float | None = None
     reply_consistent_rate: float | None = Field(None, description="Chat turns: share whose reply agrees with the turn's files and trace.")
 
 
@@ -271,6 +275,7 @@ def summarise(results: list[CaseResult]) -> Summary:
         input_tokens=sum(r.input_tokens for r in done), output_tokens=sum(r.output_tokens for r in done),
         descriptor_match_mean=_mean([r.audio.descriptor_match for r in done if r.audio and r.audio.descriptor_match is not None]),
         clap_mean=_mean([r.audio.clap_similarity for r in done if r.audio and r.audio.clap_similarity is not None]),
+        tag_match_mean=_mean([r.audio.tag_match for r in done if r.audio and r.audio.tag_match is not None]),
         reply_consistent_rate=_rate([not r.reply_problems for r in done if r.reply_problems is not None]),
     )
 
@@ -293,6 +298,7 @@ class EvalReport(BaseModel):
     refine_rounds: int
     backends: dict[str, BackendRun] = Field(default_factory=dict)
     ablations: dict[str, Any] = Field(default_factory=dict)
+    audio_distribution: dict[str, Any] = Field(default_factory=dict, description="musicnn Fréchet distance to real tunes.")
     judge: dict[str, Any] = Field(default_factory=dict)
     realism: dict[str, Any] = Field(default_factory=dict)
     out_dir: str = ""

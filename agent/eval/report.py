@@ -145,6 +145,33 @@ def _misses(report: EvalReport) -> list[Block]:
             Block("table", headers=("backend", "case", "status", "what was missed"), rows=tuple(rows[:MAX_MISS_ROWS]))]
 
 
+def _audio_blocks(report: EvalReport) -> list[Block]:
+    """The learned text–audio score of every case, and the musicnn Fréchet distance to real tunes."""
+    rows = [(run.backend, key, c.audio.tag_match, c.audio.descriptor_match, c.audio.clap_similarity, c.audio.top_tags)
+            for run in report.backends.values() for key, c in run.cases.items() if c.status == "done" and c.audio]
+    if not rows:
+        return []
+    blocks = [Block("h2", "Text–audio score of every case"),
+              Block("p", "tag match: the render's musicnn tag profile against the request's words (tags and request "
+                         "embedded with all-MiniLM-L6-v2), calibrated to 0..1 on matching vs shuffled request/render pairs "
+                         "(benchmarks/text_score_bench.py); descriptor match: librosa measures vs words; CLAP where its "
+                         "weights exist."),
+              Block("table", headers=("backend", "case", "tag match", "descriptor match", "CLAP", "tags heard"),
+                    rows=tuple(rows))]
+    distribution = report.audio_distribution
+    if distribution:
+        blocks += [Block("h2", "How far the renders sound from real tunes (musicnn Fréchet distance)"),
+                   Block("p", "Fréchet distance between Gaussians of musicnn (MTT_musicnn penultimate, 200-d) embeddings "
+                              "of 3 s patches: this run's tune.wav files vs " + distribution.get("reference", "reference renders")
+                              + ". Lower is closer. This is not VGGish FAD and is not comparable to published FAD values; "
+                              "compare it only between Tunesmith eval runs. " + distribution.get("reason", ""))]
+        blocks.append(Block("table", headers=("backend", "distance", "clips ours / real", "patches ours / real"),
+                            rows=tuple((name, d.get("distance"), " / ".join(map(str, d.get("clips", ()))) or d.get("reason"),
+                                        " / ".join(map(str, d.get("patches", ()))))
+                                       for name, d in distribution.get("backends", {}).items())))
+    return blocks
+
+
 def _ablation_blocks(ablations: dict[str, Any]) -> list[Block]:
     if not ablations:
         return [Block("h2", "Ablations"), Block("p", "The ablations were not run (--no-ablations).")]
@@ -283,7 +310,8 @@ def report_blocks(report: EvalReport) -> list[Block]:
     intro = (f"Suites: {', '.join(report.suites)}. Seed {report.seed}; up to {report.refine_rounds} refinement rounds. "
              "Every number is measured from the files each turn wrote (tune.abc, trace.json, tune.wav).")
     return [Block("p", intro), *_headline(report), *_by_suite(report), *_chat(report), *_misses(report), *_plots(report),
-            *_ablation_blocks(report.ablations), *_realism_blocks(report.realism), *_judge_blocks(report.judge)]
+            *_audio_blocks(report), *_ablation_blocks(report.ablations), *_realism_blocks(report.realism),
+            *_judge_blocks(report.judge)]
 
 
 def _markdown(blocks: list[Block]) -> str:

@@ -225,6 +225,10 @@ def run_eval(
             report.realism = realism_report(realism, seed=settings.seed, cache_dir=settings.cache_dir).model_dump(mode="json")
         except ModelCannotCompose as reason:
             report.realism = {"note": f"The realism comparison was not run: {reason}."}
+    if with_audio:
+        from tunesmith.agent.eval.audio_distance import audio_distribution
+
+        report.audio_distribution = audio_distribution(report, out_dir)
         atomic_write_json(results_path, report)
     from tunesmith.agent.eval.judge import judge_report
 

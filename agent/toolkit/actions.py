@@ -40,25 +40,51 @@ def describe_image(ctx: TurnContext, path: str) -> str:
 
 
 def describe_audio(ctx: TurnContext, path: str) -> str:
-    """Describe the user's reference clip (tempo, key, loudness, brightness)."""
+    """Describe the user's reference clip (tempo, key, loudness, brightness, musicnn tags)."""
     from tunesmith.tools.audio import describe_audio as analyse
 
     ctx.audio = analyse(ctx.readable_path(path, "audio"))
-    return f"Clip: {ctx.audio.caption} Next: plan_music."
+    return f"Clip: {ctx.audio.caption} Next: transcribe_audio to keep its melody, or plan_music for a new tune."
 
 
-def plan_from_clip(ctx: TurnContext) -> MusicPlan:
-    """Tempo, key and mode of the reference clip, as a base plan with reasons."""
-    clip = ctx.audio.overall
-    update: dict[str, Any] = {"seed": ctx.seed, "reasons": {}}
-    if clip.tempo_bpm:
-        update["tempo_bpm"] = int(min(max(round(clip.tempo_bpm), 40), 220))
-        update["reasons"]["tempo_bpm"] = f"the reference clip moves at about {clip.tempo_bpm:.0f} BPM"
-    if clip.key is not None:
-        why = f"the clip sounds in {clip.key.tonic} {clip.key.mode} (key-profile correlation {clip.key.correlation:.2f})"
-        update.update(key=clip.key.tonic, mode=clip.key.mode)
-        update["reasons"].update(key=why, mode=why)
-    return MusicPlan.model_validate(update)
+def transcribe_audio(ctx: TurnContext, path: str) -> str:
+    """Write the melody of the user's clip as ABC; it becomes the tune edits and continuation act on."""
+    from tunesmith.tools.audio.clip_plan import clip_instrument, plan_from_clip
+    from tunesmith.tools.audio.transcribe import transcribe_audio as transcribe
+
+    clip = ctx.readable_path(path, "audio")
+    if ctx.audio is None:
+        describe_audio(ctx, str(clip))
+    instrument = clip_instrument(ctx.audio.tags)[0] or "piano"
+    say = ctx.progress or (lambda _message: None)
+    ctx.transcription = transcribe(clip, instrument=instrument,
+                                   progress=lambda share: say(f"transcribing {clip.name} {share:.0%}"))
+    ctx.abc, ctx.abc_origin = ctx.transcription.abc, ctx.transcription.sentence()
+    ctx.plan = plan_from_clip(ctx.audio, tags=ctx.audio.tags, transcription=ctx.transcription, keep_length=True,
+                              seed=ctx.seed).model_copy(update={"title": f"Transcribed from {clip.name}"})
+    return (f"Melody: {ctx.transcription.sentence()}. It is now the current tune: edit_abc or continue_tune change it, "
+            "render plays it.")
+
+
+def clip_evidence(ctx: TurnContext) -> list[str]:
+    """What the reference clip contributed, one line each: its measures, the tags heard, its melody."""
+    lines = [ctx.audio.caption]
+    tags = ctx.audio.tags
+    lines.append(f"Tags heard (musicnn, {', '.join(tags.taggers)}): {tags.summary(8)}" if tags is not None
+                 else f"No tags: {ctx.audio.tags_status}")
+    if ctx.transcription is not None:
+        t = ctx.transcription
+        lines.append(f"Melody {t.sentence()} (meter {t.meter}; {t.notes_heard} notes heard in all voices, "
+                     f"{t.notes} kept in the melody line; onsets on the beat grid: fit {t.grid_fit:.2f}; "
+                     f"key correlation {t.key_correlation:.2f})")
+    return lines
+
+
+def _clip_tune(ctx: TurnContext) -> None:
+    """Transcribe the user's clip when a tool needs the clip's tune and nothing transcribed it yet."""
+    if "audio" in ctx.user_files and ctx.transcription is None and ctx.abc is None:
+        transcribe_audio(ctx, str(ctx.user_files["audio"]))
+        ctx.notes.append(f"The clip's melody was transcribed first: {ctx.transcription.sentence()}.")
 
 
 def _model_suggestions(arguments: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -82,10 +108,13 @@ def plan_music(ctx: TurnContext, request: str | None = None, **arguments: Any) -
     Precedence: the user's explicit words, then the image or clip, then the model's suggestions,
     then defaults for the tune type and mood (tools.request).
     """
+    from tunesmith.tools.audio.clip_plan import plan_from_clip
     from tunesmith.tools.planning import plan_from_request
 
     suggestions, ignored = _model_suggestions(arguments)
-    base = ctx.bridge.plan if ctx.bridge is not None else (plan_from_clip(ctx) if ctx.audio is not None else None)
+    base = ctx.bridge.plan if ctx.bridge is not None else None
+    if base is None and ctx.audio is not None:
+        base = plan_from_clip(ctx.audio, tags=ctx.audio.tags, transcription=ctx.transcription, seed=ctx.seed)
     if suggestions:
         kept = base.reasons if base is not None else {}
         update = {field: value for field, value in suggestions.items() if field not in kept}
@@ -155,9 +184,12 @@ def compose_abc(ctx: TurnContext) -> str:
             ctx.notes.append(f"No exemplars were used: {exc}")
     from tunesmith.tools.compose import refine_plan
 
-    outcome = refine_plan(ctx.plan, [e.abc for e in ctx.exemplars], rounds=ctx.refine_rounds)
+    # The clip's own tune leads the exemplars: its rhythms and intervals shape the new tune (the symbolic
+    # counterpart of MusicGen-melody's chroma conditioning).
+    clip_tune = [ctx.transcription.abc] if ctx.transcription is not None else []
+    outcome = refine_plan(ctx.plan, [*clip_tune, *(e.abc for e in ctx.exemplars)], rounds=ctx.refine_rounds)
     ctx.abc, ctx.plan, ctx.refinement, ctx.critique = outcome.abc, outcome.plan, outcome, outcome.critique
-    ctx.abc_origin = "composed from the plan"
+    ctx.abc_origin = "composed from the plan" + (" in the style of the clip's transcribed melody" if clip_tune else "")
     scores = " → ".join(f"{r.overall:.2f}" for r in outcome.rounds)
     return f"Composed {ctx.plan.bars} bars ({_plan_line(ctx.plan)}). Critic scores by round: {scores}. Next: render."
 
@@ -196,6 +228,7 @@ def edit_abc(ctx: TurnContext, instruction: str) -> str:
     """
     from tunesmith.tools.edits import EditError, read_edit
 
+    _clip_tune(ctx)
     if ctx.edit_report is not None:  # the user's words were already read this turn: never applied twice
         if ctx.abc is None:
             raise EditError("your words were already read this turn and no change could be made from them")
@@ -262,7 +295,8 @@ def _apply_user_edit(ctx: TurnContext, ops: list, report: dict[str, Any]) -> str
     ctx.notes.extend(f"Edit not applied: {reason}" for reason in result.skipped)
     if not result.applied and not report["reference"]:
         raise EditError(f"nothing was changed: {'; '.join(result.skipped + result.already + report['refused'])}")
-    ctx.abc, ctx.abc_origin, ctx.renders = result.abc, "edited from the previous tune", None
+    edited = "the clip's transcribed melody" if ctx.transcription is not None and tune == ctx.transcription.abc else "the previous tune"
+    ctx.abc, ctx.abc_origin, ctx.renders = result.abc, f"edited from {edited}", None
     ctx.edits.extend(result.applied)
     if base_plan is not None:
         asked = {field: f"you asked: {ctx.request.strip()!r}" for field in result.plan_changes}
@@ -297,10 +331,15 @@ def generate_audio(ctx: TurnContext, prompt: str | None = None, seconds: float =
 
     text = prompt or (ctx.bridge.musicgen_prompt if ctx.bridge else None)
     if not text and ctx.plan is not None:
-        text = musicgen_prompt_for_plan(ctx.plan)
+        heard = [t.tag.lower() for t in ctx.audio.tags.top(3)] if ctx.audio is not None and ctx.audio.tags else []
+        text = musicgen_prompt_for_plan(ctx.plan, heard)
     text = text or ctx.request
     out_path = ctx.out_dir / "musicgen.wav"
+    # The rendered tune (for a clip: its transcribed, edited melody) conditions MusicGen-melody; with no
+    # render yet, the user's clip itself does.
     melody = ctx.renders.wav if (use_melody and ctx.renders is not None and ctx.renders.wav) else None
+    if melody is None and use_melody and "audio" in ctx.user_files:
+        melody = ctx.user_files["audio"]
     try:
         if melody is not None:
             result = generate_with_melody(text, melody, out_path, seconds=seconds, seed=ctx.seed)
@@ -345,6 +384,7 @@ def continue_tune(ctx: TurnContext, bars: int = 8) -> str:
     without a number; words asking for other changes are applied as an edit instead."""
     from tunesmith.tools.edits import EditOp, read_edit
 
+    _clip_tune(ctx)
     words = read_edit(ctx.request)
     if ctx.edit_report is not None or words.ops or words.reference or words.new_tune or words.refused \
             or not _CONTINUE_WORDS.search(ctx.request):

@@ -6,6 +6,7 @@ small model only has to choose the next tool and its few arguments.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,7 @@ if TYPE_CHECKING:  # heavy modules; the context only holds their results
     from tunesmith.agent.state import ConversationState
     from tunesmith.memory.exemplars import Exemplar
     from tunesmith.tools.audio import AudioDescription, AudioScore
+    from tunesmith.tools.audio.transcribe import Transcription
     from tunesmith.tools.compose import RefineOutcome
     from tunesmith.tools.critic import Critique
     from tunesmith.tools.musicgen import GeneratedAudio
@@ -45,11 +47,13 @@ class TurnContext:
     seed: int = 0
     refine_rounds: int = 3
     chat_model: BaseChatModel | None = None  # revises ABC the model wrote itself (write_abc)
+    progress: Callable[[str], None] | None = None  # long tools report "transcribing clip.wav 40%" through it
     conversation: ConversationState | None = None  # the versions so far and the one this turn starts from
     intent: RequestIntent | None = None  # the job the words ask for (tools.planning.intent)
     # Filled in by tools as the turn goes on.
     image: ImageAnalysis | None = None
     audio: AudioDescription | None = None
+    transcription: Transcription | None = None  # the clip's melody as ABC
     bridge: BridgeResult | None = None
     exemplars: list[Exemplar] = field(default_factory=list)
     plan: MusicPlan | None = None

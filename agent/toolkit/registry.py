@@ -114,7 +114,8 @@ class ConvertArgs(BaseModel):
 # name -> (schema, description for the model, action)
 TOOL_SPECS: dict[str, tuple[type[BaseModel], str, Callable[..., str]]] = {
     "describe_image": (PathArgs, "Analyse the user's image: colours, mood, energy; suggests a music plan.", actions.describe_image),
-    "describe_audio": (PathArgs, "Analyse the user's audio clip: tempo, key, loudness, brightness.", actions.describe_audio),
+    "describe_audio": (PathArgs, "Analyse the user's audio clip: tempo, key, loudness, instruments and mood heard.", actions.describe_audio),
+    "transcribe_audio": (PathArgs, "Write the melody of the user's clip as ABC; it becomes the tune to edit or continue.", actions.transcribe_audio),
     "search_exemplars": (SearchArgs, "Find real folk tunes like the request in the library.", actions.search_exemplars),
     "plan_music": (PlanArgs, "Make a music plan (key, mode, meter, tempo, bars, instrument) from the request.", actions.plan_music),
     "compose_abc": (NoArgs, "Compose the planned tune as ABC and refine it with the critic.", actions.compose_abc),
@@ -180,8 +181,8 @@ class GapArgs(BaseModel):
 # What is left for the model to choose in a plan: files, the user's words and output formats are fixed
 # by the words (agent.recipes), so those arguments are not offered — a shorter grammar, fewer tokens.
 PLAN_CHOICES: dict[str, type[BaseModel]] = {
-    "describe_image": NoArgs, "describe_audio": NoArgs, "plan_music": PlanChoices, "render": NoArgs,
-    "repair_midi": GapArgs, "generate_audio": NoArgs,
+    "describe_image": NoArgs, "describe_audio": NoArgs, "transcribe_audio": NoArgs, "plan_music": PlanChoices,
+    "render": NoArgs, "repair_midi": GapArgs, "generate_audio": NoArgs,
 }
 
 
@@ -193,7 +194,10 @@ def _open_plan_choices(ctx: TurnContext) -> type[BaseModel]:
 
     seen = ctx.bridge.plan.reasons if ctx.bridge is not None else {}
     if ctx.audio is not None:
-        seen = {**seen, **actions.plan_from_clip(ctx).reasons}
+        from tunesmith.tools.audio.clip_plan import plan_from_clip
+
+        clip_plan = plan_from_clip(ctx.audio, tags=ctx.audio.tags, transcription=ctx.transcription, seed=ctx.seed)
+        seen = {**seen, **clip_plan.reasons}
     open_fields = [f for f in open_plan_fields(ctx.request, list(PlanChoices.model_fields)) if f not in seen]
     fields = {name: (PlanChoices.model_fields[name].annotation, PlanChoices.model_fields[name]) for name in open_fields}
     return create_model("PlanChoices", **fields) if fields else NoArgs
@@ -217,10 +221,12 @@ def tools_for_turn(ctx: TurnContext) -> list[str]:
     if "image" in ctx.user_files:
         names.insert(0, "describe_image")
     if "audio" in ctx.user_files:
-        names.insert(0, "describe_audio")
+        names[:0] = ["describe_audio", "transcribe_audio"]
     names.append("recall_tune")
+    if ctx.previous_abc or "abc" in ctx.user_files or "audio" in ctx.user_files:
+        names += ["edit_abc", "continue_tune"]
     if ctx.previous_abc or "abc" in ctx.user_files:
-        names += ["edit_abc", "continue_tune", "show_score", "check_tune", "analyse_tune", "convert_tune", "fix_tune"]
+        names += ["show_score", "check_tune", "analyse_tune", "convert_tune", "fix_tune"]
     if "abc" in ctx.user_files:
         names += ["play_tune", "list_tunes"]
     if "midi" in ctx.user_files:

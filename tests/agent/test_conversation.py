@@ -68,6 +68,15 @@ def test_going_back_to_the_version_before_the_flute_brings_that_tune_back(reel_s
     assert analyse_abc(faster.abc).mode == "minor" and analyse_abc(faster.abc).instrument_program == 110
 
 
+def test_words_that_only_point_back_bring_that_version_back(reel_session: ChatSession) -> None:
+    first = reel_session.last_tune()[0]
+    ask(reel_session, "in minor", call("edit_abc", instruction="minor"), call("render"), "ok")
+    back = ask(reel_session, "go back to the first tune", "Sure!")
+    assert back.status == "done" and back.intent == "edit"
+    assert [n.midi for n in tune_notes(back.abc)] == [n.midi for n in tune_notes(first)]
+    assert "Started from version 1" in back.reply
+
+
 def test_the_first_tune_but_in_6_8_edits_the_first_tune(reel_session: ChatSession) -> None:
     ask(reel_session, "in minor", call("edit_abc", instruction="minor"), call("render"), "ok")
     outcome = ask(reel_session, "the first tune, but in 6/8", call("edit_abc", instruction="6/8"), call("render"), "ok")

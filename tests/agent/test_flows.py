@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from support.real_tunes import KESH, render_clip
 from support.scripted_model import call, scripted
 
 from tunesmith.agent.session import ChatSession
@@ -251,3 +252,54 @@ def test_with_llm_reply_the_model_words_the_reply_from_the_facts_in_one_more_cal
     outcome = _session(model, llm_reply=True).ask("a cheerful jig in D major")
     trace = _trace(outcome.folder)
     assert outcome.reply == "A bright jig for you, in D." and len(trace["llm_steps"]) == 2
+
+
+@pytest.fixture(scope="module")
+def jig_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A render of eight bars of a real jig: the user's clip."""
+    return render_clip(tmp_path_factory.mktemp("clips"), KESH, "clip")
+
+
+def _directions(abc: str) -> list[int]:
+    pitches = [n.midi for n in tune_notes(abc) if n.midi is not None]
+    return [(b > a) - (b < a) for a, b in zip(pitches, pitches[1:])]
+
+
+def test_like_this_clip_but_in_minor_edits_the_clips_own_transcribed_melody(jig_clip: Path) -> None:
+    model = scripted(call("transcribe_audio", path="clip.wav"), call("edit_abc", instruction="but in minor"),
+                     call("render"), "Here is your clip's tune in minor.")
+    outcome = _session(model).ask("like this clip, but in minor", user_files={"audio": jig_clip})
+    analysis = analyse_abc(outcome.abc)
+    assert (analysis.key, analysis.mode, analysis.meter) == ("G", "minor", "6/8")
+    assert [(n.onset, n.duration) for n in tune_notes(outcome.abc)] == [(n.onset, n.duration) for n in tune_notes(KESH)]
+    assert _directions(outcome.abc) == _directions(KESH)  # the tune's contour survives the change of mode
+    explanation = (outcome.folder / "explanation.md").read_text()
+    assert "transcribed from your clip:" in explanation and "Tags heard (musicnn" in explanation
+    assert "you asked: 'like this clip, but in minor'" in explanation  # the user's words, not the model's
+
+
+def test_a_model_that_calls_no_tool_gets_the_clip_transcribed_edited_and_rendered(jig_clip: Path) -> None:
+    outcome = _session(scripted("Sure!")).ask("like this clip, but in a minor key", user_files={"audio": jig_clip})
+    calls = _trace(outcome.folder)["tool_calls"]
+    assert [(c["name"], c["by"], c["error"]) for c in calls] == [
+        ("transcribe_audio", "agent", None), ("edit_abc", "agent", None), ("render", "agent", None)]
+    assert analyse_abc(outcome.abc).mode == "minor"
+    assert (outcome.folder / "tune.wav").is_file()
+
+
+def test_continue_this_clip_keeps_the_clips_bars_and_adds_eight(jig_clip: Path) -> None:
+    outcome = _session(scripted("ok")).ask("continue this clip", user_files={"audio": jig_clip})
+    assert [c["name"] for c in _trace(outcome.folder)["tool_calls"]] == ["transcribe_audio", "continue_tune", "render"]
+    written = [(n.midi, n.duration) for n in tune_notes(outcome.abc)]
+    assert written[: len(tune_notes(KESH))] == [(n.midi, n.duration) for n in tune_notes(KESH)]
+    assert analyse_abc(outcome.abc).bars == 16
+
+
+def test_something_in_the_style_of_the_clip_is_a_new_tune_composed_from_its_melody(jig_clip: Path) -> None:
+    outcome = _session(scripted("ok")).ask("something in the style of this clip", user_files={"audio": jig_clip})
+    trace = _trace(outcome.folder)
+    assert [c["name"] for c in trace["tool_calls"]] == ["transcribe_audio", "plan_music", "compose_abc", "render"]
+    assert "in the style of the clip's transcribed melody" in trace["evidence"]["tune_origin"]
+    analysis = analyse_abc(outcome.abc)
+    assert (analysis.meter, analysis.key) == ("6/8", "G")
+    assert outcome.abc.strip() != KESH.strip()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tunesmith.agent.state import ConversationState, TuneFacts, VersionNotFound, turn_kind
+from tunesmith.agent.state import ConversationState, TuneFacts, VersionNotFound
 from tunesmith.tools.edits import read_edit
 
 REEL = "X:1\nT:R\nR:reel\nM:4/4\nL:1/8\nQ:1/4=220\nK:G\n%%MIDI program 110\n|:GABc dBGB|cBcd efge:|\n|:dBGB cAFA|GABc d4:|\n"
@@ -71,12 +71,3 @@ def test_the_state_lines_show_the_current_tune_and_every_version() -> None:
     lines = conversation().lines()
     assert lines[0] == "Current tune: version 4 of 4: A minor, 4/4, 176 BPM, flute, 64 bars, form AABB"
     assert len(lines) == 5 and lines[-1].startswith("→ 4.")
-
-
-@pytest.mark.parametrize(("words", "has_tune", "kind"), [
-    ("a jig in D", False, "new"), ("thanks!", False, "nothing"), ("thanks!", True, "nothing"),
-    ("slower", True, "edit"), ("now a polka in G", True, "new"), ("go back to the first tune", True, "edit"),
-    ("in 0/4", True, "edit"),
-])
-def test_the_user_s_words_say_what_kind_of_turn_it_is(words: str, has_tune: bool, kind: str) -> None:
-    assert turn_kind(words, has_tune) == kind

@@ -1,4 +1,5 @@
-"""Clip in: decode safely, audio descriptors, a description with segments, and how well audio fits a text."""
+"""Clip in: decode safely, audio descriptors, a description with segments and musicnn tags, the melody
+transcribed as ABC (`transcribe`), and how well audio fits a text."""
 
 from tunesmith.tools.audio.describe import AudioDescription, AudioInputError, describe_audio, load_audio
 from tunesmith.tools.audio.descriptors import AudioDescriptors, audio_descriptors

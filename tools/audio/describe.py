@@ -1,18 +1,21 @@
-"""Analyse an input clip: tempo, key, loudness, brightness and onset density, whole and per segment.
+"""Analyse an input clip: tempo, key, loudness, brightness and onset density, whole and per segment,
+and what musicnn's taggers hear in it (instruments, tempo words, genre and mood, with probabilities).
 
-`describe_audio` is the offline stand-in for a music captioner: it lets a user say "like this clip, but
-for Christmas". `load_audio` is the one checked way every audio tool reads a user's file.
+`describe_audio` is the offline stand-in for a music captioner (LP-MusicCaps in Seed 002): it lets a
+user say "like this clip, but for Christmas". `load_audio` (from `load.py`, re-exported here) is the one
+checked way every audio tool reads a user's file.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 from pydantic import BaseModel, Field
 
-from tunesmith.errors import InputError
+from tunesmith.errors import InputError, UnavailableError
 from tunesmith.tools.audio.descriptors import AudioDescriptors, audio_descriptors
+from tunesmith.tools.audio.load import MAX_AUDIO_SECONDS, AudioInputError, audio_info, load_audio
+from tunesmith.tools.audio.musicnn.tagger import ClipTags
 from tunesmith.tools.theory import KeyEstimate
 
 __all__ = [
@@ -26,14 +29,6 @@ __all__ = [
     "describe_audio",
     "load_audio",
 ]
-
-MAX_AUDIO_SECONDS = 600.0  # ten minutes: longer clips take minutes to analyse and are refused
-ANALYSIS_SAMPLE_RATE = 22050  # Hz; enough for tempo, key and brightness, and half the work of 44.1 kHz
-
-
-class AudioInputError(InputError):
-    """A file given as audio is missing, empty, unreadable, not audio, or too long."""
-
 
 class AudioSegment(BaseModel):
     """One stretch of the clip with its own measures and a one-line description."""
@@ -53,59 +48,9 @@ class AudioDescription(BaseModel):
     duration_s: float
     overall: AudioDescriptors
     segments: list[AudioSegment]
-    caption: str = Field(description="One sentence in words, usable as a MusicGen prompt seed.")
-
-
-def _audio_info(path: Path) -> tuple[int, int, float]:
-    """(sample rate Hz, channels, duration s) read from the file's content, not its name."""
-    import soundfile
-
-    try:
-        info = soundfile.info(str(path))
-        return int(info.samplerate), int(info.channels), float(info.frames) / info.samplerate
-    except Exception:
-        pass
-    try:
-        import audioread
-
-        with audioread.audio_open(str(path)) as handle:
-            return int(handle.samplerate), int(handle.channels), float(handle.duration)
-    except Exception:
-        raise AudioInputError(
-            f"{path} is not an audio file this machine can read; give a WAV, FLAC, OGG or MP3 file"
-        ) from None
-
-
-def load_audio(
-    path: str | Path, *, sample_rate: int | None = ANALYSIS_SAMPLE_RATE, max_seconds: float = MAX_AUDIO_SECONDS
-) -> tuple[np.ndarray, int]:
-    """Read an audio file as mono float32 samples in -1..1, resampled to `sample_rate` Hz (None: keep).
-
-    Raises AudioInputError for a missing, empty, non-audio, silent-length or over-long file.
-    """
-    path = Path(path)
-    if not path.exists():
-        raise AudioInputError(f"audio file {path} does not exist")
-    if not path.is_file():
-        raise AudioInputError(f"{path} is a folder, not an audio file")
-    if path.stat().st_size == 0:
-        raise AudioInputError(f"audio file {path} is empty (0 bytes)")
-    _, _, duration = _audio_info(path)
-    if duration > max_seconds:
-        raise AudioInputError(
-            f"{path} lasts {duration:.0f} s; clips up to {max_seconds:.0f} s are accepted, cut it shorter first"
-        )
-    import librosa
-
-    try:
-        samples, sr = librosa.load(str(path), sr=sample_rate, mono=True)
-    except Exception as exc:
-        raise AudioInputError(f"{path} could not be decoded as audio ({type(exc).__name__}: {exc})") from None
-    if samples.size == 0:
-        raise AudioInputError(f"{path} has no audio samples (truncated or empty audio data)")
-    if not np.all(np.isfinite(samples)):
-        raise AudioInputError(f"{path} holds non-finite sample values (NaN or infinity); it is not usable audio")
-    return samples.astype(np.float32), int(sr)
+    caption: str = Field(description="In words, usable as a MusicGen prompt seed: the measures, then the tags heard.")
+    tags: ClipTags | None = Field(None, description="musicnn tags of the whole clip; None when they could not be had.")
+    tags_status: str = Field("", description="The taggers used, or why there are no tags.")
 
 
 def _segment_bounds(duration: float, segment_seconds: float) -> list[tuple[float, float]]:
@@ -132,13 +77,27 @@ def _caption(overall: AudioDescriptors) -> str:
     return " ".join(words) + f", {overall.loudness_lufs:.0f} LUFS, {overall.duration_s:.0f} s long."
 
 
-def describe_audio(path: Path, *, segment_seconds: float = 10.0) -> AudioDescription:
-    """Describe a clip as a whole and in `segment_seconds`-long pieces (seconds, 1..600)."""
+def _tags(path: Path) -> tuple[ClipTags | None, str]:
+    """musicnn tags of the clip and a status line, or (None, why not)."""
+    from tunesmith.tools.audio.musicnn.tagger import tag_audio
+
+    try:
+        tags = tag_audio(path)
+    except UnavailableError as error:
+        return None, f"no tags: {error.sentence()}"
+    except InputError as error:  # too short to tag
+        return None, f"no tags: {error}"
+    return tags, f"tagged by {', '.join(tags.taggers)} over {tags.patches} three-second patches"
+
+
+def describe_audio(path: Path, *, segment_seconds: float = 10.0, with_tags: bool = True) -> AudioDescription:
+    """Describe a clip as a whole and in `segment_seconds`-long pieces (seconds, 1..600); `with_tags`
+    adds musicnn's tags (about a second per minute of audio) to the description and the caption."""
     if not 1.0 <= segment_seconds <= MAX_AUDIO_SECONDS:
         raise ValueError(f"segment_seconds={segment_seconds} is not valid; use 1 to {MAX_AUDIO_SECONDS:.0f} seconds")
     path = Path(path)
     samples, sr = load_audio(path)
-    native_sr, channels, _ = _audio_info(path)
+    native_sr, channels, _ = audio_info(path)
     overall = audio_descriptors(samples, sr)
     segments = []
     for start, end in _segment_bounds(len(samples) / sr, segment_seconds):
@@ -147,7 +106,11 @@ def describe_audio(path: Path, *, segment_seconds: float = 10.0) -> AudioDescrip
             AudioSegment(start_s=round(start, 3), end_s=round(end, 3), descriptors=piece,
                          text=f"{start:.0f}–{end:.0f} s: {piece.summary()}")
         )
+    tags, status = _tags(path) if with_tags and overall.rms_dbfs >= -60 else (None, "no tags: not asked for or silent")
+    caption = _caption(overall)
+    if tags is not None:
+        caption += f" It sounds like: {tags.summary(5)} (musicnn tag probabilities)."
     return AudioDescription(
         path=str(path), sample_rate=native_sr, channels=channels, duration_s=overall.duration_s,
-        overall=overall, segments=segments, caption=_caption(overall),
+        overall=overall, segments=segments, caption=caption, tags=tags, tags_status=status,
     )

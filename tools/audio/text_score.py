@@ -1,9 +1,10 @@
-"""How well audio fits a text: CLAP similarity when its weights are here, librosa descriptors always.
+"""How well audio fits a text: CLAP where its weights are here, else musicnn tags; descriptors always.
 
 CLAP (transformers `ClapModel` + `ClapProcessor`, `settings.clap_model`) embeds text and audio in one
-space; the cosine similarity of the two (-1..1) says how well they match. Without weights the score
-rests on descriptors measured from the clip against targets read from the text's words
-(slow/fast, bright/dark, calm/busy, loud/quiet, major/minor, "D minor", "120 BPM").
+space; the cosine similarity of the two (-1..1) says how well they match. Without CLAP weights the
+learned score is musicnn's: the clip's tag profile against the text's words (`musicnn/text_match.py`,
+a calibrated probability 0..1). Descriptors measured from the clip are always scored against targets
+read from the text's words (slow/fast, bright/dark, calm/busy, loud/quiet, major/minor, "D minor", "120 BPM").
 """
 
 from __future__ import annotations
@@ -29,8 +30,15 @@ class TextScore(BaseModel):
 
     text: str
     clap_similarity: float | None = Field(description="Cosine similarity of CLAP embeddings, -1..1; None without CLAP.")
+    tag_match: float | None = Field(None, description="musicnn tag profile vs the words, calibrated 0..1; None without musicnn.")
+    tag_evidence: list[str] = Field(default_factory=list, description="Tags the words ask for and what the clip offers.")
     descriptor_match: float | None = Field(description="Mean of the target scores, 0..1; None when no word set a target.")
     targets: list[DescriptorTarget]
+
+    @property
+    def learned(self) -> float | None:
+        """The learned score this text has: CLAP similarity where CLAP ran, else the musicnn tag match."""
+        return self.clap_similarity if self.clap_similarity is not None else self.tag_match
 
 
 class AudioScore(BaseModel):
@@ -39,13 +47,27 @@ class AudioScore(BaseModel):
     path: str
     clap_available: bool
     clap_status: str = Field(description="The CLAP model used, or why CLAP was not used.")
+    tags_status: str = Field("", description="The musicnn taggers used, or why there are no tags.")
+    top_tags: str = Field("", description="The clip's most likely musicnn tags, e.g. 'piano 0.81, slow 0.40'.")
     descriptors: AudioDescriptors
     scores: list[TextScore]
 
     @property
     def best_text(self) -> str:
-        """The text that fits best: by CLAP when available, else by descriptor match."""
-        return max(self.scores, key=lambda s: (s.clap_similarity or 0.0, s.descriptor_match or 0.0)).text
+        """The text that fits best: by CLAP, else by musicnn tag match, else by descriptor match."""
+        return max(self.scores, key=lambda s: (s.learned or 0.0, s.descriptor_match or 0.0)).text
+
+    @property
+    def summary(self) -> str:
+        """One line per text for the agent's model: the learned score, the descriptor match, the tags heard."""
+        parts = []
+        for score in self.scores:
+            learned = (f"CLAP {score.clap_similarity:.2f}" if score.clap_similarity is not None
+                       else f"tag match {score.tag_match:.2f}" if score.tag_match is not None else "no learned score")
+            words = "no descriptor targets" if score.descriptor_match is None else f"descriptors {score.descriptor_match:.2f}"
+            parts.append(f"“{score.text[:60]}”: {learned}, {words}")
+        heard = f"; heard: {self.top_tags}" if self.top_tags else ""
+        return "; ".join(parts) + heard
 
 
 class RankedClip(BaseModel):
@@ -54,6 +76,7 @@ class RankedClip(BaseModel):
     path: str
     score: float
     clap_similarity: float | None
+    tag_match: float | None = None
     descriptor_match: float | None
 
 
@@ -79,7 +102,7 @@ def _load_clap(model: str | None) -> tuple[_Clap | None, str]:
     name = model or settings.clap_model
     status = find_weights(name, allow_downloads=settings.allow_downloads)
     if not status.available:
-        return None, f"CLAP unavailable: {status.reason} Scored with audio descriptors only."
+        return None, f"CLAP unavailable: {status.reason} Scored with musicnn tags and audio descriptors."
     key = (str(status.path), "cpu")
     if key not in _loaded:
         from transformers import ClapModel, ClapProcessor
@@ -119,8 +142,25 @@ def _clap_similarities(clap: _Clap, samples: np.ndarray, texts: list[str]) -> li
     return [round(float(s), 4) for s in similarities]
 
 
+def _tag_matches(audio_path: str | Path, texts: list[str]) -> tuple[list, str, str]:
+    """(TagMatch or None per text, status, top tags) from musicnn; Nones with the reason when it cannot run."""
+    from tunesmith.errors import InputError, UnavailableError
+    from tunesmith.tools.audio.musicnn.tagger import tag_audio
+    from tunesmith.tools.audio.musicnn.text_match import tag_match
+
+    try:
+        tags = tag_audio(audio_path)
+        matches = tag_match(tags, texts)
+    except UnavailableError as error:
+        return [None] * len(texts), f"no tag match: {error.sentence()}", ""
+    except InputError as error:  # too short to tag
+        return [None] * len(texts), f"no tag match: {error}", ""
+    return matches, f"musicnn {', '.join(tags.taggers)} over {tags.patches} patches", tags.summary(5)
+
+
 def score_audio(audio_path: str | Path, texts: list[str], *, model: str | None = None) -> AudioScore:
-    """Score a clip against each text: CLAP similarity if available, descriptor targets always.
+    """Score a clip against each text: CLAP similarity if available, else the musicnn tag match;
+    descriptor targets always.
 
     Raises AudioInputError for a file that is not readable audio.
     """
@@ -129,29 +169,33 @@ def score_audio(audio_path: str | Path, texts: list[str], *, model: str | None =
     descriptors = audio_descriptors(samples, sr)
     clap, status = _load_clap(model)
     similarities: list[float | None] = [None] * len(texts)
+    matches, tags_status, top_tags = [None] * len(texts), "not needed: CLAP scored the texts", ""
     if clap is not None:
         clap_samples, _ = load_audio(audio_path, sample_rate=clap.sample_rate)
         similarities = _clap_similarities(clap, clap_samples, texts)
+    else:
+        matches, tags_status, top_tags = _tag_matches(audio_path, texts)
     scores = []
-    for text, similarity in zip(texts, similarities):
+    for text, similarity, match in zip(texts, similarities, matches):
         targets = targets_for_text(text, descriptors)
-        scores.append(TextScore(text=text, clap_similarity=similarity, descriptor_match=descriptor_match(targets),
-                                targets=targets))
+        scores.append(TextScore(text=text, clap_similarity=similarity, tag_match=match.score if match else None,
+                                tag_evidence=match.evidence if match else [],
+                                descriptor_match=descriptor_match(targets), targets=targets))
     return AudioScore(path=str(audio_path), clap_available=clap is not None, clap_status=status,
-                      descriptors=descriptors, scores=scores)
+                      tags_status=tags_status, top_tags=top_tags, descriptors=descriptors, scores=scores)
 
 
 def rank_clips(paths: list[str | Path], text: str, *, model: str | None = None) -> list[RankedClip]:
-    """Clips ordered best first for `text`: by CLAP similarity when available, else by descriptor match."""
+    """Clips ordered best first for `text`: by CLAP similarity, else musicnn tag match, else descriptor match."""
     if not paths:
         raise ValueError("paths is empty; give one or more audio files to rank")
     ranked = []
     for path in paths:
         result = score_audio(path, [text], model=model)
         score = result.scores[0]
-        value = score.clap_similarity if score.clap_similarity is not None else (score.descriptor_match or 0.0)
+        value = score.learned if score.learned is not None else (score.descriptor_match or 0.0)
         ranked.append(RankedClip(path=str(path), score=value, clap_similarity=score.clap_similarity,
-                                 descriptor_match=score.descriptor_match))
+                                 tag_match=score.tag_match, descriptor_match=score.descriptor_match))
     return sorted(ranked, key=lambda clip: clip.score, reverse=True)
 
 
@@ -161,4 +205,4 @@ def clap_checks() -> list[BackendStatus]:
     from tunesmith.tools.weights import find_weights, weights_status_row
 
     status = find_weights(get_settings().clap_model, allow_downloads=False)
-    return [weights_status_row("CLAP", status, "audio is scored with librosa descriptors against words in the request")]
+    return [weights_status_row("CLAP", status, "audio is scored by musicnn tags and librosa descriptors against the request's words")]

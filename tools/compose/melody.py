@@ -40,11 +40,14 @@ TONIC_PULL = 2.0
 
 @dataclass
 class Note:
-    """One melody note: scale step (0 = tonic in octave 4), alteration (semitones), duration (sixteenths)."""
+    """One melody note: scale step (0 = tonic in octave 4), alteration (semitones), duration (sixteenths);
+    `rest` makes it a rest of that duration, `tie` ties it to the next note (same pitch)."""
 
     step: int
     alteration: int
     duration: int
+    rest: bool = False
+    tie: bool = False
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ def abc_pitch(letter: str, octave: int) -> str:
 
 
 def bar_abc(notes: Sequence[Note], scale: Scale, meter: str, chord_symbol: str | None = None) -> str:
-    """One bar of ABC: an optional chord symbol, then notes beamed by beat."""
+    """One bar of ABC: an optional chord symbol, then notes (and rests) beamed by beat, ties marked."""
     signature = scale.signature()
     by_letter: dict[str, int] = {}
     by_pitch: dict[tuple[str, int], int] = {}
@@ -41,14 +41,17 @@ def bar_abc(notes: Sequence[Note], scale: Scale, meter: str, chord_symbol: str |
     parts: list[str] = [f'"{chord_symbol}"'] if chord_symbol else []
     onset = 0
     for note in notes:
+        if onset in beats and onset > 0:
+            parts.append(" ")
+        onset += note.duration
+        if note.rest:
+            parts.append("z" + abc_length(note.duration))
+            continue
         letter, accidental, octave = scale.note_spelling(note.step, note.alteration)
         in_effect = (by_letter.get(letter, signature[letter]), by_pitch.get((letter, octave), signature[letter]))
         mark = "" if in_effect == (accidental, accidental) else ACCIDENTAL_ABC[accidental]
         if mark:
             by_letter[letter] = accidental
             by_pitch[(letter, octave)] = accidental
-        if onset in beats and onset > 0:
-            parts.append(" ")
-        parts.append(mark + abc_pitch(letter, octave) + abc_length(note.duration))
-        onset += note.duration
+        parts.append(mark + abc_pitch(letter, octave) + abc_length(note.duration) + ("-" if note.tie else ""))
     return "".join(parts)

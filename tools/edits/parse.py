@@ -72,6 +72,8 @@ _TRANSPOSE = [
     re.compile(r"\btranspose(?:\s+it)?\s+(?:by\s+)?(?P<n>[+-]?\d+)\s*(?P<iv>semitone)s?(?:\s+(?P<dir>up|down))?\b"),
 ]
 _REGISTER = re.compile(r"\b(?:higher|lower)(?:\s+(?:register|pitch|up|down))?\b")
+# "a brighter register" is an octave up, not a change of mode ("brighter" alone means major).
+_COLOUR_REGISTER = re.compile(r"\b(?P<dir>brighter|darker)\s+(?:register|octave|range)\b")
 # "the B part", "B section", "the b part" (a lower-case letter only after "the": "a part" is no part name).
 _SECTION = re.compile(r"\b(?:the\s+(?P<lower>[a-h])|(?:the\s+)?(?P<upper>[A-H]))[\s-]*(?:part|section|strain)\b")
 _SECTION_DROP = re.compile(r"\b(?:drop|remove|cut|skip|delete|lose|without)\s+(?:the\s+)?"
@@ -234,6 +236,8 @@ def _clause_ops(clause: str, current: MusicPlan | None, reading: EditReading) ->
             if mode_word or match["abbr"]:
                 found.append((match.start() + 1, EditOp(kind="mode", value=MODE_WORDS.get(mode_word, "minor"),
                                                         evidence=clause[match.start():match.end()].strip())))
+    for match in _COLOUR_REGISTER.finditer(lower):
+        add(match, "transpose", 12 if match["dir"] == "brighter" else -12)
     for pattern, mode in _MODE_MOODS:
         for match in re.finditer(rf"\b(?:{pattern})\b", lower):
             add(match, "mode", mode)

@@ -57,7 +57,9 @@ _FORMAT_WORDS = {"midi": "mid", "mid": "mid", "musicxml": "musicxml", "music xml
 _FORMAT = r"(?:" + "|".join(re.escape(w) for w in sorted(_FORMAT_WORDS, key=len, reverse=True)) + r")"
 _FORMAT_RE = re.compile(rf"\b({_FORMAT})\b")
 
-_CONTINUE = re.compile(r"\b(?:continue|carry on|keep going|go on with)\b")
+_CONTINUE = re.compile(r"\b(?:continue|continuation|carry on|keep going|go on with)\b")
+_TRANSCRIBE = re.compile(r"\b(?:transcribe|transcription|notate|write (?:it|this|the melody|the tune) down|"
+                         r"what(?:'s| is) the (?:melody|tune))\b")
 _CONTINUE_BARS = re.compile(rf"\b(?:for|by|with)?\s*(?P<n>{NUMBER_RE})\s+(?:more\s+|new\s+|extra\s+)?(?:bars?|measures?)\b")
 _GAP = re.compile(r"\b(?:fill(?:\s+(?:it|them|this|that|the\s+gap))?\s+in|missing|gaps?|lost|restore|reconstruct)\b")
 _GAP_BARS = re.compile(r"\b(?:bars?|measures?)\s+(\d{1,3})\s*(?:-|–|to|through|and)\s*(\d{1,3})\b")
@@ -187,6 +189,16 @@ def read_intent(text: str, *, tune_at_hand: bool = False, attached: Collection[s
         evidence = match if isinstance(match, str) else match.group(0).strip()
         return RequestIntent(intent=intent, evidence=evidence, **{**details, **extra})
 
+    if "audio" in attached and not own_file:  # the clip's melody is the tune the words act on
+        if match := _CONTINUE.search(lower):
+            bars = _CONTINUE_BARS.search(lower)
+            return found("continue", match, bars=int(number_value(bars["n"])) if bars else None)
+        if match := _TRANSCRIBE.search(lower):
+            return found("convert", match, formats=["abc"])
+        change = _musical_change(targets)
+        if change and not _NEW_TUNE.search(lower):
+            return found("edit", targets[change[0]])
+        return found("compose", "a clip to set the music: a new tune in its style")
     if not tune_at_hand:
         if "image" in attached or "audio" in attached:
             return found("compose", f"a {'picture' if 'image' in attached else 'clip'} to set the music")

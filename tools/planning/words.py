@@ -140,7 +140,7 @@ INSTRUMENT_SYNONYMS: dict[str, str] = {
     "melodeon": "accordion", "squeezebox": "accordion", "button accordion": "accordion",
     "singer": "voice", "vocals": "voice", "glock": "glockenspiel",
     "cor anglais": "english horn", "steel pan": "steel drums", "panpipes": "pan flute",
-    "music-box": "music box", "synth": "synth lead",
+    "music-box": "music box", "synth": "synth lead", "bells": "tubular bells", "church bells": "tubular bells",
 }
 # GM names too ambiguous in free text: "a bright piano piece" is not a request for GM 1.
 _AMBIGUOUS_GM_NAMES = {"bright piano", "slow strings", "warm pad", "bass"}

@@ -56,7 +56,10 @@ def _results(out: Path) -> dict:
 
 
 @pytest.mark.slow
-def test_small_suite_writes_results_and_readable_reports_with_measured_numbers(tmp_path: Path) -> None:
+def test_small_suite_writes_results_and_readable_reports_with_measured_numbers(tmp_path: Path, monkeypatch) -> None:
+    from tunesmith.agent.eval import audio_distance
+
+    monkeypatch.setattr(audio_distance, "REFERENCE_TUNES", 4)  # the report uses 30; 4 keep the test short
     out = tmp_path / "eval"
     report = run_eval([_suite_file(tmp_path)], out, settings=_settings(), model_factory=scripted_agent,
                       ablations=False, progress=False)
@@ -78,6 +81,11 @@ def test_small_suite_writes_results_and_readable_reports_with_measured_numbers(t
     assert "LLM-as-judge" in markdown and "were not made" in markdown
     html = (out / "report.html").read_text()
     assert "data:image/png;base64," in html and "<table>" in html
+    assert 0.0 <= jig["audio"]["tag_match"] <= 1.0 and jig["audio"]["top_tags"]
+    assert "Text–audio score of every case" in markdown and "| embedded | mini/jig-d |" in markdown
+    distance = _results(out)["audio_distribution"]["backends"]["embedded"]
+    assert distance["distance"] >= 0 and distance["clips"] == [3, 4]
+    assert "not VGGish FAD and is not comparable to published FAD values" in markdown
     assert (out / "plots" / "overview.png").stat().st_size > 1000
 
 

@@ -147,3 +147,10 @@ def test_key_profile_of_a_c_major_scale_is_c_major_and_a_flat_profile_has_no_key
     assert key is not None and key.name == "C major"
     assert key.margin > 0 and key.runner_up != "C major"
     assert estimate_key(np.ones(12)) is None
+
+
+def test_the_caption_says_what_musicnn_hears_with_probabilities(tmp_path: Path) -> None:
+    description = describe_audio(write(tmp_path / "clip.wav", chord_loop(100, A_MINOR, 8)))
+    assert description.tags is not None and len(description.tags.tags) == 100
+    assert "It sounds like: " in description.caption and "(musicnn tag probabilities)" in description.caption
+    assert description.tags.top(1)[0].tag in description.caption

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from support.real_tunes import KESH, render_clip
 from support.synth_clips import A_MINOR, D_MAJOR, chord_loop, write
 from support.tiny_models import build_tiny_clap, one_torch_thread
 
@@ -110,3 +111,15 @@ def test_non_audio_files_and_empty_lists_are_refused(tmp_path: Path) -> None:
         score_audio(fake, ["calm"])
     with pytest.raises(ValueError, match="paths is empty"):
         rank_clips([], "calm")
+
+
+def test_without_clap_musicnn_tags_match_a_flute_text_to_a_flute_render_over_a_piano_text(tmp_path: Path) -> None:
+    flute = render_clip(tmp_path, KESH.replace("%%MIDI program 0", "%%MIDI program 73"), "flute")
+    result = score_audio(flute, ["a jig played on the flute", "a jig played on the piano"])
+    on_flute, on_piano = result.scores
+    assert on_flute.tag_match is not None and on_flute.tag_match > on_piano.tag_match
+    assert 0.0 <= on_piano.tag_match <= 1.0
+    assert any(line.startswith("flute:") for line in on_flute.tag_evidence)
+    assert "musicnn MTT_musicnn, MSD_musicnn" in result.tags_status and "flute" in result.top_tags
+    assert result.best_text == "a jig played on the flute"
+    assert "tag match" in result.summary

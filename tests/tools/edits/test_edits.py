@@ -211,3 +211,9 @@ def test_any_chain_of_edits_keeps_a_valid_tune_and_accounts_for_every_change(tex
     assert validate_abc(result.abc, check_abc2midi=False).valid
     assert len(result.outcomes) == len(ops)
     assert result.outcomes.count("skipped") == len(result.skipped) and result.outcomes.count("already") == len(result.already)
+
+
+def test_a_brighter_register_is_an_octave_up_and_bells_are_tubular_bells() -> None:
+    ops = parse_edit("like this clip, but for Christmas: bells and a brighter register")
+    assert sorted((op.kind, op.value) for op in ops) == [("instrument", "tubular bells"), ("transpose", 12)]
+    assert [(op.kind, op.value) for op in parse_edit("make it brighter")] == [("mode", "major")]

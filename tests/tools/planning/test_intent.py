@@ -114,9 +114,13 @@ def test_unclear_words_with_an_attached_tune_play_it_and_with_only_a_previous_tu
     assert read_intent("hmm, here you go", tune_at_hand=True).intent == "chat"
 
 
-def test_a_picture_or_clip_asks_for_a_new_tune() -> None:
-    assert read_intent("like this clip, but slower", attached={"audio"}).intent == "compose"
+def test_a_picture_asks_for_a_new_tune_and_a_clip_s_melody_is_the_tune_the_words_act_on() -> None:
     assert read_intent("music for this picture", attached={"image"}).intent == "compose"
+    assert read_intent("something in the style of this clip", attached={"audio"}).intent == "compose"
+    assert read_intent("like this clip, but slower", attached={"audio"}).intent == "edit"
+    assert read_intent("continue this clip", attached={"audio"}).intent == "continue"
+    transcribe = read_intent("transcribe this clip", attached={"audio"})
+    assert (transcribe.intent, transcribe.formats) == ("convert", ["abc"])
 
 
 def test_playing_an_earlier_tune_without_one_at_hand_is_play() -> None:
