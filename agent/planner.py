@@ -18,6 +18,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, SystemMessage, ToolMessage
 from langchain_core.tools import BaseTool
 
+from tunesmith.agent.llm.limits import at_most, takes_max_tokens
 from tunesmith.agent.recipes import Step
 from tunesmith.agent.tool_calls import run_tool_call
 from tunesmith.agent.toolkit.context import TurnContext
@@ -25,7 +26,7 @@ from tunesmith.agent.trace import ToolCallRecord, TraceRecorder
 
 Progress = Callable[[str], None]
 # Backends whose tool binding takes OpenAI's `parallel_tool_calls` (a reply may hold several calls).
-_PARALLEL_CALL_MODELS = ("ChatLlamaCppEmbedded", "ChatOpenAI")
+PLAN_TOKENS = 400  # most tokens of one plan: a few calls with short arguments (a grammar-bound plan is ~60-150)
 
 
 @dataclass
@@ -51,10 +52,11 @@ def _bind_for_plan(chat_model: BaseChatModel, tools: Sequence[BaseTool], allowed
     if name == "ChatLlamaCppEmbedded":
         from tunesmith.agent.llm.tool_grammar import allowed_tools_choice
 
-        return chat_model.bind_tools(list(tools), tool_choice=allowed_tools_choice(list(allowed)), parallel_tool_calls=True)
+        bound = chat_model.bind_tools(list(tools), tool_choice=allowed_tools_choice(list(allowed)), parallel_tool_calls=True)
+        return at_most(bound, chat_model, PLAN_TOKENS)
     chosen = [tool for tool in tools if tool.name in allowed]
-    if name in _PARALLEL_CALL_MODELS:
-        return chat_model.bind_tools(chosen, tool_choice="any", parallel_tool_calls=True)
+    if takes_max_tokens(chat_model):  # an OpenAI-compatible server: calls only, a plan's length at most
+        return at_most(chat_model.bind_tools(chosen, tool_choice="any", parallel_tool_calls=True), chat_model, PLAN_TOKENS)
     return chat_model.bind_tools(chosen)
 
 

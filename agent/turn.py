@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 from tunesmith.agent.explain import build_explanation
 from tunesmith.agent.facts_reply import reply_from_facts
 from tunesmith.agent.intake import check_attachments
+from tunesmith.agent.llm.limits import at_most
 from tunesmith.agent.planner import execute_steps, propose_steps
 from tunesmith.agent.recipes import (
     PERCEPTION,
@@ -228,16 +229,10 @@ def _run_loop(ctx: TurnContext, recorder: TraceRecorder, chat_model: BaseChatMod
     return run.failure[1] if run.failure else None
 
 
-def _brief(chat_model: BaseChatModel) -> BaseChatModel:
-    """The model held to a short answer where its API takes a token limit (the embedded one: a small
-    model left free can ramble for the whole context)."""
-    return chat_model.bind(max_tokens=REPLY_TOKENS) if type(chat_model).__name__ == "ChatLlamaCppEmbedded" else chat_model
-
-
 def _chat_reply(chat_model: BaseChatModel, messages: list[BaseMessage], recorder: TraceRecorder) -> str:
     """A plain answer from the model, for words that ask for no music."""
     start = time.perf_counter()
-    response = _brief(chat_model).invoke([SystemMessage(content=load_prompt("agent_chat")), *messages])
+    response = at_most(chat_model, chat_model, REPLY_TOKENS).invoke([SystemMessage(content=load_prompt("agent_chat")), *messages])
     recorder.llm_step(time.perf_counter() - start, response)
     return response.content.strip() if isinstance(response.content, str) else ""
 
@@ -246,7 +241,7 @@ def _model_reply(chat_model: BaseChatModel, request: str, facts: str, recorder: 
     """One short model call that words the reply from the turn's facts (the `llm_reply` setting)."""
     prompt = load_prompt("agent_reply").format(request=request, facts=facts)
     start = time.perf_counter()
-    response = _brief(chat_model).invoke([HumanMessage(content=prompt)])
+    response = at_most(chat_model, chat_model, REPLY_TOKENS).invoke([HumanMessage(content=prompt)])
     recorder.llm_step(time.perf_counter() - start, response)
     text = response.content.strip() if isinstance(response.content, str) else ""
     return text or facts
@@ -261,6 +256,17 @@ def _reply(ctx: TurnContext, recorder: TraceRecorder, intent: RequestIntent, fai
         recorder.trace.evidence = _evidence(ctx)
         return reply_for_turn(recorder.trace, ctx.conversation)
     return reply_from_facts(ctx, intent, failure)
+
+
+def _impossible_value(request: str) -> str | None:
+    """The sentence refusing a value no tune can have in the words ("tempo 2000 BPM", "in 0/4"), or None."""
+    from tunesmith.tools.planning import RequestError, parse_request
+
+    try:
+        parse_request(request)
+    except RequestError as error:
+        return str(error)
+    return None
 
 
 def _job(request: str, tune_at_hand: bool, files: dict[str, Path], conversation: ConversationState | None) -> RequestIntent:
@@ -314,6 +320,8 @@ def run_turn(
                 _tune_from_book(ctx)
             except (InputError, NotFoundError) as error:
                 failure = str(error)
+        if failure is None and intent.intent == "compose":
+            failure = _impossible_value(request)  # "in 0/4": said at once, no model asked to plan around it
         if failure is None:
             messages = [*history, _user_message(request, ctx)]
             if intent.intent == "chat":
