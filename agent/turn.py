@@ -271,10 +271,20 @@ def _impossible_value(request: str) -> str | None:
 
 def _job(request: str, tune_at_hand: bool, files: dict[str, Path], conversation: ConversationState | None) -> RequestIntent:
     """The job the words ask for; words that only point back at a version ("go back to the first tune",
-    "version 2") ask for that version as the tune now, which edit_abc brings back."""
+    "version 2") ask for that version as the tune now, which edit_abc brings back; words the intent reader
+    took for a chat but the edit reader reads as a change ("simpler", "half as long") are an edit."""
+    from tunesmith.tools.edits import EditError, read_edit
+
     intent = read_intent(request, tune_at_hand=tune_at_hand, attached=set(files))
     if intent.intent == "chat" and conversation is not None and conversation.reference:
         return intent.model_copy(update={"intent": "edit", "evidence": conversation.reference})
+    if intent.intent == "chat" and tune_at_hand:  # "simpler again", "half as long": changes the edit reader knows
+        try:
+            ops = read_edit(request).ops
+        except EditError:
+            ops = []
+        if ops:
+            return intent.model_copy(update={"intent": "edit", "evidence": ops[0].evidence})
     return intent
 
 

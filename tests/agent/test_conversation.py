@@ -77,6 +77,12 @@ def test_words_that_only_point_back_bring_that_version_back(reel_session: ChatSe
     assert "Started from version 1" in back.reply
 
 
+def test_words_only_the_edit_reader_knows_still_change_the_tune(reel_session: ChatSession) -> None:
+    first = analyse_abc(reel_session.last_tune()[0])
+    shorter = ask(reel_session, "half as long", "Sure!")
+    assert shorter.intent == "edit" and analyse_abc(shorter.abc).bars == first.bars // 2
+
+
 def test_the_first_tune_but_in_6_8_edits_the_first_tune(reel_session: ChatSession) -> None:
     ask(reel_session, "in minor", call("edit_abc", instruction="minor"), call("render"), "ok")
     outcome = ask(reel_session, "the first tune, but in 6/8", call("edit_abc", instruction="6/8"), call("render"), "ok")

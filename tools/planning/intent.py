@@ -64,7 +64,7 @@ _CONTINUE_BARS = re.compile(rf"\b(?:for|by|with)?\s*(?P<n>{NUMBER_RE})\s+(?:more
 _GAP = re.compile(r"\b(?:fill(?:\s+(?:it|them|this|that|the\s+gap))?\s+in|missing|gaps?|lost|restore|reconstruct)\b")
 _GAP_BARS = re.compile(r"\b(?:bars?|measures?)\s+(\d{1,3})\s*(?:-|–|to|through|and)\s*(\d{1,3})\b")
 _FIX = re.compile(r"\b(?:fix|repair|correct (?:it|this|the tune|them)|clean (?:it |this )?up|make (?:it|this) (?:valid|playable))\b")
-_CONVERT = re.compile(rf"\b(?:convert|export|transcribe|save (?:it |this |them )?as|turn (?:it|this|them) into)\b"
+_CONVERT = re.compile(rf"\b(?:convert|export|transcribe|save (?:it |this |them )?as)\b"
                       rf"|\b(?:as|to|into|in)\s+(?:an?\s+)?{_FORMAT}\b|\b{_FORMAT}\s+(?:file|version|format|export)s?\b"
                       rf"|\b(?:give|get|send|want)\s+(?:me\s+)?(?:the\s+|an?\s+)?{_FORMAT}\b"
                       rf"|\babc\b.*\b(?:from|of|for)\s+(?:this|the|my)\s+midi\b")
@@ -263,4 +263,6 @@ def open_plan_fields(text: str, fields: Collection[str]) -> list[str]:
         decided = plan_from_request(text).reasons
     except RequestError:  # words no tune can follow: the planner reports them; ask about everything
         return list(fields)
+    if "key" in decided:  # "a reel in D": D major, as musicians read a key named without its mode
+        decided = {**decided, "mode": decided["key"]}
     return [field for field in fields if field not in decided]

@@ -129,3 +129,15 @@ def test_playing_an_earlier_tune_without_one_at_hand_is_play() -> None:
 
 def test_the_words_that_decided_are_kept_as_evidence() -> None:
     assert "valid" in read_intent("is this valid?", attached={"abc"}).evidence
+
+
+def test_turning_a_tune_into_a_jig_is_an_edit_and_into_a_midi_file_a_conversion() -> None:
+    assert read_intent("turn it into a jig", tune_at_hand=True).intent == "edit"
+    assert read_intent("turn it into a MIDI file", tune_at_hand=True).intent == "convert"
+
+
+def test_a_key_named_without_its_mode_leaves_neither_open_to_the_model() -> None:
+    from tunesmith.tools.planning.intent import open_plan_fields
+
+    assert open_plan_fields("a reel in D for flute", ["key", "mode", "instrument"]) == []
+    assert "key" in open_plan_fields("a cheerful tune", ["key", "mode"])
