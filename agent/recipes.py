@@ -38,9 +38,20 @@ class Step:
 
 
 def needs_model(intent: RequestIntent, ctx: TurnContext) -> bool:
-    """Whether the job leaves a model anything to choose: plan fields, the edit in its words, how many
-    bars, which bars are missing. Jobs on a tune as it is (play, check, convert, fix) do not."""
-    return any(step.name in _MODEL_CHOICES for step in recipe(intent, ctx))
+    """Whether the job leaves a model anything to choose: plan fields the words, picture and clip leave
+    open, an edit the words do not name, how many bars, which bars are missing. Jobs on a tune as it is
+    (play, check, convert, fix) and jobs whose words decide everything ("slower, in minor") do not."""
+    return any(_left_open(step, ctx) for step in recipe(intent, ctx) if step.name in _MODEL_CHOICES)
+
+
+def _left_open(step: Step, ctx: TurnContext) -> bool:
+    """Whether a step has an argument only a model would fill."""
+    if step.name == "plan_music":
+        from tunesmith.agent.toolkit.registry import open_plan_choices
+
+        return bool(open_plan_choices(ctx).model_fields)
+    fixed_by_words = {"edit_abc": "instruction", "continue_tune": "bars", "repair_midi": "first_bar"}[step.name]
+    return fixed_by_words not in step.args
 
 
 def _own_file(ctx: TurnContext) -> bool:

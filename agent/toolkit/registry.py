@@ -186,7 +186,7 @@ PLAN_CHOICES: dict[str, type[BaseModel]] = {
 }
 
 
-def _open_plan_choices(ctx: TurnContext) -> type[BaseModel]:
+def open_plan_choices(ctx: TurnContext) -> type[BaseModel]:
     """plan_music's arguments cut to the plan fields left open: not set by the user's words ("a jig in
     D major" decides key, mode and, through the jig's conventions, meter, tempo, bars and instrument),
     nor by the picture or clip already looked at (their plan outranks a model's suggestion)."""
@@ -209,7 +209,7 @@ def plan_tools(ctx: TurnContext, names: list[str]) -> list[BaseTool]:
     tools = []
     for name in names:
         schema, description, action = TOOL_SPECS[name]
-        choices = _open_plan_choices(ctx) if name == "plan_music" else PLAN_CHOICES.get(name, schema)
+        choices = open_plan_choices(ctx) if name == "plan_music" else PLAN_CHOICES.get(name, schema)
         tools.append(StructuredTool.from_function(func=_bound(ctx, name, action), name=name, description=description,
                                                   args_schema=choices))
     return tools
