@@ -43,10 +43,10 @@ def _assert_complete_turn(folder: Path) -> str:
 
 def test_real_model_composes_a_jig_then_edits_it_slower_and_minor(embedded_model) -> None:
     session = ChatSession.start(embedded_model, load_settings(refine_rounds=1))
-    first = session.ask("a cheerful jig in D major, 16 bars")
+    first = session.ask("a cheerful jig for fiddle, 16 bars")  # the key is left to the model
     abc = _assert_complete_turn(first.folder)
     analysis = analyse_abc(abc)
-    assert (analysis.key, analysis.mode, analysis.meter, analysis.bars) == ("D", "major", "6/8", 16)
+    assert (analysis.mode, analysis.meter, analysis.bars) == ("major", "6/8", 16)
     assert "compose_abc" in _llm_calls(first.folder) or "plan_music" in _llm_calls(first.folder)
     _one_planning_call(first.folder)
 
@@ -54,9 +54,9 @@ def test_real_model_composes_a_jig_then_edits_it_slower_and_minor(embedded_model
     edited = _assert_complete_turn(second.folder)
     after = analyse_abc(edited)
     assert after.tempo_bpm < analysis.tempo_bpm
-    assert (after.key, after.mode, after.meter, after.bars) == ("D", "minor", "6/8", 16)
+    assert (after.key, after.mode, after.meter, after.bars) == (analysis.key, "minor", "6/8", 16)
     assert [(n.onset, n.duration) for n in tune_notes(edited)] == [(n.onset, n.duration) for n in tune_notes(abc)]
-    _one_planning_call(second.folder)
+    assert json.loads((second.folder / "trace.json").read_text())["llm_steps"] == [], "the words name the whole edit"
 
 
 def test_real_model_turns_a_photo_into_a_tune_with_the_picture_in_the_explanation(embedded_model, tmp_path: Path) -> None:
