@@ -186,7 +186,8 @@ def _run_plan(ctx: TurnContext, recorder: TraceRecorder, chat_model: BaseChatMod
         recorder.trace.notes.append(f"Your words ask to {intent.intent} ({intent.evidence!r}): nothing was left for "
                                     "the model to choose, so no model call was made.")
     steps, notes = merge_plan(proposed, intent, ctx, want_musicgen=want_musicgen)
-    steps = [step for step in steps if step.name not in {seen.name for seen in first}]  # looked at already
+    looked_at = {step.name for step in first}
+    steps = [step for step in steps if step.name not in looked_at]
     recorder.trace.notes.extend(notes)
     recorder.trace.plan_steps = [format_call(step.name, step.args) for step in [*first, *steps]]
     optional = {step.name for step in steps} - {step.name for step in required}
