@@ -8,8 +8,9 @@ V = valence, E = energy, C = calm, B = brightness, W = warmth (all 0..1; see `to
 | mode         | V                   | ≥0.60 major (lydian if also C ≥0.6 and B ≥0.6), ≥0.50 mixolydian,     |
 |              |                     | ≥0.40 dorian, ≥0.25 minor, below: phrygian                            |
 | tune_type,   | E, C, V             | E ≥0.70 reel 4/4, ≥0.55 jig 6/8, ≥0.40 waltz 3/4; lower: lullaby 6/8  |
-| meter        |                     | if C ≥0.6 and V ≥0.45, else slow air 3/4. A scene or the request may  |
-|              |                     | name another type; the meter is always the type's (tools.theory).     |
+| meter, form, |                     | if C ≥0.6 and V ≥0.45, else slow air 3/4. A scene or the request may  |
+| bars         |                     | name another type; meter, form and length are the type's usual ones   |
+|              |                     | (tools.theory), so a picture leaves no plan field open to a model.    |
 | tempo_bpm    | E, C                | quarter-note pace 60 + 110·E − 30·(C − 0.5), within 50..176; in 6/8   |
 |              |                     | and 9/8 the beat is a dotted quarter, so bpm = pace / 1.5             |
 | density      | E, C                | E <0.40 sparse, <0.68 medium, else dense; C ≥0.65 forces sparse       |
@@ -216,8 +217,11 @@ def plan_from_image(analysis: ImageAnalysis, request: str = "", *, seed: int = 0
     choices["tune_type"], reasons["tune_type"] = _tune_type(a)
     choices["instrument"], reasons["instrument"] = _instrument(a)
     atmosphere = _words_override(a, request, choices, reasons)
-    meter = TUNE_TYPES[choices["tune_type"]].meter
-    reasons["meter"] = f"{meter}: the usual meter of a {choices['tune_type']}"
+    tune_type = TUNE_TYPES[choices["tune_type"]]
+    meter = tune_type.meter
+    reasons["meter"] = f"{meter}: the usual meter of a {tune_type.name}"
+    reasons["form"] = f"{tune_type.form}: the usual form of a {tune_type.name} ({tune_type.source})"
+    reasons["bars"] = f"{tune_type.bars}: the usual length of a {tune_type.name} ({tune_type.source})"
     key, reasons["key"] = _key(a, choices["mode"])
     tempo, reasons["tempo_bpm"] = _tempo(a, meter)
     density, reasons["density"] = _density(a)
@@ -227,6 +231,7 @@ def plan_from_image(analysis: ImageAnalysis, request: str = "", *, seed: int = 0
     mood, reasons["mood"] = _mood(a)
     title, reasons["title"] = _title(a)
     plan = MusicPlan(title=title, key=key, meter=meter, tempo_bpm=tempo, contour=contour, density=density,
+                     form=tune_type.form, bars=tune_type.bars,
                      low_pitch=low, high_pitch=high, mood=mood, seed=seed, reasons=reasons, **choices)
     arrangement = _arrangement(a)
     evidence: dict[str, float | str] = {
