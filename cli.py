@@ -402,7 +402,8 @@ def index(
     stats: Annotated[bool, typer.Option(help="Only summarise the library.")] = False,
     limit: Annotated[int | None, typer.Option(help="Index at most this many tunes (for a quick try).")] = None,
 ) -> None:
-    """Build or update the library of real tunes that retrieval draws on (incremental, resumable)."""
+    """Build or update the library of real tunes that retrieval draws on (incremental, resumable);
+    after a run that changed it, its counts by source, type, key, mode and meter."""
     from tunesmith.memory.exemplars import library_stats
     from tunesmith.tools.corpus import build_index
 
@@ -410,7 +411,8 @@ def index(
         if not stats:
             report = build_index(paths or None, rebuild=rebuild, limit=limit)
             console.print(report.summary())
-        console.print(library_stats().summary())
+        if stats or report.added or report.removed:  # a run that changed nothing: its summary says enough
+            console.print(library_stats().summary())
     except FileNotFoundError as exc:
         fail(str(exc), 2)
 

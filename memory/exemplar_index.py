@@ -8,8 +8,12 @@ embeds in its worker processes); each batch is one Chroma upsert (one SQLite tra
 indexer leaves a usable store and the next run resumes where it stopped, with no duplicates.
 
 Chroma persists its HNSW graph every `sync_threshold` additions (1,000 by default): with a growing
-graph that was a stall of seconds every thousand tunes. The library syncs every `SYNC_EVERY` instead;
-Chroma's log keeps every write durable in between.
+graph that was a stall of seconds every thousand tunes. Chroma counts those additions per process, and
+a graph never persisted is rebuilt from its log by every process that opens the library (3 s for the
+music21 corpus, paid by every `tunesmith compose`). So a run sets the threshold to nine tenths of the
+tunes it reads (some may be skipped, and Chroma takes no new threshold mid-run): the graph is written
+once, near the end, and the few tunes after it are read back from the log in milliseconds. Chroma's log
+keeps every write durable, so a killed run loses nothing.
 """
 
 from __future__ import annotations
@@ -26,7 +30,6 @@ if TYPE_CHECKING:
     import numpy as np
 
 BATCH_SIZE = 2048  # tunes per Chroma upsert: one transaction
-SYNC_EVERY = 50_000  # HNSW additions between writes of the graph to disk (Chroma's default: 1,000)
 HNSW_BATCH = 5_000  # additions Chroma buffers before inserting them into the graph (default: 100)
 
 
@@ -74,11 +77,17 @@ class LibraryWriter:
         if rebuild:
             drop_collection(COLLECTION)
         self.collection = open_collection(COLLECTION)
-        self.collection.modify(configuration={"hnsw": {"sync_threshold": SYNC_EVERY, "batch_size": HNSW_BATCH}})
         self.existing: set[str] = set()
         for library in libraries:
             self.existing |= set(self.collection.get(where={"library": library}, include=[])["ids"])
         self.added = 0
+
+    def expect(self, count: int) -> None:
+        """Say how many tunes this run will read, so Chroma writes its graph to disk once, near the end."""
+        if count:
+            threshold = max(1, count * 9 // 10)
+            self.collection.modify(configuration={"hnsw": {"sync_threshold": threshold,
+                                                           "batch_size": min(threshold, HNSW_BATCH)}})
 
     def add(self, records: list[ExemplarRecord], vectors: np.ndarray) -> None:
         """Write embedded records (vectors: (n, 384) unit rows, in the records' order), BATCH_SIZE at a time."""

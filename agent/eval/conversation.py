@@ -129,10 +129,12 @@ def reply_problems(reply: str, folder: Path, before_abc: str | None, trace: dict
     plan = trace.get("plan")
     problems = []
     if tune.is_file():
-        after = _facts(tune.read_text(encoding="utf-8"), plan)
+        text = tune.read_text(encoding="utf-8")
+        after = _facts(text, plan)
         now = NOW_RE.search(reply)
         if now is None:
-            problems.append("the reply does not state the tune it made ('Now: ...')")
+            if before_abc is None or text.strip() != before_abc.strip():  # a question about the tune makes none
+                problems.append("the reply does not state the tune it made ('Now: ...')")
         else:
             problems += _fact_problems(_stated(now), after, "the reply")
         before = _facts(before_abc) if before_abc else None

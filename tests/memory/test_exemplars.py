@@ -38,6 +38,13 @@ def test_sample_index_holds_tunes_from_every_music21_collection(library: Path) -
     assert stats.summary().startswith(f"Library at {library}: {SAMPLE_TUNES} tunes")
 
 
+def test_a_built_library_keeps_its_search_graph_on_disk_so_a_new_process_does_not_rebuild_it(library: Path) -> None:
+    # Chroma writes the HNSW graph only when a run's additions reach its sync threshold; a graph left
+    # in the log alone is rebuilt by every process that opens the library (seconds per compose).
+    graphs = [folder for folder in library.iterdir() if (folder / "data_level0.bin").is_file()]
+    assert graphs and all((folder / "index_metadata.pickle").is_file() for folder in graphs)
+
+
 def test_a_tune_comes_back_with_its_abc_and_metadata(library: Path) -> None:
     [best, *_] = search_exemplars("Cuckoo's Nest", k=3)
     assert best.title == "Cuckoo's Nest"

@@ -279,6 +279,7 @@ def build_index(
         else:
             seen.setdefault(tune.id, tune)  # the same tune twice in one file: keep one
     pending = [tune for tune_id, tune in seen.items() if tune_id not in writer.existing]
+    writer.expect(len(pending))
     chunks = [pending[start:start + PARSE_CHUNK] for start in range(0, len(pending), PARSE_CHUNK)]
     workers = min(os.cpu_count() or 1, len(chunks)) if len(pending) >= PARALLEL_FROM else 1
     bulk = len(pending) >= BULK_FROM * workers

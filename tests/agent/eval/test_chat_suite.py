@@ -71,6 +71,13 @@ def test_the_reply_check_catches_a_stale_reply_about_an_earlier_turn(tmp_path: P
     assert any("mode" in p for p in reply_problems(stale, folder, REEL, trace))
 
 
+def test_the_reply_check_wants_no_summary_from_a_question_that_left_the_tune_as_it_was(tmp_path: Path) -> None:
+    folder = _turn(tmp_path, REEL)
+    trace = json.loads((folder / "trace.json").read_text())
+    assert reply_problems("It is in G major.", folder, REEL, trace) == []
+    assert reply_problems("It is in G major.", _turn(tmp_path, SLOWER_MINOR), REEL, trace)  # a change unstated
+
+
 def test_the_reply_check_wants_every_change_not_done_named(tmp_path: Path) -> None:
     folder = _turn(tmp_path, None, {"refused": ["'H' is not a note name: a key is a letter A to G"]})
     trace = json.loads((folder / "trace.json").read_text())
