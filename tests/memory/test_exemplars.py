@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -41,8 +43,11 @@ def test_sample_index_holds_tunes_from_every_music21_collection(library: Path) -
 def test_a_built_library_keeps_its_search_graph_on_disk_so_a_new_process_does_not_rebuild_it(library: Path) -> None:
     # Chroma writes the HNSW graph only when a run's additions reach its sync threshold; a graph left
     # in the log alone is rebuilt by every process that opens the library (seconds per compose).
-    graphs = [folder for folder in library.iterdir() if (folder / "data_level0.bin").is_file()]
-    assert graphs and all((folder / "index_metadata.pickle").is_file() for folder in graphs)
+    with closing(sqlite3.connect(library / "chroma.sqlite3")) as store:
+        [(segment,)] = store.execute("SELECT s.id FROM segments s JOIN collections c ON s.collection = c.id "
+                                     "WHERE c.name = 'exemplars' AND s.scope = 'VECTOR'").fetchall()
+    assert (library / segment / "data_level0.bin").is_file()
+    assert (library / segment / "index_metadata.pickle").is_file()
 
 
 def test_a_tune_comes_back_with_its_abc_and_metadata(library: Path) -> None:
