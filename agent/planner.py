@@ -53,10 +53,10 @@ def _bind_for_plan(chat_model: BaseChatModel, tools: Sequence[BaseTool], allowed
         from tunesmith.agent.llm.tool_grammar import allowed_tools_choice
 
         bound = chat_model.bind_tools(list(tools), tool_choice=allowed_tools_choice(list(allowed)), parallel_tool_calls=True)
-        return at_most(bound, chat_model, PLAN_TOKENS)
+        return at_most(bound, PLAN_TOKENS, base=chat_model)
     chosen = [tool for tool in tools if tool.name in allowed]
     if takes_max_tokens(chat_model):  # an OpenAI-compatible server: calls only, a plan's length at most
-        return at_most(chat_model.bind_tools(chosen, tool_choice="any", parallel_tool_calls=True), chat_model, PLAN_TOKENS)
+        return at_most(chat_model.bind_tools(chosen, tool_choice="any", parallel_tool_calls=True), PLAN_TOKENS, base=chat_model)
     return chat_model.bind_tools(chosen)
 
 

@@ -233,7 +233,7 @@ def _run_loop(ctx: TurnContext, recorder: TraceRecorder, chat_model: BaseChatMod
 def _chat_reply(chat_model: BaseChatModel, messages: list[BaseMessage], recorder: TraceRecorder) -> str:
     """A plain answer from the model, for words that ask for no music."""
     start = time.perf_counter()
-    response = at_most(chat_model, chat_model, REPLY_TOKENS).invoke([SystemMessage(content=load_prompt("agent_chat")), *messages])
+    response = at_most(chat_model, REPLY_TOKENS).invoke([SystemMessage(content=load_prompt("agent_chat")), *messages])
     recorder.llm_step(time.perf_counter() - start, response)
     return response.content.strip() if isinstance(response.content, str) else ""
 
@@ -242,7 +242,7 @@ def _model_reply(chat_model: BaseChatModel, request: str, facts: str, recorder: 
     """One short model call that words the reply from the turn's facts (the `llm_reply` setting)."""
     prompt = load_prompt("agent_reply").format(request=request, facts=facts)
     start = time.perf_counter()
-    response = at_most(chat_model, chat_model, REPLY_TOKENS).invoke([HumanMessage(content=prompt)])
+    response = at_most(chat_model, REPLY_TOKENS).invoke([HumanMessage(content=prompt)])
     recorder.llm_step(time.perf_counter() - start, response)
     text = response.content.strip() if isinstance(response.content, str) else ""
     return text or facts

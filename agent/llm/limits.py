@@ -18,6 +18,7 @@ def takes_max_tokens(chat_model: BaseChatModel) -> bool:
     return any(cls.__name__ in _MAX_TOKENS_MODELS for cls in type(chat_model).__mro__)
 
 
-def at_most(chat_model: BaseChatModel | Runnable, base: BaseChatModel, tokens: int) -> BaseChatModel | Runnable:
-    """`chat_model` (or a binding of `base`) held to `tokens` generated tokens where the backend allows it."""
-    return chat_model.bind(max_tokens=tokens) if takes_max_tokens(base) else chat_model
+def at_most(chat_model: BaseChatModel | Runnable, tokens: int, *, base: BaseChatModel | None = None) -> BaseChatModel | Runnable:
+    """`chat_model` held to `tokens` generated tokens where its backend allows it; a binding (tools bound)
+    names the chat model it binds as `base`."""
+    return chat_model.bind(max_tokens=tokens) if takes_max_tokens(base or chat_model) else chat_model
