@@ -1,0 +1,101 @@
+"""Text in a picture: PaddleOCR's detector and recogniser (the ONNX models inside `rapidocr-onnxruntime`).
+
+Each line read keeps its size and place, so a cover's title is told from its small print: `role` is
+"title" for the largest lines (at least 5% of the picture's height), "heading" for lines at least
+2.5% high and 40% of the title's height, and "small print" for the rest. The engine loads once per
+process, on first use; without the package the picture is read without its words and the status
+says how to get them. Lines read with a confidence under `MIN_CONFIDENCE`, or with fewer than two
+letters, are dropped: on photos without text the detector's rare hits are textures, not words.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+from functools import lru_cache
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+__all__ = ["INSTALL_FIX", "TextLine", "ocr_available", "read_text"]
+
+INSTALL_FIX = "pip install --no-deps rapidocr-onnxruntime==1.4.4 (scripts/setup.sh does this)"
+OCR_SIDE = 640  # pixels on the longer side the detector sees: a cover's title is tens of pixels high
+MAX_LINES = 8  # the largest lines are recognised; the rest are counted (credits, track lists)
+MIN_CONFIDENCE = 0.70
+TITLE_HEIGHT, HEADING_HEIGHT = 0.05, 0.025  # shares of the picture's height
+TextRole = Literal["title", "heading", "small print"]
+_lock = threading.Lock()
+
+
+class TextLine(BaseModel):
+    """One line of text in the picture, where it is and how sure the recogniser is."""
+
+    text: str
+    confidence: float = Field(ge=0.0, le=1.0, description="The recogniser's mean character probability.")
+    box: tuple[float, float, float, float] = Field(description="left, top, right, bottom as shares of width/height.")
+    height: float = Field(description="Line height as a share of the picture's height.")
+    role: TextRole
+
+
+def ocr_available() -> bool:
+    """Whether the OCR package is installed (it is imported only when a picture is read)."""
+    return importlib.util.find_spec("rapidocr_onnxruntime") is not None
+
+
+@lru_cache(maxsize=1)
+def _engine() -> Any:
+    """The RapidOCR engine (detector + recogniser; no angle classifier), two ONNX threads; loaded once."""
+    from rapidocr_onnxruntime import RapidOCR
+
+    return RapidOCR(det_limit_type="max", det_limit_side_len=OCR_SIDE, global_use_cls=False,
+                    det_intra_op_num_threads=2, rec_intra_op_num_threads=2)
+
+
+def _role(height: float, tallest: float) -> TextRole:
+    if height >= TITLE_HEIGHT and height >= 0.7 * tallest:
+        return "title"
+    if height >= HEADING_HEIGHT and height >= 0.4 * tallest:
+        return "heading"
+    return "small print"
+
+
+def _line_height(box: np.ndarray) -> float:
+    """Height of a detected quadrilateral (points clockwise from top-left), in pixels."""
+    return float(min(np.linalg.norm(box[0] - box[3]), np.linalg.norm(box[1] - box[2])))
+
+
+def read_text(rgb: np.ndarray) -> tuple[list[TextLine], int]:
+    """Lines of text in an (H, W, 3) uint8 sRGB picture, largest first, and how many smaller lines were
+    detected but not read. Raises ImportError when the OCR package is missing."""
+    engine = _engine()
+    height, width = rgb.shape[:2]
+    scale = min(1.0, OCR_SIDE / max(height, width))
+    bgr = np.ascontiguousarray(rgb[:, :, ::-1])
+    if scale < 1.0:
+        import cv2
+
+        bgr = cv2.resize(bgr, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
+    with _lock:  # one ONNX session serves every thread of the process, one picture at a time
+        boxes, _ = engine.text_det(bgr)
+        if boxes is None or len(boxes) == 0:
+            return [], 0
+        boxes = sorted(boxes, key=_line_height, reverse=True)
+        kept, skipped = boxes[:MAX_LINES], max(0, len(boxes) - MAX_LINES)
+        crops = engine.get_crop_img_list(bgr, np.array(kept))
+        recognised, _ = engine.text_rec(crops)
+    image_height = bgr.shape[0]
+    tallest = _line_height(kept[0]) / image_height
+    lines = []
+    for box, result in zip(kept, recognised, strict=True):
+        text, score = " ".join(str(result[0]).split()), float(result[1])
+        if score < MIN_CONFIDENCE or sum(ch.isalpha() for ch in text) < 2:
+            continue
+        xs, ys = box[:, 0] / bgr.shape[1], box[:, 1] / image_height
+        share = _line_height(box) / image_height
+        lines.append(TextLine(text=text, confidence=round(score, 3),
+                              box=(round(float(xs.min()), 3), round(float(ys.min()), 3),
+                                   round(float(xs.max()), 3), round(float(ys.max()), 3)),
+                              height=round(share, 4), role=_role(share, tallest)))
+    return lines, skipped
