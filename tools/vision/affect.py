@@ -7,8 +7,8 @@ The palette gives valence, energy and calm (0..1, `describe.affect_scores`). Con
 | faces' expressions   | +0.30·w·v̄          | +0.30·w·ē          |               |
 | the words' moods     | +0.35·v            | +0.35·e            |               |
 | crowd / group        | +0.05·s            | +0.20·s            | −0.15·s       |
-| portrait / lone fig. |                    | −0.08              | +0.05         |
-| empty                |                    | −0.15·s            | +0.15·s       |
+| portrait / lone fig. |                    | −0.12              | +0.05         |
+| empty                |                    | −0.25·s            | +0.15·s       |
 | vast / night sky     |                    | −0.10              | +0.10         |
 
 v̄, ē: each face's expression probabilities weighted onto the valence and energy (−1..1, Russell's
@@ -90,9 +90,9 @@ def picture_affect(analysis: ImageAnalysis, moods: list[str], mood_source: str =
         if cue.name in ("crowd", "group"):
             affect.shift(f"a {cue.name} ({cue.evidence})", 0.05 * s, 0.20 * s, -0.15 * s)
         elif cue.name in ("portrait", "lone figure"):
-            affect.shift(f"a {cue.name} ({cue.evidence})", energy=-0.08, calm=0.05)
+            affect.shift(f"a {cue.name} ({cue.evidence})", energy=-0.12, calm=0.05)
         elif cue.name == "empty":
-            affect.shift(f"an empty frame ({cue.evidence})", energy=-0.15 * s, calm=0.15 * s)
+            affect.shift(f"an empty frame ({cue.evidence})", energy=-0.25 * s, calm=0.15 * s)
         elif cue.name == "vast":
             affect.shift(f"a vast space ({cue.evidence})", energy=-0.10, calm=0.10)
     return affect

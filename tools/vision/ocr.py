@@ -2,7 +2,8 @@
 
 Each line read keeps its size and place, so a cover's title is told from its small print: `role` is
 "title" for the largest lines (at least 5% of the picture's height), "heading" for lines at least
-2.5% high and 40% of the title's height, and "small print" for the rest. The engine loads once per
+2.5% high and 40% of the title's height, and "small print" for the rest (and for a page of more than
+three same-size "title" lines: body text). The engine loads once per
 process, on first use; without the package the picture is read without its words and the status
 says how to get them. Lines read with a confidence under `MIN_CONFIDENCE`, or with fewer than two
 letters, are dropped: on photos without text the detector's rare hits are textures, not words.
@@ -11,6 +12,7 @@ letters, are dropped: on photos without text the detector's rare hits are textur
 from __future__ import annotations
 
 import importlib.util
+import re
 import threading
 from functools import lru_cache
 from typing import Any, Literal
@@ -66,6 +68,39 @@ def _line_height(box: np.ndarray) -> float:
     return float(min(np.linalg.norm(box[0] - box[3]), np.linalg.norm(box[1] - box[2])))
 
 
+_RUN_TOGETHER = re.compile(r"[A-Z]{8,}")  # PP-OCR drops the space between wide capitals ("SUMMERNIGHTS")
+WORD_GAP = 0.3  # a blank run at least this share of the line's height separates words
+
+
+def _word_pieces(crop: np.ndarray) -> list[np.ndarray]:
+    """A line crop (BGR) cut at blank column runs wider than WORD_GAP × its height (ink found by Otsu)."""
+    import cv2
+
+    grey = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
+    _, ink = cv2.threshold(grey, 0, 1, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    if ink.mean() > 0.5:  # light text on a dark ground: the ink is the minority
+        ink = 1 - ink
+    columns = np.flatnonzero(ink.sum(axis=0) > 0)
+    if len(columns) < 2:
+        return [crop]
+    gap = max(2, round(WORD_GAP * crop.shape[0]))
+    jumps = np.flatnonzero(np.diff(columns) > gap)  # ink column i, then a blank run, then ink column i + 1
+    cuts = [0, *((columns[i] + columns[i + 1]) // 2 for i in jumps), crop.shape[1]]
+    return [crop[:, left:right] for left, right in zip(cuts, cuts[1:]) if right > left]
+
+
+def _respace(engine: Any, crop: np.ndarray, text: str) -> str:
+    """The line read again word by word where capitals ran together; unchanged when that reads no better."""
+    if not _RUN_TOGETHER.search(text):
+        return text
+    pieces = _word_pieces(crop)
+    if len(pieces) < 2:
+        return text
+    words, _ = engine.text_rec(pieces)
+    joined = " ".join(str(word[0]).strip() for word in words if str(word[0]).strip())
+    return joined if joined.replace(" ", "") == text.replace(" ", "") else text
+
+
 def read_text(rgb: np.ndarray) -> tuple[list[TextLine], int]:
     """Lines of text in an (H, W, 3) uint8 sRGB picture, largest first, and how many smaller lines were
     detected but not read. Raises ImportError when the OCR package is missing."""
@@ -85,11 +120,12 @@ def read_text(rgb: np.ndarray) -> tuple[list[TextLine], int]:
         kept, skipped = boxes[:MAX_LINES], max(0, len(boxes) - MAX_LINES)
         crops = engine.get_crop_img_list(bgr, np.array(kept))
         recognised, _ = engine.text_rec(crops)
+        texts = [_respace(engine, crop, str(result[0])) for crop, result in zip(crops, recognised, strict=True)]
     image_height = bgr.shape[0]
     tallest = _line_height(kept[0]) / image_height
     lines = []
-    for box, result in zip(kept, recognised, strict=True):
-        text, score = " ".join(str(result[0]).split()), float(result[1])
+    for box, result, spaced in zip(kept, recognised, texts, strict=True):
+        text, score = " ".join(spaced.split()), float(result[1])
         if score < MIN_CONFIDENCE or sum(ch.isalpha() for ch in text) < 2:
             continue
         xs, ys = box[:, 0] / bgr.shape[1], box[:, 1] / image_height
@@ -98,4 +134,6 @@ def read_text(rgb: np.ndarray) -> tuple[list[TextLine], int]:
                               box=(round(float(xs.min()), 3), round(float(ys.min()), 3),
                                    round(float(xs.max()), 3), round(float(ys.max()), 3)),
                               height=round(share, 4), role=_role(share, tallest)))
+    if sum(line.role == "title" for line in lines) > 3:  # a page of same-size text is body text, not a title
+        lines = [line.model_copy(update={"role": "small print"}) if line.role == "title" else line for line in lines]
     return lines, skipped
