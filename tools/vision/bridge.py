@@ -42,7 +42,13 @@ from tunesmith.tools.theory import fit_register, melody_range
 from tunesmith.tools.theory.moods import mood_profile
 from tunesmith.tools.theory.tune_types import TUNE_TYPES, TuneType
 from tunesmith.tools.vision.affect import Affect, picture_affect
-from tunesmith.tools.vision.choices import choose_instrument, choose_tune_type, picture_tags, register_window, tempo_in_range
+from tunesmith.tools.vision.choices import (
+    choose_instrument,
+    choose_tune_type,
+    picture_tags,
+    register_window,
+    tempo_in_range,
+)
 from tunesmith.tools.vision.describe import ImageAnalysis
 from tunesmith.tools.vision.picture_words import PictureWords, read_picture_words
 
