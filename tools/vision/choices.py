@@ -58,7 +58,7 @@ TYPE_PLACES: dict[str, Place] = {
     "hornpipe": Place(0.62, 0.66, tags=("dance", "stately")),
     "polka": Place(0.80, 0.90, tags=("festive", "crowd", "dance")),
     "barn dance": Place(0.66, 0.80, tags=("crowd", "group", "dance")),
-    "strathspey": Place(0.60, 0.42, tags=("dance", "stately")),
+    "strathspey": Place(0.60, 0.42, tags=("dance", "stately"), needs=("dance", "stately", "group", "crowd", "busy")),
     "mazurka": Place(0.52, 0.50, tags=("couple", "dance")),
     "waltz": Place(0.45, 0.66, tags=("couple", "dance", "romantic")),
     "march": Place(0.70, 0.60, tags=("stately", "group", "triumphant"), needs=("stately", "group", "crowd", "triumphant")),

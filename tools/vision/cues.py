@@ -121,10 +121,16 @@ def _people(faces: list[Face]) -> list[SceneCue]:
                      evidence=f"{count} faces, the largest covering {largest:.1%} of the picture")]
 
 
-def scene_cues(features: VisualFeatures, palette: list[PaletteColour], faces: list[Face]) -> list[SceneCue]:
-    """The scene cues of the table in the module docstring, from measured features and confident faces."""
+def scene_cues(features: VisualFeatures, palette: list[PaletteColour], faces: list[Face], *,
+               printed_title: bool = False) -> list[SceneCue]:
+    """The scene cues of the table in the module docstring, from measured features and confident faces.
+
+    On a picture with a printed title (a cover, a poster) the flat ground and mirror layout are the
+    designer's, not a scene: empty, vast and symmetric are not read there."""
     f = features
     cues = _people(faces)
+    if printed_title:
+        return cues
     if f.emptiness >= 0.55:
         cues.append(SceneCue(name="empty", strength=f.emptiness, confidence=_past(f.emptiness, 0.55, 1.0),
                              evidence=f"{f.emptiness:.0%} of the frame is flat"))
@@ -185,4 +191,5 @@ def read_cues(rgb: np.ndarray, features: VisualFeatures, palette: list[PaletteCo
     faces, face_status = _faces(rgb, expressions)
     confident = [face for face in faces if face.detection_confidence >= FACE_CONFIDENCE]
     return PictureCues(text=lines, text_unread=unread, text_status=text_status, faces=faces, face_status=face_status,
-                       scene=scene_cues(features, palette, confident))
+                       scene=scene_cues(features, palette, confident,
+                                        printed_title=any(line.role == "title" for line in lines)))
