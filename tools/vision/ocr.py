@@ -1,8 +1,8 @@
 """Text in a picture: PaddleOCR's detector and recogniser (the ONNX models inside `rapidocr-onnxruntime`).
 
-Each line read keeps its size and place, so a cover's title is told from its small print: `role` is
-"title" for the largest lines (at least 5% of the picture's height), "heading" for lines at least
-2.5% high and 40% of the title's height, and "small print" for the rest (and for a page of more than
+Each line read keeps its size (the height of its ink) and place, so a cover's title is told from its
+small print: `role` is "title" for the largest lines (at least 5% of the picture's height), "heading"
+for lines at least 2.5% high and 30% of the title's height, and "small print" for the rest (and for a page of more than
 three same-size "title" lines: body text). The engine loads once per
 process, on first use; without the package the picture is read without its words and the status
 says how to get them. Lines read with a confidence under `MIN_CONFIDENCE`, or with fewer than two
@@ -37,7 +37,7 @@ class TextLine(BaseModel):
     text: str
     confidence: float = Field(ge=0.0, le=1.0, description="The recogniser's mean character probability.")
     box: tuple[float, float, float, float] = Field(description="left, top, right, bottom as shares of width/height.")
-    height: float = Field(description="Line height as a share of the picture's height.")
+    height: float = Field(description="Height of the line's type (its ink) as a share of the picture's height.")
     role: TextRole
 
 
@@ -51,16 +51,33 @@ def _engine() -> Any:
     """The RapidOCR engine (detector + recogniser; no angle classifier), two ONNX threads; loaded once."""
     from rapidocr_onnxruntime import RapidOCR
 
-    return RapidOCR(det_limit_type="max", det_limit_side_len=OCR_SIDE, global_use_cls=False,
+    # unclip 2.0 (PaddleOCR's default is 1.6) leaves room around display type, whose words it otherwise runs together
+    return RapidOCR(det_limit_type="max", det_limit_side_len=OCR_SIDE, det_unclip_ratio=2.0, global_use_cls=False,
                     det_intra_op_num_threads=2, rec_intra_op_num_threads=2)
 
 
 def _role(height: float, tallest: float) -> TextRole:
     if height >= TITLE_HEIGHT and height >= 0.7 * tallest:
         return "title"
-    if height >= HEADING_HEIGHT and height >= 0.4 * tallest:
+    if height >= HEADING_HEIGHT and height >= 0.3 * tallest:
         return "heading"
     return "small print"
+
+
+def _ink(crop: np.ndarray) -> np.ndarray:
+    """1 where a line crop (BGR) has ink, by Otsu's threshold; the ink is the minority of pixels."""
+    import cv2
+
+    grey = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
+    _, ink = cv2.threshold(grey, 0, 1, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return 1 - ink if ink.mean() > 0.5 else ink
+
+
+def _ink_height(crop: np.ndarray) -> int:
+    """Rows of a line crop that hold ink: the type's height in pixels (the detector's box has a margin that
+    does not grow with the type, so box heights understate how much larger a title is)."""
+    rows = np.flatnonzero(_ink(crop).mean(axis=1) > 0.01)
+    return int(rows[-1] - rows[0] + 1) if len(rows) else crop.shape[0]
 
 
 def _line_height(box: np.ndarray) -> float:
@@ -68,19 +85,14 @@ def _line_height(box: np.ndarray) -> float:
     return float(min(np.linalg.norm(box[0] - box[3]), np.linalg.norm(box[1] - box[2])))
 
 
-_RUN_TOGETHER = re.compile(r"[A-Z]{8,}")  # PP-OCR drops the space between wide capitals ("SUMMERNIGHTS")
+# PP-OCR drops the space between wide capitals ("SUMMERNIGHTS") and between title-case words ("HappyDays").
+_RUN_TOGETHER = re.compile(r"[A-Z]{8,}|[a-z][A-Z]")
 WORD_GAP = 0.3  # a blank run at least this share of the line's height separates words
 
 
 def _word_pieces(crop: np.ndarray) -> list[np.ndarray]:
     """A line crop (BGR) cut at blank column runs wider than WORD_GAP × its height (ink found by Otsu)."""
-    import cv2
-
-    grey = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
-    _, ink = cv2.threshold(grey, 0, 1, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    if ink.mean() > 0.5:  # light text on a dark ground: the ink is the minority
-        ink = 1 - ink
-    columns = np.flatnonzero(ink.sum(axis=0) > 0)
+    columns = np.flatnonzero(_ink(crop).sum(axis=0) > 0)
     if len(columns) < 2:
         return [crop]
     gap = max(2, round(WORD_GAP * crop.shape[0]))
@@ -121,15 +133,15 @@ def read_text(rgb: np.ndarray) -> tuple[list[TextLine], int]:
         crops = engine.get_crop_img_list(bgr, np.array(kept))
         recognised, _ = engine.text_rec(crops)
         texts = [_respace(engine, crop, str(result[0])) for crop, result in zip(crops, recognised, strict=True)]
+    heights = [min(_ink_height(crop), round(_line_height(box))) / bgr.shape[0] for crop, box in zip(crops, kept, strict=True)]
     image_height = bgr.shape[0]
-    tallest = _line_height(kept[0]) / image_height
+    tallest = max(heights)
     lines = []
-    for box, result, spaced in zip(kept, recognised, texts, strict=True):
+    for box, result, spaced, share in zip(kept, recognised, texts, heights, strict=True):
         text, score = " ".join(spaced.split()), float(result[1])
         if score < MIN_CONFIDENCE or sum(ch.isalpha() for ch in text) < 2:
             continue
         xs, ys = box[:, 0] / bgr.shape[1], box[:, 1] / image_height
-        share = _line_height(box) / image_height
         lines.append(TextLine(text=text, confidence=round(score, 3),
                               box=(round(float(xs.min()), 3), round(float(ys.min()), 3),
                                    round(float(xs.max()), 3), round(float(ys.max()), 3)),
