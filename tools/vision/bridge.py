@@ -23,7 +23,8 @@ W = warmth (0..1; V, E, C after the content cues moved them).
 | density      | cues, E, type              | empty/vast sparse; busy/crowd dense; E ≥0.75 dense, ≤0.30 sparse; |
 |              |                            | else the type's                                                   |
 | contour      | words' moods, cues, type   | a mood's contour > vast ascending > busy wave > the type's        |
-| mood         | V, E, C, W, tags           | circumplex words (Russell 1980) + the cues' words                 |
+| mood         | V, E, type, C, W, tags     | circumplex words (Russell 1980), energy: the picture's and        |
+|              |                            | the tune type's averaged; + the cues' words                       |
 | title        | picture's title, caption   | its printed title, the caption, or "Study in <main colours>"      |
 
 Colourfulness M (Hasler–Süsstrunk) chooses arrangement words for the MusicGen prompt:
@@ -43,6 +44,7 @@ from tunesmith.tools.theory.moods import mood_profile
 from tunesmith.tools.theory.tune_types import TUNE_TYPES, TuneType
 from tunesmith.tools.vision.affect import Affect, picture_affect
 from tunesmith.tools.vision.choices import (
+    TYPE_PLACES,
     choose_instrument,
     choose_tune_type,
     picture_tags,
@@ -136,8 +138,12 @@ def _density(affect: Affect, tags: dict[str, str], tune_type: TuneType) -> tuple
     return density, f"{density}: energy {affect.energy:.2f} is moderate, so a {tune_type.name}'s usual texture"
 
 
-def _mood(affect: Affect, warmth: float, tags: dict[str, str], cue_names: list[str]) -> tuple[str, str]:
-    v, e = affect.valence, affect.energy
+def _mood(affect: Affect, warmth: float, tags: dict[str, str], cue_names: list[str],
+          tune_type: TuneType) -> tuple[str, str]:
+    """Words for the music's character: the picture's valence, and the energy of the picture and the tune type
+    together (a barn dance chosen for a festive cover is not "serene")."""
+    v = affect.valence
+    e = (affect.energy + TYPE_PLACES[tune_type.name].x) / 2
     high_e = e >= 0.55
     if v >= 0.55:
         words = ["joyful", "exuberant"] if high_e else ["serene", "content"]
@@ -150,7 +156,8 @@ def _mood(affect: Affect, warmth: float, tags: dict[str, str], cue_names: list[s
     words.append("warm" if warmth >= 0.6 else "cool" if warmth <= 0.4 else "")
     words += [CUE_WORDS[name] for name in cue_names]
     words = [w for w in dict.fromkeys(words) if w]
-    return ", ".join(words), (f"{', '.join(words)}: valence {v:.2f}, energy {e:.2f}, calm {affect.calm:.2f}, "
+    return ", ".join(words), (f"{', '.join(words)}: valence {v:.2f}, energy {e:.2f} (the picture's with a "
+                              f"{tune_type.name}'s), calm {affect.calm:.2f}, "
                               f"warmth {warmth:.2f}" + (f"; cues: {', '.join(cue_names)}" if cue_names else ""))
 
 
@@ -266,7 +273,7 @@ def plan_from_image(analysis: ImageAnalysis, request: str = "", *, seed: int = 0
     choices["density"], reasons["density"] = _density(affect, tags, tune_type)
     choices["contour"], reasons["contour"] = _contour(a, tags, words.moods, tune_type)
     cue_names = [cue.name for cue in cues.scene] if cues is not None else []
-    choices["mood"], reasons["mood"] = _mood(affect, a.warmth, tags, cue_names)
+    choices["mood"], reasons["mood"] = _mood(affect, a.warmth, tags, cue_names, tune_type)
     choices["title"], reasons["title"] = _title(a)
     if affect.moves:
         reasons["mood"] += "; the content moved it: " + "; ".join(affect.moves)

@@ -10,8 +10,8 @@ A picture is placed by its (content-moved) energy E and valence V, and tagged by
   nearest to the picture's warmth, brightness and E wins, 0.15 nearer per shared tag and 0.10 for the
   tune type's own instrument. Instruments of one setting (brass, organ, choir, pads, harpsichord, music
   box, alto sax...) need one of their tags in the picture.
-* **Register**: brightness places a window in the instrument's range (dark → low); its width is 19
-  semitones, 26 for a vast picture, 14 for an empty or intimate one.
+* **Register**: brightness places a window in the middle two thirds of the instrument's range (dark →
+  low); its width is 19 semitones, 26 for a vast picture, 14 for an empty or intimate one.
 * **Tempo**: E places the tempo in the tune type's usual range (`TuneType.tempo_range`).
 """
 
@@ -181,7 +181,9 @@ def register_window(instrument: str, brightness: float, tags: dict[str, str]) ->
     else:
         width, why = 19, "19 semitones"
     width = min(width, ceiling - floor)
-    low = floor + round((ceiling - floor - width) * min(1.0, max(0.0, (brightness - 0.15) / 0.7)))
+    # the outer sixth of the range at either end is left to bright or dark extremes no picture asks for
+    place = 1 / 6 + 2 / 3 * min(1.0, max(0.0, (brightness - 0.15) / 0.7))
+    low = floor + round((ceiling - floor - width) * place)
     return low, low + width, (f"MIDI {low}–{low + width}: brightness {brightness:.2f} places the melody in the "
                               f"{instrument}'s range {floor}–{ceiling} (darker → lower), {why}")
 
