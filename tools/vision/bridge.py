@@ -118,7 +118,7 @@ def _contour(a: ImageAnalysis, tags: dict[str, str], moods: list[str], tune_type
     profile = mood_profile(moods)
     if profile is not None and profile.contour:
         return profile.contour, f"{profile.contour}: the picture's words are {', '.join(profile.words)}"
-    if "vast" in tags or (a.horizon_position is not None and a.horizon_position >= 0.6):
+    if "vast" in tags or (a.horizon_position is not None and a.horizon_position >= 0.6 and a.sky_share >= 0.15):
         return "ascending", f"ascending: an open, sky-heavy frame (sky share {a.sky_share:.2f}, horizon at {a.horizon_position})"
     if "busy" in tags:
         return "wave", f"wave: a busy surface (edge density {a.edge_density:.2f})"
