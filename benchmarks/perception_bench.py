@@ -104,6 +104,37 @@ def cue_section() -> list[Row]:
     return rows
 
 
+def image_turn_section() -> list[Row]:
+    """An image turn with no model call (`tunesmith.compose_tune`, the agent's own tools, default refinement) on
+    three pictures, with the content cues and without them (the baseline: the same turn before issue 29)."""
+    from unittest import mock
+
+    import skimage.data
+    from PIL import Image
+
+    import tunesmith
+    from tunesmith.tools import vision
+
+    rows: list[Row] = []
+    plain = vision.describe_image
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        pictures = []
+        for name in ("astronaut", "coffee", "rocket"):
+            Image.fromarray(getattr(skimage.data, name)()).save(folder / f"{name}.png")
+            pictures.append(folder / f"{name}.png")
+        for picture in pictures:
+            turn = lambda picture=picture: tunesmith.compose_tune("music for this picture", image=picture)  # noqa: E731
+            with mock.patch.object(vision, "describe_image",
+                                   lambda path, **kw: plain(path, **{**kw, "cues": False})):
+                baseline = median_seconds(turn, repeats=3)
+            with_cues = median_seconds(turn, repeats=3)
+            rows.append((f"{picture.name:14} image turn, no cues (baseline)", baseline, 1.0))
+            rows.append((f"{picture.name:14} image turn + cues (+{with_cues - baseline:.2f} s)", with_cues,
+                         with_cues / baseline))
+    return rows
+
+
 # --- audio: describe_audio time per minute of audio ------------------------------------------------
 
 
@@ -142,6 +173,7 @@ def audio_section() -> list[Row]:
 SECTIONS: list[tuple[str, Callable[[], list[Row]]]] = [
     ("image analysis", image_section),
     ("picture content cues", cue_section),
+    ("image turn without a model call", image_turn_section),
     ("audio analysis", audio_section),
 ]
 

@@ -102,7 +102,7 @@ def _word_pieces(crop: np.ndarray) -> list[np.ndarray]:
 
 
 def _respace(engine: Any, crop: np.ndarray, text: str) -> str:
-    """The line read again word by word where capitals ran together; unchanged when that reads no better."""
+    """The line read again word by word where its words ran together; unchanged unless the letters agree."""
     if not _RUN_TOGETHER.search(text):
         return text
     pieces = _word_pieces(crop)
@@ -133,19 +133,18 @@ def read_text(rgb: np.ndarray) -> tuple[list[TextLine], int]:
         crops = engine.get_crop_img_list(bgr, np.array(kept))
         recognised, _ = engine.text_rec(crops)
         texts = [_respace(engine, crop, str(result[0])) for crop, result in zip(crops, recognised, strict=True)]
-    heights = [min(_ink_height(crop), round(_line_height(box))) / bgr.shape[0] for crop, box in zip(crops, kept, strict=True)]
-    image_height = bgr.shape[0]
-    tallest = max(heights)
-    lines = []
-    for box, result, spaced, share in zip(kept, recognised, texts, heights, strict=True):
+    image_height, image_width = bgr.shape[:2]
+    read = []  # (box, text, confidence, ink height as a share of the picture's height)
+    for crop, box, result, spaced in zip(crops, kept, recognised, texts, strict=True):
         text, score = " ".join(spaced.split()), float(result[1])
-        if score < MIN_CONFIDENCE or sum(ch.isalpha() for ch in text) < 2:
-            continue
-        xs, ys = box[:, 0] / bgr.shape[1], box[:, 1] / image_height
-        lines.append(TextLine(text=text, confidence=round(score, 3),
-                              box=(round(float(xs.min()), 3), round(float(ys.min()), 3),
-                                   round(float(xs.max()), 3), round(float(ys.max()), 3)),
-                              height=round(share, 4), role=_role(share, tallest)))
+        if score >= MIN_CONFIDENCE and sum(ch.isalpha() for ch in text) >= 2:
+            read.append((box, text, score, min(_ink_height(crop), round(_line_height(box))) / image_height))
+    tallest = max((share for *_, share in read), default=0.0)
+    lines = [TextLine(text=text, confidence=round(score, 3),
+                      box=(round(float(box[:, 0].min() / image_width), 3), round(float(box[:, 1].min() / image_height), 3),
+                           round(float(box[:, 0].max() / image_width), 3), round(float(box[:, 1].max() / image_height), 3)),
+                      height=round(share, 4), role=_role(share, tallest))
+             for box, text, score, share in read]
     if sum(line.role == "title" for line in lines) > 3:  # a page of same-size text is body text, not a title
         lines = [line.model_copy(update={"role": "small print"}) if line.role == "title" else line for line in lines]
     return lines, skipped
