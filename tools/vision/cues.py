@@ -20,7 +20,7 @@ Each cue is a typed result with a confidence in 0..1:
 | symmetric   | left–right mirror similarity ≥ 0.85                                     |
 | busy        | edge density ≥ 0.30                                                     |
 | monochrome  | mean saturation < 0.06 (a black-and-white picture)                      |
-| sepia       | saturation < 0.30 and ≥ 40% of it brown, tan, beige, ochre or cream     |
+| sepia       | saturation < 0.30, ≥ 40% brown, tan, beige, ochre or cream, < 20% white |
 
 Models load once per process, on first use. A missing package costs only its cue: the status says
 so in one sentence with the fix, and the plan is made from the rest.
@@ -156,7 +156,8 @@ def scene_cues(features: VisualFeatures, palette: list[PaletteColour], faces: li
                              confidence=_past(0.06 - f.saturation, 0.0, 0.06), evidence=f"mean saturation {f.saturation:.3f}"))
     else:
         brownish = sum(c.share for c in palette if c.name in _SEPIA_NAMES)
-        if f.saturation < 0.30 and brownish >= 0.4:
+        paper_white = sum(c.share for c in palette if c.name in ("white", "silver"))
+        if f.saturation < 0.30 and brownish >= 0.4 and paper_white < 0.2:  # a sepia print has no paper-white
             cues.append(SceneCue(name="sepia", strength=round(brownish, 3), confidence=_past(brownish, 0.4, 1.0),
                                  evidence=f"{brownish:.0%} brown, tan or cream at saturation {f.saturation:.2f}"))
     return cues
