@@ -38,7 +38,7 @@ from pydantic import BaseModel, Field
 from tunesmith.tools.musicgen import musicgen_prompt_for_plan
 from tunesmith.tools.plan import MusicPlan
 from tunesmith.tools.planning import RequestError, RequestTargets, parse_request
-from tunesmith.tools.planning.scene_words import scenes_in
+from tunesmith.tools.planning.scene_words import Scene, scenes_in
 from tunesmith.tools.theory import fit_register, melody_range
 from tunesmith.tools.theory.moods import mood_profile
 from tunesmith.tools.theory.tune_types import TUNE_TYPES, TuneType
@@ -81,8 +81,9 @@ class BridgeResult(BaseModel):
 
 
 def _said(words: PictureWords, field: str) -> str:
-    line = words.named(field)
-    return f"the picture's words “{line}” name {words.targets.evidence.get(field, '')!r}".replace(" name ''", "")
+    """Which of the picture's lines named a field, and with which words."""
+    said = words.targets.evidence.get(field)
+    return f"the picture's words “{words.named(field)}”" + (f" name {said!r}" if said else "")
 
 
 def _mode(affect: Affect, brightness: float, tags: dict[str, str]) -> tuple[str, str]:
@@ -207,6 +208,38 @@ def _named(field: str, user: RequestTargets, words: PictureWords) -> tuple[objec
     return None
 
 
+def _scene_source(scene: Scene, user_scenes: list[Scene], words: PictureWords) -> str:
+    if scene in user_scenes:
+        return "your request"
+    return f"the picture's words (“{words.source.get(f'scene:{scene.atmosphere}')}”)"
+
+
+def _tune_type(user: RequestTargets, words: PictureWords, user_scenes: list[Scene], affect: Affect,
+               tags: dict[str, str]) -> tuple[str, str]:
+    """Named by the user's or the picture's words > a scene's type > the picture's place among the types."""
+    named = _named("tune_type", user, words)
+    if named:
+        return str(named[0]), named[1]
+    scene = next((s for s in [*user_scenes, *words.scenes] if s.tune_type), None)
+    if scene is not None:
+        return str(scene.tune_type), (f"{scene.tune_type}: {_scene_source(scene, user_scenes, words)} suggest a "
+                                      f"{scene.atmosphere} scene")
+    return choose_tune_type(affect.energy, affect.valence, tags)
+
+
+def _instrument(a: ImageAnalysis, user: RequestTargets, words: PictureWords, user_scenes: list[Scene],
+                affect: Affect, tags: dict[str, str], tune_type: TuneType) -> tuple[str, str]:
+    """Named by the user's or the picture's words > the first scene's instrument > the picture's timbre."""
+    named = _named("instrument", user, words)
+    if named:
+        return str(named[0]), named[1]
+    scene = next(iter([*user_scenes, *words.scenes]), None)
+    if scene is not None:
+        return scene.instrument, (f"{scene.instrument}: {_scene_source(scene, user_scenes, words)} name a "
+                                  f"{scene.atmosphere} scene ({', '.join(scene.words[:3])}…)")
+    return choose_instrument(a.warmth, a.brightness, affect.energy, tags, tune_type)
+
+
 def plan_from_image(analysis: ImageAnalysis, request: str = "", *, seed: int = 0) -> BridgeResult:
     """A music plan and MusicGen prompt from an image analysis (mapping table in the module docstring).
 
@@ -222,30 +255,10 @@ def plan_from_image(analysis: ImageAnalysis, request: str = "", *, seed: int = 0
     tags = picture_tags(cues, [scene.atmosphere for scene in scenes])
     reasons: dict[str, str] = {}
     choices: dict[str, object] = {}
-
-    named = _named("tune_type", user, words)
-    scene_type = next((s for s in [*user_scenes, *words.scenes] if s.tune_type), None)
-    if named:
-        choices["tune_type"], reasons["tune_type"] = named
-    elif scene_type is not None:
-        source = "your request" if scene_type in user_scenes else f"the picture's words (“{words.source.get(f'scene:{scene_type.atmosphere}')}”)"
-        choices["tune_type"] = scene_type.tune_type
-        reasons["tune_type"] = f"{scene_type.tune_type}: {source} suggest a {scene_type.atmosphere} scene"
-    else:
-        choices["tune_type"], reasons["tune_type"] = choose_tune_type(affect.energy, affect.valence, tags)
+    choices["tune_type"], reasons["tune_type"] = _tune_type(user, words, user_scenes, affect, tags)
     tune_type = TUNE_TYPES[str(choices["tune_type"])]
-
-    named = _named("instrument", user, words)
-    scene = next(iter([*user_scenes, *words.scenes]), None)
-    if named:
-        choices["instrument"], reasons["instrument"] = named
-    elif scene is not None:
-        source = "your request" if scene in user_scenes else f"the picture's words (“{words.source.get(f'scene:{scene.atmosphere}')}”)"
-        choices["instrument"] = scene.instrument
-        reasons["instrument"] = f"{scene.instrument}: {source} name a {scene.atmosphere} scene ({', '.join(scene.words[:3])}…)"
-    else:
-        choices["instrument"], reasons["instrument"] = choose_instrument(a.warmth, a.brightness, affect.energy, tags, tune_type)
-    instrument = str(choices["instrument"])
+    instrument, reasons["instrument"] = _instrument(a, user, words, user_scenes, affect, tags, tune_type)
+    choices["instrument"] = instrument
 
     named = _named("mode", user, words)
     if named:
@@ -254,18 +267,15 @@ def plan_from_image(analysis: ImageAnalysis, request: str = "", *, seed: int = 0
         choices["mode"], reasons["mode"] = tune_type.mode, f"{tune_type.mode}: a {tune_type.name} is usually in {tune_type.mode}"
     else:
         choices["mode"], reasons["mode"] = _mode(affect, a.brightness, tags)
-    named = _named("key", user, words)
-    choices["key"], reasons["key"] = named or _key(a, str(choices["mode"]))
-
+    choices["key"], reasons["key"] = _named("key", user, words) or _key(a, str(choices["mode"]))
     form, bars, reasons["form"], reasons["bars"] = _form_and_bars(tune_type, tags)
-    choices["meter"], reasons["meter"] = tune_type.meter, f"{tune_type.meter}: the usual meter of a {tune_type.name}"
-    for field, default in (("form", form), ("bars", bars), ("meter", choices["meter"])):
+    reasons["meter"] = f"{tune_type.meter}: the usual meter of a {tune_type.name}"
+    for field, default in (("form", form), ("bars", bars), ("meter", tune_type.meter)):
         named = _named(field, user, words)
         choices[field] = named[0] if named else default
         if named:
             reasons[field] = named[1]
-    named = _named("tempo_bpm", user, words)
-    choices["tempo_bpm"], reasons["tempo_bpm"] = named or tempo_in_range(tune_type, affect.energy)
+    choices["tempo_bpm"], reasons["tempo_bpm"] = _named("tempo_bpm", user, words) or tempo_in_range(tune_type, affect.energy)
 
     low, high, reasons["low_pitch"] = register_window(instrument, a.brightness, tags)
     low, high = fit_register(low, high, instrument)
