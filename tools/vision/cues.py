@@ -15,7 +15,7 @@ Each cue is a typed result with a confidence in 0..1:
 | group       | three to six                                                            |
 | crowd       | seven or more                                                           |
 | empty       | ≥ 55% of the frame flat (features.emptiness)                            |
-| vast        | sky-like top third ≥ 35%, or a night sky                                |
+| vast        | sky-like top third ≥ 35% (not a paper-white backdrop), or a night sky   |
 | night sky   | ≥ 60% of pixels dark with ≥ 5 points of light per 10,000 pixels         |
 | symmetric   | left–right mirror similarity ≥ 0.85                                     |
 | busy        | edge density ≥ 0.30                                                     |
@@ -140,7 +140,7 @@ def scene_cues(features: VisualFeatures, palette: list[PaletteColour], faces: li
         cues.append(SceneCue(name="night sky", strength=round(min(1.0, f.lights_in_dark / 30), 3),
                              confidence=night_confidence,
                              evidence=f"{f.dark_share:.0%} dark with {f.lights_in_dark:.0f} points of light per 10,000 pixels"))
-    if f.sky_share >= 0.35:
+    if f.sky_share >= 0.35 and f.white_share < 0.25:  # a paper-white backdrop is no sky
         cues.append(SceneCue(name="vast", strength=f.sky_share, confidence=_past(f.sky_share, 0.35, 1.0),
                              evidence=f"sky-like top third {f.sky_share:.0%}"))
     elif night:

@@ -38,6 +38,7 @@ class VisualFeatures(BaseModel):
     emptiness: float = Field(0.0, description=f"Share of {FLAT_BLOCK}×{FLAT_BLOCK}-pixel blocks that are flat "
                                               f"(lightness standard deviation under {FLAT_STD}).")
     dark_share: float = Field(0.0, description="Share of pixels darker than L* 20 (night, deep shadow, space).")
+    white_share: float = Field(0.0, description="Share of paper-white pixels (HSV value > 0.92, saturation < 0.06).")
     lights_in_dark: float = Field(0.0, description="Small bright points on a dark ground (stars, lamps) per 10,000 pixels.")
 
 
@@ -147,5 +148,6 @@ def measure(rgb: np.ndarray) -> VisualFeatures:
         symmetry=round(float(np.clip(1.0 - 2.0 * mirror_gap, 0.0, 1.0)), 4),
         emptiness=round(_emptiness(lightness), 4),
         dark_share=round(float((lightness < 0.2).mean()), 4),
+        white_share=round(float(((hsv[..., 2] > 0.92) & (hsv[..., 1] < 0.06)).mean()), 4),
         lights_in_dark=round(_lights_in_dark(lightness), 2),
     )
