@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     clap_model: str = Field("laion/clap-htsat-unfused", description="CLAP for text-audio similarity.")
     embedder_model: str | None = Field(None, description="Sentence-transformers folder; default: packaged all-MiniLM-L6-v2.")
     allow_downloads: bool = Field(False, description="Let Hugging Face download missing weights (off: offline only).")
+    face_expressions: bool = Field(
+        True, description="Read the expressions of faces in a picture (fer's model, trained on FER2013 web images: "
+                          "see README, Licences); off: faces are still counted.")
 
     # Rendering
     soundfont: Path = Field(Path("/usr/share/sounds/sf2/FluidR3_GM.sf2"), description="General MIDI SoundFont.")

@@ -20,6 +20,7 @@ CHECKS: list[tuple[str, str, bool]] = [
     ("tunesmith.memory.embedder", "embedder_checks", False),
     ("tunesmith.memory.exemplars", "library_checks", False),
     ("tunesmith.tools.vision.captioner", "captioner_checks", False),
+    ("tunesmith.tools.vision.cue_models", "cue_checks", False),
     ("tunesmith.tools.musicgen.generate", "musicgen_checks", False),
     ("tunesmith.tools.audio.text_score", "clap_checks", False),
     ("tunesmith.tools.audio.notes", "basic_pitch_checks", False),

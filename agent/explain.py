@@ -44,6 +44,34 @@ def _image_section(image: dict[str, Any]) -> list[str]:
     return lines + [""]
 
 
+def _cues_section(cues: dict[str, Any]) -> list[str]:
+    """What the picture shows beside its colours: words, faces and scene cues with their confidences, and
+    what they moved in the plan."""
+    lines = ["## What is in the picture", ""]
+    for line in cues.get("text", []):
+        lines.append(f"- text ({line['role']}, confidence {line['confidence']:.2f}): “{_cell(line['text'])}”")
+    if not cues.get("text"):
+        lines.append(f"- text: none ({_cell(cues.get('text_status', ''))})")
+    for face in cues.get("faces", []):
+        read = f", {face['expression']} ({face['expression_confidence']:.2f})" if face.get("expression") else ""
+        lines.append(f"- face covering {face['area']:.1%} (detection confidence {face['detection_confidence']:.2f}){read}")
+    if not cues.get("faces"):
+        lines.append(f"- faces: none ({_cell(cues.get('face_status', ''))})")
+    for cue in cues.get("scene", []):
+        lines.append(f"- {cue['name']} (confidence {cue['confidence']:.2f}): {_cell(cue['evidence'])}")
+    effects = cues.get("effects") or {}
+    moved = effects.get("moved") or {}
+    if any(value is not None for value in moved.values()):
+        lines.append("- mood after these cues: " + ", ".join(f"{k} {v:.2f}" for k, v in moved.items() if v is not None))
+    if effects.get("mood_moves"):
+        lines.append(f"- how they moved it: {_cell(effects['mood_moves'])}")
+    if effects.get("tags") not in (None, "none"):
+        lines.append(f"- what they suggest: {_cell(effects['tags'])}")
+    if effects.get("words_not_used"):
+        lines.append(f"- words not used: {_cell(effects['words_not_used'])}")
+    return lines + [""]
+
+
 def _exemplar_section(exemplars: list[dict[str, Any]]) -> list[str]:
     lines = ["## Tunes it learned from (retrieved from the library)", ""]
     for exemplar in exemplars:
@@ -135,6 +163,8 @@ def build_explanation(trace: TurnTrace) -> str:
         lines += ["## What this turn changed", ""] + [f"- {edit}" for edit in evidence["edits"]] + [""]
     if evidence.get("image"):
         lines += _image_section(evidence["image"])
+    if evidence.get("picture_cues"):
+        lines += _cues_section(evidence["picture_cues"])
     if evidence.get("audio"):
         clip = evidence["audio"] if isinstance(evidence["audio"], list) else [evidence["audio"]]
         lines += ["## What the reference clip contributed", ""] + [f"- {_cell(line)}" for line in clip] + [""]

@@ -36,7 +36,7 @@ from tunesmith.agent.recipes import (
 )
 from tunesmith.agent.reply import after_chat, reply_for_turn
 from tunesmith.agent.state import ConversationState, TuneFacts
-from tunesmith.agent.toolkit.actions import clip_evidence, rendered_files
+from tunesmith.agent.toolkit.actions import clip_evidence, picture_cue_record, rendered_files
 from tunesmith.agent.toolkit.context import TurnContext
 from tunesmith.agent.toolkit.registry import build_tools, plan_tools, tools_for_turn
 from tunesmith.agent.trace import TraceRecorder, TurnTrace, format_call
@@ -92,6 +92,8 @@ def _evidence(ctx: TurnContext) -> dict[str, Any]:
         evidence["image"] = ctx.image.evidence()
     if ctx.audio is not None:
         evidence["audio"] = clip_evidence(ctx)
+    if ctx.image is not None and ctx.image.cues is not None:
+        evidence["picture_cues"] = picture_cue_record(ctx.image.cues, ctx.bridge)
     if ctx.bridge is not None:
         evidence["musicgen_prompt"] = ctx.bridge.musicgen_prompt
         evidence["raw_caption_prompt"] = ctx.bridge.raw_caption_prompt

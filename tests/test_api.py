@@ -29,7 +29,7 @@ def test_the_same_words_and_seed_give_the_same_tune_and_another_seed_another() -
 def test_a_picture_shapes_the_plan(tmp_path: Path) -> None:
     photo = samples.save(samples.dark_cool(), tmp_path, "night.png")
     tune = tunesmith.compose_tune("music for this picture", image=photo, refine_rounds=0)
-    assert "valence" in tune.plan.reasons["mode"]
+    assert "valence" in tune.plan.reasons["tune_type"] and "brightness" in tune.plan.reasons["low_pitch"]
 
 
 def test_render_writes_every_file_a_user_opens(tmp_path: Path) -> None:

@@ -33,10 +33,26 @@ def describe_image(ctx: TurnContext, path: str) -> str:
     ctx.bridge = plan_from_image(ctx.image, ctx.request, seed=ctx.seed)
     caption = f"caption: {ctx.image.caption}" if ctx.image.caption else f"no caption ({ctx.image.caption_status})"
     colours = ", ".join(f"{c.name} {c.share:.0%}" for c in ctx.image.palette[:4])
+    cues = f" In it: {ctx.image.cues.summary()}." if ctx.image.cues is not None else ""
     return (
         f"Image: {colours}; valence {ctx.image.valence:.2f}, energy {ctx.image.energy:.2f}, calm {ctx.image.calm:.2f}; "
-        f"{caption}. Suggested: {_plan_line(ctx.bridge.plan)}. Next: plan_music."
+        f"{caption}.{cues} Suggested: {_plan_line(ctx.bridge.plan)}. Next: plan_music."
     )
+
+
+def picture_cue_record(cues: Any, bridge: Any) -> dict[str, Any]:
+    """The picture's cues for the trace and the web page: text lines, faces, scene cues (each with its
+    confidence) and, from the bridge, how they moved the mood and which tags they gave."""
+    record = cues.model_dump(mode="json")
+    if bridge is not None:
+        evidence = bridge.evidence
+        record["effects"] = {
+            "moved": {name: evidence.get(f"moved_{name}") for name in ("valence", "energy", "calm")},
+            "mood_moves": evidence.get("mood_moves", ""),
+            "tags": evidence.get("tags", "none"),
+            "words_not_used": evidence.get("words_not_used"),
+        }
+    return record
 
 
 def describe_audio(ctx: TurnContext, path: str) -> str:
@@ -148,10 +164,13 @@ def retrieve_for_plan(ctx: TurnContext, plan: MusicPlan) -> None:
         {"meter": plan.meter, "tune_type": plan.tune_type},
         {"meter": plan.meter},
     ]
+    # The picture's words (a cover's "Christmas Eve") join the user's in the query, after them.
+    words = ctx.bridge.picture_words if ctx.bridge is not None else ""
+    query = f"{ctx.request} {words}".strip() if words else ctx.request
     for filters in attempts:
         filters = {key: value for key, value in filters.items() if value}
         try:
-            ctx.exemplars = search(ctx.request, k=3, **filters)
+            ctx.exemplars = search(query, k=3, **filters)
         except ValueError:  # a filter value the library does not have
             continue
         if ctx.exemplars:

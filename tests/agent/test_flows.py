@@ -65,6 +65,9 @@ def test_image_request_cites_the_picture_features_in_the_explanation(astronaut_p
     explanation = (outcome.folder / "explanation.md").read_text()
     assert "picture" in explanation and "valence" in explanation.lower()
     assert validate_abc((outcome.folder / "tune.abc").read_text()).valid
+    cues = trace["evidence"]["picture_cues"]  # the page's picture panel reads this
+    assert [face["expression"] for face in cues["faces"]] == ["happy"] and cues["effects"]["moved"]["valence"]
+    assert "## What is in the picture" in explanation and "happy (1.00)" in explanation
 
 
 def test_audio_reference_sets_tempo_from_the_clip(tmp_path: Path) -> None:

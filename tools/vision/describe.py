@@ -25,8 +25,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 from pydantic import BaseModel, Field
 
+from tunesmith.tools.vision.cues import PictureCues
 from tunesmith.tools.vision.decode import ImageInputError, load_rgb
 from tunesmith.tools.vision.features import VisualFeatures, measure
 from tunesmith.tools.vision.palette import PaletteColour, describe_palette, dominant_colours
@@ -34,8 +36,10 @@ from tunesmith.tools.vision.palette import PaletteColour, describe_palette, domi
 __all__ = ["ImageAnalysis", "ImageInputError", "affect_scores", "describe_image"]
 
 # Features are measured with the longer side at most this many pixels, whatever the file's size;
-# 384 is also BLIP's input resolution, so one decode serves both.
+# 384 is also BLIP's input resolution. The file is decoded once, at CUE_SIDE (text and faces need the
+# detail), and shrunk for the features.
 ANALYSIS_SIDE = 384
+CUE_SIDE = 640
 
 
 class AffectScores(BaseModel):
@@ -55,6 +59,7 @@ class ImageAnalysis(VisualFeatures, AffectScores):
     palette: list[PaletteColour] = Field(description="Dominant colours, largest share first.")
     caption: str | None = None
     caption_status: str = Field(description="Who wrote the caption, or why there is none.")
+    cues: PictureCues | None = Field(None, description="Words, faces and scene cues; None when not looked for.")
 
     def palette_words(self, limit: int = 3) -> str:
         """The main colours in words, e.g. "navy (42%), grey (20%) and ochre (12%)"."""
@@ -74,6 +79,7 @@ class ImageAnalysis(VisualFeatures, AffectScores):
             "valence": self.valence,
             "energy": self.energy,
             "calm": self.calm,
+            "content cues": self.cues.summary() if self.cues is not None else "not looked for",
         }
 
     def summary(self) -> str:
@@ -81,10 +87,11 @@ class ImageAnalysis(VisualFeatures, AffectScores):
         light = "bright" if self.brightness >= 0.6 else ("dark" if self.brightness < 0.35 else "mid-toned")
         temperature = "warm" if self.warmth >= 0.6 else ("cool" if self.warmth <= 0.4 else "neutral")
         caption = f'Caption: "{self.caption}". ' if self.caption else ""
+        cues = f" In it: {self.cues.summary()}." if self.cues is not None else ""
         return (f"{caption}A {light}, {temperature}, {self.colourfulness_label} picture ({self.width}×{self.height} px): "
                 f"{self.palette_words()}. Brightness {self.brightness:.2f}, warmth {self.warmth:.2f}, "
                 f"contrast {self.contrast:.2f}, edge density {self.edge_density:.2f}. "
-                f"Valence {self.valence:.2f}, energy {self.energy:.2f}, calm {self.calm:.2f} (0..1).")
+                f"Valence {self.valence:.2f}, energy {self.energy:.2f}, calm {self.calm:.2f} (0..1).{cues}")
 
 
 def _clip01(value: float) -> float:
@@ -103,26 +110,49 @@ def affect_scores(features: VisualFeatures) -> AffectScores:
     return AffectScores(valence=round(_clip01(valence), 3), energy=round(_clip01(energy), 3), calm=round(_clip01(calm), 3))
 
 
-def describe_image(path: str | Path, *, caption: bool = True) -> ImageAnalysis:
+def _shrink(pixels: np.ndarray, side: int) -> np.ndarray:
+    """The (H, W, 3) 0..1 array with its longer side at most `side`, box-averaged as `load_rgb` does."""
+    if max(pixels.shape[:2]) <= side:
+        return pixels
+    from PIL import Image
+
+    image = Image.fromarray(np.round(pixels * 255).astype(np.uint8))
+    image.thumbnail((side, side), Image.Resampling.BOX)
+    return np.asarray(image, dtype=np.float64) / 255.0
+
+
+def describe_image(path: str | Path, *, caption: bool = True, cues: bool = True) -> ImageAnalysis:
     """Analyse the image file at `path`; raises ImageInputError for anything that is not a usable image.
 
     With `caption=True` a BLIP caption is added when the captioner's weights are on this machine
-    (`settings.captioner_model`); otherwise `caption` is None and `caption_status` says why.
+    (`settings.captioner_model`); otherwise `caption` is None and `caption_status` says why. With
+    `cues=True` the picture's words, faces (and, unless `settings.face_expressions` is off, their
+    expressions) and scene cues are read (`tools.vision.cues`).
     """
-    pixels, (width, height) = load_rgb(path, max_side=ANALYSIS_SIDE)
+    large, (width, height) = load_rgb(path, max_side=CUE_SIDE if cues else ANALYSIS_SIDE)
+    pixels = _shrink(large, ANALYSIS_SIDE)
     features = measure(pixels)
+    palette = dominant_colours(pixels)
     text, status = None, "captioning was not requested"
     if caption:
         from tunesmith.tools.vision.captioner import caption_pixels
 
         text, status = caption_pixels(pixels)
+    found = None
+    if cues:
+        from tunesmith.settings import get_settings
+        from tunesmith.tools.vision.cues import read_cues
+
+        found = read_cues(np.round(large * 255).astype(np.uint8), features, palette,
+                          expressions=get_settings().face_expressions)
     return ImageAnalysis(
         path=str(path),
         width=width,
         height=height,
-        palette=dominant_colours(pixels),
+        palette=palette,
         caption=text,
         caption_status=status,
+        cues=found,
         **features.model_dump(),
         **affect_scores(features).model_dump(),
     )

@@ -16,6 +16,7 @@ from tunesmith.tools.vision.palette import WARM_POLE_DEG, rgb_to_hsv, rgb_to_lab
 COLOURFULNESS_SCALE = ((15, "not colourful"), (33, "slightly colourful"), (45, "moderately colourful"),
                        (59, "averagely colourful"), (82, "quite colourful"), (109, "highly colourful"))
 EDGE_STEP = 0.08  # a lightness step of 8 L* units between neighbours counts as an edge
+FLAT_BLOCK, FLAT_STD = 8, 0.012  # an 8×8 block with L* varying by about 1 unit is empty (sky, wall, backdrop)
 
 
 class VisualFeatures(BaseModel):
@@ -34,6 +35,11 @@ class VisualFeatures(BaseModel):
     sky_share: float = Field(description="Share of the top third that is sky-like (blue, or bright and colourless).")
     centre_weight: float = Field(description="Share of edge strength in the central quarter of the frame (0.25 = evenly spread).")
     symmetry: float = Field(description="Left–right mirror similarity of lightness (1 = mirror-symmetric).")
+    emptiness: float = Field(0.0, description=f"Share of {FLAT_BLOCK}×{FLAT_BLOCK}-pixel blocks that are flat "
+                                              f"(lightness standard deviation under {FLAT_STD}).")
+    dark_share: float = Field(0.0, description="Share of pixels darker than L* 20 (night, deep shadow, space).")
+    white_share: float = Field(0.0, description="Share of paper-white pixels (HSV value > 0.92, saturation < 0.06).")
+    lights_in_dark: float = Field(0.0, description="Small bright points on a dark ground (stars, lamps) per 10,000 pixels.")
 
 
 def colourfulness(rgb: np.ndarray) -> float:
@@ -94,6 +100,24 @@ def _horizon(lab: np.ndarray) -> float | None:
     return round(int(candidates[best]) / height, 3) if steps[best] >= 12.0 else None
 
 
+def _emptiness(lightness: np.ndarray) -> float:
+    """Share of FLAT_BLOCK-pixel blocks whose lightness barely varies."""
+    rows, columns = (n // FLAT_BLOCK * FLAT_BLOCK for n in lightness.shape)
+    if rows == 0 or columns == 0:
+        return 1.0
+    blocks = lightness[:rows, :columns].reshape(rows // FLAT_BLOCK, FLAT_BLOCK, columns // FLAT_BLOCK, FLAT_BLOCK)
+    return float((blocks.std(axis=(1, 3)) < FLAT_STD).mean())
+
+
+def _lights_in_dark(lightness: np.ndarray) -> float:
+    """Local lightness peaks 0.12 above a dark (< 0.2) 9-pixel neighbourhood, per 10,000 pixels."""
+    from scipy import ndimage
+
+    surround = ndimage.uniform_filter(lightness, 9)
+    peaks = (lightness == ndimage.maximum_filter(lightness, 5)) & (lightness - surround > 0.12) & (surround < 0.2)
+    return float(peaks.sum() / lightness.size * 1e4)
+
+
 def measure(rgb: np.ndarray) -> VisualFeatures:
     """All features of an (H, W, 3) sRGB array in 0..1."""
     lab = rgb_to_lab(rgb)
@@ -122,4 +146,8 @@ def measure(rgb: np.ndarray) -> VisualFeatures:
         sky_share=round(float(sky.mean()), 4),
         centre_weight=round(float(centre.sum() / total_edges) if total_edges > 0 else 0.25, 4),
         symmetry=round(float(np.clip(1.0 - 2.0 * mirror_gap, 0.0, 1.0)), 4),
+        emptiness=round(_emptiness(lightness), 4),
+        dark_share=round(float((lightness < 0.2).mean()), 4),
+        white_share=round(float(((hsv[..., 2] > 0.92) & (hsv[..., 1] < 0.06)).mean()), 4),
+        lights_in_dark=round(_lights_in_dark(lightness), 2),
     )
